@@ -1,0 +1,62 @@
+// Who may do what (RFC 3744). The model is fixed, so ACLs are read-only:
+// a principal owns its calendar home and everything in it; every
+// authenticated principal may read the principal collection and principals
+// (needed to find attendees); nobody else sees inside a home.
+import { DavError } from "./errors.js";
+import type { Principal } from "./model.js";
+import type { Resource } from "./props/types.js";
+import { caldav, dav, type Clark } from "./xml/names.js";
+import { el } from "./xml/tree.js";
+
+const OWNER_PRIVILEGES: Clark[] = [
+  dav("read"),
+  dav("write"),
+  dav("write-properties"),
+  dav("write-content"),
+  dav("bind"),
+  dav("unbind"),
+  dav("read-acl"),
+  dav("read-current-user-privilege-set"),
+  caldav("read-free-busy"),
+];
+
+const READ_ONLY: Clark[] = [dav("read"), dav("read-current-user-privilege-set")];
+
+export function ownerOf(r: Resource): string | undefined {
+  switch (r.kind) {
+    case "principal":
+      return r.principal.id;
+    case "home":
+    case "calendar":
+    case "inbox":
+    case "outbox":
+    case "object":
+      return r.owner.id;
+    default:
+      return undefined;
+  }
+}
+
+/** The privileges `user` holds on `r` (aggregates listed with their parts). */
+export function privileges(user: Principal, r: Resource): Clark[] {
+  const owner = ownerOf(r);
+  if (r.kind === "principal") return owner === user.id ? [...READ_ONLY, dav("write-properties")] : READ_ONLY;
+  if (owner === undefined) return READ_ONLY;
+  return owner === user.id ? OWNER_PRIVILEGES : [];
+}
+
+export function requirePrivilege(user: Principal, r: Resource, privilege: Clark): void {
+  if (privileges(user, r).includes(privilege)) return;
+  throw new DavError(403, {
+    condition: el(dav("need-privileges"), [
+      el(dav("resource"), [el(dav("href"), [r.href]), el(dav("privilege"), [el(privilege)])]),
+    ]),
+    description: `${user.id} lacks ${privilege} on ${r.href}`,
+  });
+}
+
+/** The supported privilege tree (RFC 3744 section 5.3). */
+export const PRIVILEGE_TREE: Array<[Clark, Clark[]]> = [
+  [dav("read"), [dav("read-acl"), dav("read-current-user-privilege-set"), caldav("read-free-busy")]],
+  [dav("write"), [dav("write-properties"), dav("write-content"), dav("bind"), dav("unbind")]],
+];

@@ -1,0 +1,87 @@
+// Password and app-password hashes as PHC-style strings, verified in
+// constant time. PBKDF2-SHA256 stays at or below 100,000 iterations because
+// production Workers refuse more (local workerd does not enforce it, so the
+// limit is enforced here). App passwords are server-generated with 160
+// random bits, so a salted SHA-256 is enough for them.
+
+export const PBKDF2_ITERATIONS = 100_000;
+export const PBKDF2_MAX_ITERATIONS = 100_000;
+
+const enc = new TextEncoder();
+
+const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
+const unb64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+function randomBytes(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  crypto.getRandomValues(b);
+  return b;
+}
+
+async function pbkdf2(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_MAX_ITERATIONS)
+    throw new Error(`PBKDF2 iterations must be 1..${PBKDF2_MAX_ITERATIONS}`);
+  const key = await crypto.subtle.importKey("raw", enc.encode(password), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
+  return new Uint8Array(bits);
+}
+
+async function sha256(salt: Uint8Array, secret: string): Promise<Uint8Array> {
+  const data = new Uint8Array([...salt, ...enc.encode(secret)]);
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+}
+
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export async function hashPassword(password: string, iterations = PBKDF2_ITERATIONS): Promise<string> {
+  const salt = randomBytes(16);
+  return `$pbkdf2-sha256$i=${iterations}$${b64(salt)}$${b64(await pbkdf2(password, salt, iterations))}`;
+}
+
+export async function hashAppPassword(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  return `$sha256$${b64(salt)}$${b64(await sha256(salt, normalizeAppPassword(secret)))}`;
+}
+
+/** App passwords are typed on phones: ignore case, spaces and dashes. */
+export const normalizeAppPassword = (s: string) => s.replace(/[\s-]/g, "").toLowerCase();
+
+export function isCheapHash(phc: string): boolean {
+  return phc.startsWith("$sha256$");
+}
+
+export async function verifyPassword(password: string, phc: string): Promise<boolean> {
+  const parts = phc.split("$");
+  if (parts[1] === "sha256" && parts.length === 4) {
+    return constantTimeEqual(await sha256(unb64(parts[2]!), normalizeAppPassword(password)), unb64(parts[3]!));
+  }
+  if (parts[1] === "pbkdf2-sha256" && parts.length === 5) {
+    const iterations = Number(parts[2]!.replace(/^i=/, ""));
+    return constantTimeEqual(await pbkdf2(password, unb64(parts[3]!), iterations), unb64(parts[4]!));
+  }
+  return false;
+}
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** A new app password: 160 random bits as 32 base32 characters in groups of four. */
+export function generateAppPassword(): string {
+  const bytes = randomBytes(20);
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out.match(/.{4}/g)!.join("-");
+}

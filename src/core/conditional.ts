@@ -1,0 +1,32 @@
+// Conditional requests on calendar objects: If-Match and If-None-Match
+// (RFC 9110 section 13.1), evaluated against the current strong ETag.
+// If-Schedule-Tag-Match (RFC 6638 section 8.3) uses the same list form.
+import { preconditionFailed } from "./errors.js";
+
+export type EtagCondition = string[] | "*";
+
+/** Parses an If-Match / If-None-Match / If-Schedule-Tag-Match header value. */
+export function parseEtagList(value: string | null | undefined): EtagCondition | undefined {
+  if (value == null) return undefined;
+  const v = value.trim();
+  if (v === "*") return "*";
+  const tags = v.match(/(W\/)?"[^"]*"/g);
+  // A malformed header cannot match anything; keep it as an empty list.
+  return tags ?? [];
+}
+
+/** Strong comparison: weak tags never match (RFC 9110 section 8.8.3.2). */
+const matches = (list: EtagCondition, current: string | null): boolean =>
+  current !== null && (list === "*" || list.some((t) => !t.startsWith("W/") && t === current));
+
+/** Throws 412 unless the conditions hold for a resource whose ETag is `current` (null: absent). */
+export function checkConditions(
+  current: string | null,
+  cond: { ifMatch?: EtagCondition | undefined; ifNoneMatch?: EtagCondition | undefined },
+): void {
+  if (cond.ifMatch !== undefined && !matches(cond.ifMatch, current)) throw preconditionFailed("If-Match failed");
+  if (cond.ifNoneMatch !== undefined && (cond.ifNoneMatch === "*" ? current !== null : matches(cond.ifNoneMatch, current)))
+    throw preconditionFailed("If-None-Match failed");
+}
+
+export const quoteEtag = (raw: string) => `"${raw}"`;

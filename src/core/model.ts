@@ -1,0 +1,71 @@
+// Plain records describing principals, calendar homes, collections and
+// objects. They cross the Durable Object RPC boundary, so they stay
+// structured-cloneable: no classes, no functions.
+import type { IndexSummary } from "./ical/parse.js";
+import type { Clark } from "./xml/names.js";
+import type { XmlElement } from "./xml/tree.js";
+
+export type CalendarUserType = "INDIVIDUAL" | "ROOM" | "RESOURCE" | "GROUP" | "UNKNOWN";
+
+export interface Principal {
+  id: string;
+  displayName: string;
+  type: CalendarUserType;
+  /** Calendar-user addresses, "mailto:" URIs, the first one preferred. */
+  addresses: string[];
+}
+
+export type CollectionKind = "calendar" | "inbox" | "outbox";
+
+/** Stored properties keyed by Clark name; each value is the whole property element. */
+export type PropMap = Record<Clark, XmlElement>;
+
+export interface CollectionInfo {
+  id: number;
+  name: string;
+  kind: CollectionKind;
+  /** Supported calendar component set (RFC 4791 section 5.2.3). */
+  components: string[];
+  props: PropMap;
+  /** Revision of the last change to the collection or any member. */
+  rev: number;
+  syncToken: string;
+  /** calendarserver.org getctag: changes whenever the sync token does. */
+  ctag: string;
+  created: number;
+  modified: number;
+}
+
+export interface ObjectInfo {
+  collection: string;
+  name: string;
+  uid: string;
+  component: string;
+  etag: string;
+  scheduleTag: string | null;
+  size: number;
+  bodyKey: string;
+  rev: number;
+  created: number;
+  modified: number;
+  props: PropMap;
+}
+
+export interface HomeInfo {
+  usedBytes: number;
+  props: PropMap;
+  created: number;
+}
+
+/** What a PUT (or COPY/MOVE) asks the home to store. */
+export interface ObjectWrite {
+  collection: string;
+  name: string;
+  body: string;
+  /** Octets of the UTF-8 body. */
+  size: number;
+  etag: string;
+  index: IndexSummary;
+  ifMatch?: string[] | "*" | undefined;
+  ifNoneMatch?: string[] | "*" | undefined;
+}

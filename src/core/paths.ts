@@ -1,0 +1,103 @@
+// The URL layout of the server, in one place: request paths become typed
+// locators, and hrefs are built from them with one canonical encoding so
+// every response names a resource with the same bytes (RFC 4918 section 8.3).
+//
+//   /                                   DAV root
+//   /principals/                        principal collection (RFC 3744 section 5.8)
+//   /principals/<user>/                 a principal
+//   /calendars/                         collection of calendar homes
+//   /calendars/<user>/                  calendar home (RFC 4791 section 6.2.1)
+//   /calendars/<user>/<collection>/     calendar, schedule inbox or outbox
+//   /calendars/<user>/<collection>/<name>  calendar object resource
+
+export type Locator =
+  | { kind: "root" }
+  | { kind: "principals" }
+  | { kind: "principal"; user: string }
+  | { kind: "calendars" }
+  | { kind: "home"; user: string }
+  | { kind: "collection"; user: string; collection: string }
+  | { kind: "object"; user: string; collection: string; name: string }
+  | { kind: "none" };
+
+/** Percent-encodes one path segment, keeping RFC 3986 pchar characters. */
+export function encodeSegment(s: string): string {
+  return encodeURIComponent(s).replace(/%(40|3A|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi, (_, h: string) =>
+    String.fromCharCode(parseInt(h, 16)),
+  );
+}
+
+function decodeSegment(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+const validSegment = (s: string | undefined): s is string =>
+  s !== undefined && s !== "" && s !== "." && s !== ".." && !s.includes("/") && new TextEncoder().encode(s).length <= 255;
+
+/** Maps a request path (or an href's path) to a locator. */
+export function locate(pathname: string): Locator {
+  const raw = pathname.split("/").filter((s) => s !== "");
+  const parts = raw.map(decodeSegment);
+  if (!parts.every(validSegment)) return { kind: "none" };
+  const [top, user, collection, name, ...rest] = parts as string[];
+  if (top === undefined) return { kind: "root" };
+  if (top === "principals") {
+    if (user === undefined) return { kind: "principals" };
+    return collection === undefined ? { kind: "principal", user } : { kind: "none" };
+  }
+  if (top === "calendars") {
+    if (user === undefined) return { kind: "calendars" };
+    if (collection === undefined) return { kind: "home", user };
+    if (name === undefined) return { kind: "collection", user, collection };
+    return rest.length === 0 ? { kind: "object", user, collection, name } : { kind: "none" };
+  }
+  return { kind: "none" };
+}
+
+/** Locates an href from a request body or header, absolute or path-only. */
+export function locateHref(href: string, base: URL): Locator {
+  let url: URL;
+  try {
+    url = new URL(href, base);
+  } catch {
+    return { kind: "none" };
+  }
+  if (url.origin !== base.origin) return { kind: "none" };
+  return locate(url.pathname);
+}
+
+export const hrefs = {
+  root: () => "/",
+  principals: () => "/principals/",
+  principal: (user: string) => `/principals/${encodeSegment(user)}/`,
+  calendars: () => "/calendars/",
+  home: (user: string) => `/calendars/${encodeSegment(user)}/`,
+  collection: (user: string, collection: string) => `/calendars/${encodeSegment(user)}/${encodeSegment(collection)}/`,
+  object: (user: string, collection: string, name: string) =>
+    `/calendars/${encodeSegment(user)}/${encodeSegment(collection)}/${encodeSegment(name)}`,
+};
+
+export function hrefOf(loc: Locator): string {
+  switch (loc.kind) {
+    case "root":
+      return hrefs.root();
+    case "principals":
+      return hrefs.principals();
+    case "principal":
+      return hrefs.principal(loc.user);
+    case "calendars":
+      return hrefs.calendars();
+    case "home":
+      return hrefs.home(loc.user);
+    case "collection":
+      return hrefs.collection(loc.user, loc.collection);
+    case "object":
+      return hrefs.object(loc.user, loc.collection, loc.name);
+    case "none":
+      return "/";
+  }
+}

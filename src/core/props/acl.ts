@@ -1,0 +1,47 @@
+// Access-control properties (RFC 3744 sections 4, 5): principal-URL,
+// owner, current-user-privilege-set, acl, supported-privilege-set and the
+// principal's group and alternate-URI sets. All protected.
+import { ownerOf, privileges, PRIVILEGE_TREE } from "../acl.js";
+import { hrefs } from "../paths.js";
+import { dav, type Clark } from "../xml/names.js";
+import { el, type XmlElement } from "../xml/tree.js";
+import { ALL, hrefEl, live } from "./define.js";
+import type { PropertyDef, Resource } from "./types.js";
+
+const privilege = (p: Clark) => el(dav("privilege"), [el(p)]);
+
+function ace(principal: XmlElement, granted: Clark[]): XmlElement {
+  return el(dav("ace"), [el(dav("principal"), [principal]), el(dav("grant"), granted.map(privilege)), el(dav("protected"))]);
+}
+
+function acl(r: Resource): XmlElement[] {
+  const owner = ownerOf(r);
+  const aces: XmlElement[] = [];
+  if (owner !== undefined) aces.push(ace(hrefEl(hrefs.principal(owner)), [dav("all")]));
+  if (r.kind === "principal" || owner === undefined) aces.push(ace(el(dav("authenticated")), [dav("read")]));
+  return aces;
+}
+
+function supportedPrivilege(name: Clark, parts: Clark[] = []): XmlElement {
+  return el(dav("supported-privilege"), [privilege(name), ...parts.map((p) => supportedPrivilege(p))]);
+}
+
+export const aclProperties: PropertyDef[] = [
+  live(dav("owner"), ALL, (r) => {
+    const owner = ownerOf(r);
+    return owner === undefined ? [] : [hrefEl(hrefs.principal(owner))];
+  }),
+  live(dav("principal-URL"), ["principal"], (r) => (r.kind === "principal" ? [hrefEl(r.href)] : undefined)),
+  live(dav("alternate-URI-set"), ["principal"], (r) => (r.kind === "principal" ? r.principal.addresses.map(hrefEl) : undefined)),
+  live(dav("group-membership"), ["principal"], () => []),
+  live(dav("group-member-set"), ["principal"], () => []),
+  live(dav("current-user-privilege-set"), ALL, (r, ctx) => privileges(ctx.user, r).map(privilege)),
+  live(dav("acl"), ALL, (r) => acl(r)),
+  live(dav("acl-restrictions"), ALL, () => [el(dav("grant-only")), el(dav("no-invert"))]),
+  live(dav("supported-privilege-set"), ALL, () => [
+    el(dav("supported-privilege"), [
+      privilege(dav("all")),
+      ...PRIVILEGE_TREE.map(([p, parts]) => supportedPrivilege(p, parts)),
+    ]),
+  ]),
+];

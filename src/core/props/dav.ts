@@ -1,0 +1,73 @@
+// Live properties of WebDAV (RFC 4918 section 15), current-user-principal
+// (RFC 5397), sync-token (RFC 6578 section 4), quotas (RFC 4331) and
+// supported-report-set (RFC 3253 section 3.1.5).
+import { hrefs } from "../paths.js";
+import { caldav, dav } from "../xml/names.js";
+import { el, type XmlNode } from "../xml/tree.js";
+import { ALL, CALENDARISH, COLLECTIONS, hrefEl, live, stored } from "./define.js";
+import type { PropertyDef, Resource } from "./types.js";
+
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+const isoDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+function resourcetype(r: Resource): XmlNode[] {
+  const collection = el(dav("collection"));
+  switch (r.kind) {
+    case "object":
+      return [];
+    case "principal":
+      return [collection, el(dav("principal"))];
+    case "calendar":
+      return [collection, el(caldav("calendar"))];
+    case "inbox":
+      return [collection, el(caldav("schedule-inbox"))];
+    case "outbox":
+      return [collection, el(caldav("schedule-outbox"))];
+    default:
+      return [collection];
+  }
+}
+
+const timestamps = (r: Resource): { created: number; modified: number } | undefined =>
+  r.kind === "object" ? r.object : r.kind === "calendar" || r.kind === "inbox" || r.kind === "outbox" ? r.collection : undefined;
+
+const quotaHome = (r: Resource) => (r.kind === "home" || r.kind === "calendar" || r.kind === "inbox" || r.kind === "outbox" ? r.home : undefined);
+
+export const davProperties: PropertyDef[] = [
+  live(dav("resourcetype"), ALL, (r) => resourcetype(r), true),
+  stored(dav("displayname"), ALL, undefined, (r) =>
+    r.kind === "principal" ? el(dav("displayname"), [r.principal.displayName]) : undefined,
+  ),
+  live(dav("getetag"), ["object"], (r) => (r.kind === "object" ? [`"${r.object.etag}"`] : undefined), true),
+  live(
+    dav("getcontenttype"),
+    ["object"],
+    (r) => (r.kind === "object" ? [`text/calendar; charset=utf-8; component=${r.object.component.toLowerCase()}`] : undefined),
+    true,
+  ),
+  live(dav("getcontentlength"), ["object"], (r) => (r.kind === "object" ? [String(r.object.size)] : undefined), true),
+  live(dav("getlastmodified"), ["object", ...CALENDARISH], (r) => {
+    const t = timestamps(r);
+    return t ? [httpDate(t.modified)] : undefined;
+  }, true),
+  live(dav("creationdate"), ["object", ...CALENDARISH], (r) => {
+    const t = timestamps(r);
+    return t ? [isoDate(t.created)] : undefined;
+  }, true),
+  live(dav("current-user-principal"), ALL, (_r, ctx) => [hrefEl(hrefs.principal(ctx.user.id))]),
+  live(dav("principal-collection-set"), ALL, () => [hrefEl(hrefs.principals())]),
+  live(dav("supported-report-set"), ALL, (r, ctx) =>
+    ctx.reports(r.kind).map((name) => el(dav("supported-report"), [el(dav("report"), [el(name)])])),
+  ),
+  live(dav("sync-token"), ["calendar"], (r) => (r.kind === "calendar" ? [r.collection.syncToken] : undefined)),
+  live(dav("quota-used-bytes"), ["home", ...CALENDARISH], (r) => {
+    const h = quotaHome(r);
+    return h ? [String(h.usedBytes)] : undefined;
+  }),
+  live(dav("quota-available-bytes"), ["home", ...CALENDARISH], (r, ctx) => {
+    const h = quotaHome(r);
+    return h ? [String(Math.max(0, ctx.limits.quotaBytes - h.usedBytes))] : undefined;
+  }),
+  // Locks are not supported (no class 2 in the DAV header): an empty supportedlock says so.
+  live(dav("supportedlock"), COLLECTIONS.concat("object"), () => [], false),
+];

@@ -1,0 +1,102 @@
+// The property table: every live property this server knows, by Clark name.
+// PROPFIND (RFC 4918 section 9.1), PROPPATCH (section 9.2) and the initial
+// properties of extended MKCOL / MKCALENDAR all answer from it; anything
+// not in it is a dead property kept as the client sent it.
+import { DavError, C } from "../errors.js";
+import type { PropMap } from "../model.js";
+import type { Clark } from "../xml/names.js";
+import type { PropfindRequest, PropPatchOp } from "../xml/requests.js";
+import { el, type XmlElement } from "../xml/tree.js";
+import { aclProperties } from "./acl.js";
+import { appleProperties } from "./apple.js";
+import { caldavProperties } from "./caldav.js";
+import { davProperties } from "./dav.js";
+import { propsOf, type PropContext, type PropertyDef, type Resource } from "./types.js";
+
+const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...appleProperties];
+export const PROPERTIES: ReadonlyMap<Clark, PropertyDef> = new Map(DEFS.map((d) => [d.name, d]));
+
+const defFor = (name: Clark, r: Resource) => {
+  const d = PROPERTIES.get(name);
+  return d && d.on.includes(r.kind) ? d : undefined;
+};
+
+export interface PropValue {
+  name: Clark;
+  /** The element to return, or undefined for a 404. */
+  value: XmlElement | undefined;
+}
+
+function lookup(name: Clark, r: Resource, ctx: PropContext): XmlElement | undefined {
+  const def = defFor(name, r);
+  if (def) return def.get(r, ctx);
+  return propsOf(r)?.[name];
+}
+
+/** Evaluates a PROPFIND request against one resource. */
+export function findProps(r: Resource, req: PropfindRequest, ctx: PropContext): PropValue[] {
+  if (req.type === "prop") return req.names.map((name) => ({ name, value: lookup(name, r, ctx) }));
+  const out: PropValue[] = [];
+  const seen = new Set<Clark>();
+  const add = (name: Clark, value: XmlElement | undefined) => {
+    if (seen.has(name) || value === undefined) return;
+    seen.add(name);
+    out.push({ name, value: req.type === "propname" ? el(name) : value });
+  };
+  for (const d of DEFS) if (d.on.includes(r.kind) && (d.allprop || req.type === "propname")) add(d.name, d.get(r, ctx));
+  for (const [name, value] of Object.entries(propsOf(r) ?? {})) if (!defFor(name, r) || req.type === "propname") add(name, value);
+  if (req.type === "allprop") for (const name of req.include) if (!seen.has(name)) out.push({ name, value: lookup(name, r, ctx) });
+  return out;
+}
+
+export interface PatchOutcome {
+  name: Clark;
+  status: number;
+  error?: XmlElement | undefined;
+  description?: string | undefined;
+}
+
+export interface PatchPlan {
+  ok: boolean;
+  changes: Array<{ name: Clark; value: XmlElement | null }>;
+  outcomes: PatchOutcome[];
+}
+
+/**
+ * Validates a PROPPATCH as a whole: either every change can be made, or none
+ * is and the others answer 424 Failed Dependency (RFC 4918 section 9.2).
+ * `creating` allows the properties MKCOL/MKCALENDAR may set once.
+ */
+export function planPatch(r: Resource, ops: PropPatchOp[], creating: ReadonlySet<Clark> = new Set()): PatchPlan {
+  const outcomes: PatchOutcome[] = [];
+  const changes: PatchPlan["changes"] = [];
+  const hasStore = propsOf(r) !== undefined || creating.size > 0;
+  for (const op of ops) {
+    const name = op.op === "set" ? op.prop.name : op.name;
+    try {
+      const def = defFor(name, r);
+      if (!hasStore) throw new DavError(403, { description: "this resource has no writable properties" });
+      if (def?.protected && !creating.has(name))
+        throw new DavError(403, { condition: el(C.cannotModifyProtected), description: `${name} is protected` });
+      if (op.op === "set" && def?.validate) def.validate(op.prop, r);
+      changes.push({ name, value: op.op === "set" ? op.prop : null });
+      outcomes.push({ name, status: 200 });
+    } catch (e) {
+      if (!(e instanceof DavError)) throw e;
+      outcomes.push({ name, status: e.status, error: e.condition, description: e.message });
+    }
+  }
+  const ok = outcomes.every((o) => o.status === 200);
+  if (!ok) for (const o of outcomes) if (o.status === 200) o.status = 424;
+  return { ok, changes: ok ? changes : [], outcomes };
+}
+
+/** Applies planned changes to a property map (for creation, where nothing is stored yet). */
+export function applyChanges(base: PropMap, changes: PatchPlan["changes"]): PropMap {
+  const out: PropMap = { ...base };
+  for (const c of changes) {
+    if (c.value === null) delete out[c.name];
+    else out[c.name] = c.value;
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+// What a DAV handler works with: the parsed request, the authenticated
+// principal, limits, and typed access to the stores (homes, directory,
+// bodies). Handlers never see Hono's Context.
+import { DavError } from "../core/errors.js";
+import type { Principal } from "../core/model.js";
+import type { Limits, PropContext } from "../core/props/types.js";
+import type { CalendarHome } from "../home/calendar-home.js";
+import type { Directory } from "../directory/directory.js";
+import { decodeUtf8 } from "../http/body.js";
+import { reportsFor } from "./reports/table.js";
+
+export interface DavRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+export const bodyText = (req: DavRequest) => decodeUtf8(req.body, "the request body");
+
+export const MIN_DATE_TIME = Date.UTC(1800, 0, 1);
+export const MAX_DATE_TIME = Date.UTC(2300, 0, 1);
+
+export function limitsFrom(env: Env): Limits {
+  return {
+    maxResourceSize: Number(env.MAX_RESOURCE_SIZE ?? 1_048_576),
+    quotaBytes: Number(env.QUOTA_BYTES ?? 1 << 30),
+    minDateTime: MIN_DATE_TIME,
+    maxDateTime: MAX_DATE_TIME,
+    maxInstances: 10_000,
+    maxAttendeesPerInstance: 1_000,
+  };
+}
+
+export class DavContext {
+  readonly limits: Limits;
+  private readonly principals = new Map<string, Promise<Principal | null>>();
+
+  constructor(
+    readonly env: Env,
+    readonly user: Principal,
+    readonly waitUntil: (p: Promise<unknown>) => void = () => {},
+  ) {
+    this.limits = limitsFrom(env);
+    this.principals.set(user.id, Promise.resolve(user));
+  }
+
+  home(id: string): DurableObjectStub<CalendarHome> {
+    return this.env.CALENDAR_HOME.getByName(id);
+  }
+
+  get directory(): DurableObjectStub<Directory> {
+    return directoryStub(this.env);
+  }
+
+  /** A principal by id, looked up at most once per request. */
+  principal(id: string): Promise<Principal | null> {
+    let p = this.principals.get(id);
+    if (!p) {
+      p = this.directory.getPrincipal(id);
+      this.principals.set(id, p);
+    }
+    return p;
+  }
+
+  async principalOrThrow(id: string): Promise<Principal> {
+    const p = await this.principal(id);
+    if (!p) throw new DavError(404, { description: `no principal ${id}` });
+    return p;
+  }
+
+  get props(): PropContext {
+    return { user: this.user, limits: this.limits, reports: reportsFor };
+  }
+}
+
+export function directoryStub(env: Env): DurableObjectStub<Directory> {
+  return env.DIRECTORY.getByName("main");
+}

@@ -1,0 +1,49 @@
+// GET and HEAD (RFC 4918 section 9.4): calendar objects are served from
+// their immutable R2 body with a strong ETag; collections answer a short
+// text description.
+import { parseEtagList } from "../core/conditional.js";
+import { DavError, preconditionFailed } from "../core/errors.js";
+import { locate } from "../core/paths.js";
+import type { ObjectInfo } from "../core/model.js";
+import type { DavContext, DavRequest } from "./context.js";
+import { resolve } from "./resolve.js";
+
+export async function get(req: DavRequest, ctx: DavContext): Promise<Response> {
+  const r = await resolve(locate(req.url.pathname), ctx);
+  if (r.kind !== "object") {
+    const text = `${r.href}: a CalDAV ${r.kind} collection. Use a CalDAV client to open it.\n`;
+    return new Response(req.method === "HEAD" ? null : text, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+  const quoted = `"${r.object.etag}"`;
+  const ifMatch = parseEtagList(req.headers.get("if-match"));
+  if (ifMatch !== undefined && ifMatch !== "*" && !ifMatch.includes(quoted)) throw preconditionFailed();
+  const ifNoneMatch = parseEtagList(req.headers.get("if-none-match"));
+  if (ifNoneMatch !== undefined && (ifNoneMatch === "*" || ifNoneMatch.includes(quoted)))
+    return new Response(null, { status: 304, headers: { ETag: quoted } });
+
+  const body = await readBody(ctx, r.owner.id, r.object);
+  const headers: Record<string, string> = {
+    "Content-Type": "text/calendar; charset=utf-8",
+    ETag: `"${body.object.etag}"`,
+    "Last-Modified": new Date(body.object.modified).toUTCString(),
+    "Content-Length": String(body.object.size),
+  };
+  if (body.object.scheduleTag) headers["Schedule-Tag"] = `"${body.object.scheduleTag}"`;
+  return new Response(req.method === "HEAD" ? null : body.text, { headers });
+}
+
+/**
+ * Reads an object's body. A concurrent PUT may replace the row between our
+ * read of it and the R2 read; the old body stays for a grace period, but if
+ * it is gone we re-read the row once and serve the newer version.
+ */
+export async function readBody(ctx: DavContext, owner: string, object: ObjectInfo): Promise<{ object: ObjectInfo; text: string }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const stored = await ctx.env.BODIES.get(object.bodyKey);
+    if (stored) return { object, text: await stored.text() };
+    const fresh = await ctx.home(owner).object(object.collection, object.name);
+    if (!fresh) throw new DavError(404, { description: "the resource was deleted" });
+    object = fresh.object;
+  }
+  throw new DavError(503, { description: "the resource is changing; try again", headers: { "Retry-After": "1" } });
+}

@@ -1,0 +1,57 @@
+// The method table: which handler serves each HTTP method, and how large a
+// body it accepts. Routing, Allow and OPTIONS all come from here.
+import { DavError } from "../core/errors.js";
+import type { DavContext, DavRequest } from "./context.js";
+import { copyMove } from "./copy-move.js";
+import { del } from "./delete.js";
+import { get } from "./get.js";
+import { mkcalendar, mkcol } from "./mkcalendar.js";
+import { optionsResponse } from "./options.js";
+import { propfind } from "./propfind.js";
+import { proppatch } from "./proppatch.js";
+import { put } from "./put.js";
+import { report } from "./report.js";
+
+export type Handler = (req: DavRequest, ctx: DavContext) => Promise<Response>;
+
+/** "xml": a request body of XML; "resource": a calendar object (max-resource-size); "none": small or empty. */
+export type BodyKind = "xml" | "resource" | "none";
+
+export interface MethodEntry {
+  handler: Handler;
+  body: BodyKind;
+}
+
+const acl: Handler = async () => {
+  throw new DavError(403, { description: "access control lists are fixed on this server" });
+};
+
+export const METHODS: Readonly<Record<string, MethodEntry>> = {
+  OPTIONS: { handler: async () => optionsResponse(), body: "none" },
+  GET: { handler: get, body: "none" },
+  HEAD: { handler: get, body: "none" },
+  PUT: { handler: put, body: "resource" },
+  DELETE: { handler: del, body: "none" },
+  PROPFIND: { handler: propfind, body: "xml" },
+  PROPPATCH: { handler: proppatch, body: "xml" },
+  MKCOL: { handler: mkcol, body: "xml" },
+  MKCALENDAR: { handler: mkcalendar, body: "xml" },
+  REPORT: { handler: report, body: "xml" },
+  COPY: { handler: copyMove, body: "none" },
+  MOVE: { handler: copyMove, body: "none" },
+  ACL: { handler: acl, body: "xml" },
+};
+
+export const allowedMethods = () => Object.keys(METHODS);
+
+/** Methods a proxy may tunnel through POST with X-HTTP-Method-Override (workerd rejects MKCALENDAR itself). */
+export const OVERRIDABLE = new Set(["MKCALENDAR"]);
+
+export function methodEntry(method: string): MethodEntry {
+  const entry = METHODS[method];
+  if (entry) return entry;
+  throw new DavError(method === "POST" || method === "LOCK" || method === "UNLOCK" ? 405 : 501, {
+    description: `${method} is not supported here`,
+    headers: { Allow: allowedMethods().join(", ") },
+  });
+}

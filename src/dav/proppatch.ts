@@ -1,0 +1,45 @@
+// PROPPATCH (RFC 4918 section 9.2): all-or-nothing. Protected properties
+// answer cannot-modify-protected-property, invalid values their RFC
+// condition, and everything else in a failed request 424.
+import { requirePrivilege } from "../core/acl.js";
+import { unwrap } from "../core/errors.js";
+import { locate } from "../core/paths.js";
+import { planPatch } from "../core/props/table.js";
+import type { Resource } from "../core/props/types.js";
+import { groupByStatus, multistatus, propstatResponse } from "../core/xml/multistatus.js";
+import { dav } from "../core/xml/names.js";
+import { parseProppatch } from "../core/xml/requests.js";
+import { el } from "../core/xml/tree.js";
+import type { PropTarget } from "../home/calendar-home.js";
+import { xmlResponse } from "../http/render.js";
+import { bodyText, type DavContext, type DavRequest } from "./context.js";
+import { resolve } from "./resolve.js";
+
+function targetOf(r: Resource): { owner: string; target: PropTarget } | undefined {
+  switch (r.kind) {
+    case "principal":
+      return { owner: r.principal.id, target: { scope: "principal" } };
+    case "home":
+      return { owner: r.owner.id, target: { scope: "home" } };
+    case "calendar":
+    case "inbox":
+    case "outbox":
+      return { owner: r.owner.id, target: { scope: "collection", collection: r.collection.name } };
+    case "object":
+      return { owner: r.owner.id, target: { scope: "object", collection: r.collection.name, name: r.object.name } };
+    default:
+      return undefined;
+  }
+}
+
+export async function proppatch(req: DavRequest, ctx: DavContext): Promise<Response> {
+  const ops = parseProppatch(bodyText(req));
+  const r = await resolve(locate(req.url.pathname), ctx);
+  requirePrivilege(ctx.user, r, dav("write-properties"));
+  const plan = planPatch(r, ops);
+  const t = targetOf(r);
+  if (plan.ok && t) unwrap(await ctx.home(t.owner).patchProps(t.target, plan.changes));
+  // Properties are grouped by status and error, so each failure keeps its own DAV:error element.
+  const groups = groupByStatus(plan.outcomes.map((o) => ({ prop: el(o.name), status: o.status, ...(o.error ? { error: o.error } : {}) })));
+  return xmlResponse(207, multistatus([propstatResponse(r.href, groups)]));
+}

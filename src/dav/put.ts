@@ -1,0 +1,60 @@
+// PUT of a calendar object resource (RFC 4791 section 5.3.2): validate the
+// body once, derive its index, and let the home commit it atomically with
+// the If-Match / If-None-Match checks and the UID rules.
+import { parseEtagList } from "../core/conditional.js";
+import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
+import { parseCalendarObject } from "../core/ical/parse.js";
+import { locate } from "../core/paths.js";
+import type { DavContext, DavRequest } from "./context.js";
+
+const CALENDAR_TYPES = /^text\/calendar\s*(;|$)/i;
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Content-Type must be iCalendar in UTF-8 (RFC 4791 section 5.3.2.1 supported-calendar-data). */
+export function checkCalendarContentType(value: string | null): void {
+  if (value === null || value.trim() === "") return; // tolerated: some clients omit it
+  if (!CALENDAR_TYPES.test(value)) throw precondition(403, C.supportedCalendarData, `unsupported media type ${value}`);
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(value)?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) throw precondition(403, C.supportedCalendarData, `unsupported charset ${charset}`);
+}
+
+export function decodeCalendar(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw precondition(403, C.validCalendarData, "iCalendar data must be UTF-8");
+  }
+}
+
+export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
+  const loc = locate(req.url.pathname);
+  if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
+  if (loc.user !== ctx.user.id) throw new DavError(403, { description: "you can only write to your own calendar home" });
+  checkCalendarContentType(req.headers.get("content-type"));
+  const text = decodeCalendar(req.body);
+  const limits = ctx.limits;
+  const parsed = parseCalendarObject(text, {
+    minDateTime: limits.minDateTime,
+    maxDateTime: limits.maxDateTime,
+    maxInstances: limits.maxInstances,
+    maxAttendeesPerInstance: limits.maxAttendeesPerInstance,
+  });
+  const etag = await sha256Hex(req.body);
+  const result = unwrap(
+    await ctx.home(ctx.user.id).putObject({
+      collection: loc.collection,
+      name: loc.name,
+      body: text,
+      size: req.body.byteLength,
+      etag,
+      index: parsed.index,
+      ifMatch: parseEtagList(req.headers.get("if-match")),
+      ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
+    }),
+  );
+  return new Response(null, { status: result.created ? 201 : 204, headers: { ETag: `"${result.etag}"` } });
+}

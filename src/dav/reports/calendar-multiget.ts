@@ -1,0 +1,40 @@
+// CALDAV:calendar-multiget (RFC 4791 section 7.9): the named objects of the
+// target calendar in one multistatus; each href that names nothing there
+// gets its own 404 response.
+import { locateHref } from "../../core/paths.js";
+import type { Resource } from "../../core/props/types.js";
+import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
+import { hrefsOf, parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
+import type { XmlElement } from "../../core/xml/tree.js";
+import { badRequest } from "../../core/errors.js";
+import { xmlResponse } from "../../http/render.js";
+import type { DavContext, DavRequest } from "../context.js";
+import { wantsMinimal } from "../propfind.js";
+import { objectResponses } from "./objects.js";
+
+export async function calendarMultiget(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+  if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("not a calendar");
+  const requested = hrefsOf(doc);
+  if (requested.length === 0) throw badRequest("calendar-multiget needs at least one DAV:href");
+  const owner = target.owner;
+  const collectionName = target.collection.name;
+  const names = new Map<string, string>(); // object name → the href as the client sent it
+  const missing: string[] = [];
+  for (const href of requested) {
+    const loc = locateHref(href, req.url);
+    if (loc.kind === "object" && loc.user === owner.id && loc.collection === collectionName) names.set(loc.name, href);
+    else missing.push(href);
+  }
+  const found = await ctx.home(owner.id).objects(collectionName, [...names.keys()]);
+  const objects = found?.objects ?? [];
+  const present = new Set(objects.map((o) => o.name));
+  for (const [name, href] of names) if (!present.has(name)) missing.push(href);
+  const responses = found
+    ? await objectResponses(owner, found.collection, objects, {
+        props: parsePropSelection(doc),
+        calendarData: requestedCalendarData(doc),
+        minimal: wantsMinimal(req.headers),
+      }, ctx)
+    : [];
+  return xmlResponse(207, multistatus([...responses, ...missing.map((h) => statusResponse(h, 404))]));
+}

@@ -1,0 +1,101 @@
+// Resolves a locator to a resource with the data its properties need, and
+// lists a collection's members for Depth: 1. Access is checked here, once:
+// nobody sees inside another principal's calendar home (RFC 3744).
+import { requirePrivilege } from "../core/acl.js";
+import { notFound } from "../core/errors.js";
+import { hrefs, type Locator } from "../core/paths.js";
+import type { Resource } from "../core/props/types.js";
+import { dav } from "../core/xml/names.js";
+import type { DavContext } from "./context.js";
+
+export async function resolve(loc: Locator, ctx: DavContext): Promise<Resource> {
+  const r = await load(loc, ctx);
+  requirePrivilege(ctx.user, r, dav("read"));
+  return r;
+}
+
+async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
+  switch (loc.kind) {
+    case "root":
+    case "principals":
+    case "calendars":
+      return { kind: loc.kind, href: hrefs[loc.kind]() };
+    case "principal": {
+      const principal = await ctx.principalOrThrow(loc.user);
+      const props = principal.id === ctx.user.id ? (await ctx.home(principal.id).snapshot()).principalProps : {};
+      return { kind: "principal", href: hrefs.principal(principal.id), principal, props };
+    }
+    case "home": {
+      const owner = await ctx.principalOrThrow(loc.user);
+      ownHomeOnly(ctx, owner.id, hrefs.home(owner.id));
+      const { home } = await ctx.home(owner.id).snapshot();
+      return { kind: "home", href: hrefs.home(owner.id), owner, home };
+    }
+    case "collection": {
+      const owner = await ctx.principalOrThrow(loc.user);
+      ownHomeOnly(ctx, owner.id, hrefs.collection(owner.id, loc.collection));
+      const snap = await ctx.home(owner.id).snapshot();
+      const collection = snap.collections.find((c) => c.name === loc.collection);
+      if (!collection) throw notFound();
+      return { kind: collection.kind, href: hrefs.collection(owner.id, collection.name), owner, home: snap.home, collection };
+    }
+    case "object": {
+      const owner = await ctx.principalOrThrow(loc.user);
+      ownHomeOnly(ctx, owner.id, hrefs.object(owner.id, loc.collection, loc.name));
+      const found = await ctx.home(owner.id).object(loc.collection, loc.name);
+      if (!found) throw notFound();
+      return { kind: "object", href: hrefs.object(owner.id, loc.collection, loc.name), owner, ...found };
+    }
+    case "none":
+      throw notFound();
+  }
+}
+
+/** Another principal's home is invisible: 404 rather than confirming it exists. */
+function ownHomeOnly(ctx: DavContext, owner: string, _href: string): void {
+  if (owner !== ctx.user.id) throw notFound();
+}
+
+/** The members of a collection resource, for PROPFIND Depth: 1. */
+export async function members(r: Resource, ctx: DavContext): Promise<Resource[]> {
+  switch (r.kind) {
+    case "root":
+      return [
+        { kind: "principals", href: hrefs.principals() },
+        { kind: "calendars", href: hrefs.calendars() },
+      ];
+    case "principals": {
+      const all = await ctx.directory.listPrincipals();
+      return all.map((principal) => ({ kind: "principal", href: hrefs.principal(principal.id), principal, props: {} }));
+    }
+    case "calendars": {
+      const { home } = await ctx.home(ctx.user.id).snapshot();
+      return [{ kind: "home", href: hrefs.home(ctx.user.id), owner: ctx.user, home }];
+    }
+    case "home": {
+      const snap = await ctx.home(r.owner.id).snapshot();
+      return snap.collections.map((collection) => ({
+        kind: collection.kind,
+        href: hrefs.collection(r.owner.id, collection.name),
+        owner: r.owner,
+        home: snap.home,
+        collection,
+      }));
+    }
+    case "calendar":
+    case "inbox":
+    case "outbox": {
+      const listing = await ctx.home(r.owner.id).listObjects(r.collection.name);
+      if (!listing) return [];
+      return listing.objects.map((object) => ({
+        kind: "object",
+        href: hrefs.object(r.owner.id, r.collection.name, object.name),
+        owner: r.owner,
+        collection: listing.collection,
+        object,
+      }));
+    }
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,157 @@
+// The directory Durable Object: the authoritative store of principals,
+// their credentials (hashes only) and calendar-user addresses. A single
+// instance ("main") holds it all; an address maps to exactly one principal
+// (UNIQUE constraint), so signup followed by delivery never races.
+import { DurableObject } from "cloudflare:workers";
+import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/directory.js";
+import { capture, conflict, badRequest, notFound, type Result } from "../core/errors.js";
+import type { CalendarUserType, Principal } from "../core/model.js";
+import { Sql } from "../home/sql.js";
+
+export interface CredentialRecord {
+  id: string;
+  kind: "password" | "app";
+  label: string;
+  hash: string;
+  created: number;
+}
+
+export interface PrincipalUpdate {
+  id: string;
+  displayName?: string | undefined;
+  type?: CalendarUserType | undefined;
+  /** Replaces the address list when given. */
+  addresses?: string[] | undefined;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS principals (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, type TEXT NOT NULL, created INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS addresses (address TEXT PRIMARY KEY, principal_id TEXT NOT NULL, position INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS addresses_principal ON addresses (principal_id, position);
+  CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, kind TEXT NOT NULL,
+    label TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);`;
+
+export class Directory extends DurableObject<Env> {
+  private readonly sql: Sql;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = new Sql(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.run(SCHEMA);
+    });
+  }
+
+  getPrincipal(id: string): Principal | null {
+    const row = this.sql.one<{ id: string; display_name: string; type: string }>("SELECT * FROM principals WHERE id = ?", id);
+    if (!row) return null;
+    const addresses = this.sql
+      .all<{ address: string }>("SELECT address FROM addresses WHERE principal_id = ? ORDER BY position", id)
+      .map((r) => r.address);
+    return { id: row.id, displayName: row.display_name, type: row.type as CalendarUserType, addresses };
+  }
+
+  listPrincipals(): Principal[] {
+    return this.sql.all<{ id: string }>("SELECT id FROM principals ORDER BY id").map((r) => this.getPrincipal(r.id)!);
+  }
+
+  principalByAddress(address: string): Principal | null {
+    const a = normalizeAddress(address);
+    const row = a && this.sql.one<{ principal_id: string }>("SELECT principal_id FROM addresses WHERE address = ?", a);
+    return row ? this.getPrincipal(row.principal_id) : null;
+  }
+
+  /** The principal a login names (its id, or one of its email addresses) and its credential hashes. */
+  credentialsFor(login: string): { principal: Principal; credentials: CredentialRecord[] } | null {
+    const id = normalizePrincipalId(login);
+    const principal = (id && this.getPrincipal(id)) || this.principalByAddress(login);
+    if (!principal) return null;
+    const credentials = this.sql
+      .all<{ id: string; kind: string; label: string; hash: string; created: number }>(
+        "SELECT id, kind, label, hash, created FROM credentials WHERE principal_id = ? ORDER BY kind DESC, created",
+        principal.id,
+      )
+      .map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
+    return { principal, credentials };
+  }
+
+  upsertPrincipal(u: PrincipalUpdate): Result<Principal> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        const id = normalizePrincipalId(u.id);
+        if (!id) throw badRequest(`invalid principal name ${JSON.stringify(u.id)}: use a-z, 0-9 and . _ @ + -`);
+        if (u.type && !USER_TYPES.includes(u.type)) throw badRequest(`invalid calendar user type ${u.type}`);
+        const existing = this.getPrincipal(id);
+        const displayName = u.displayName ?? existing?.displayName ?? id;
+        const type = u.type ?? existing?.type ?? "INDIVIDUAL";
+        this.sql.run(
+          `INSERT INTO principals (id, display_name, type, created) VALUES (?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, type = excluded.type`,
+          id, displayName, type, Date.now(),
+        );
+        if (u.addresses) {
+          const addresses = u.addresses.map((a) => {
+            const n = normalizeAddress(a);
+            if (!n) throw badRequest(`invalid calendar-user address ${JSON.stringify(a)}`);
+            return n;
+          });
+          this.sql.run("DELETE FROM addresses WHERE principal_id = ?", id);
+          addresses.forEach((a, position) => {
+            const owner = this.sql.one<{ principal_id: string }>("SELECT principal_id FROM addresses WHERE address = ?", a);
+            if (owner) throw conflict(`${a} already belongs to ${owner.principal_id}`);
+            this.sql.run("INSERT INTO addresses (address, principal_id, position) VALUES (?, ?, ?)", a, id, position);
+          });
+        }
+        return this.getPrincipal(id)!;
+      }),
+    );
+  }
+
+  removePrincipal(id: string): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const n = this.sql.run("DELETE FROM principals WHERE id = ?", id);
+      this.sql.run("DELETE FROM addresses WHERE principal_id = ?", id);
+      this.sql.run("DELETE FROM credentials WHERE principal_id = ?", id);
+      return n > 0;
+    });
+  }
+
+  /** Replaces the principal's login password (there is at most one). */
+  setPassword(id: string, hash: string): Result<void> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (!this.getPrincipal(id)) throw notFound(`no principal ${id}`);
+        this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND kind = 'password'", id);
+        this.sql.run(
+          "INSERT INTO credentials (id, principal_id, kind, label, hash, created) VALUES (?, ?, 'password', 'password', ?, ?)",
+          crypto.randomUUID(), id, hash, Date.now(),
+        );
+      }),
+    );
+  }
+
+  addAppPassword(id: string, label: string, hash: string): Result<string> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (!this.getPrincipal(id)) throw notFound(`no principal ${id}`);
+        const credId = crypto.randomUUID();
+        this.sql.run(
+          "INSERT INTO credentials (id, principal_id, kind, label, hash, created) VALUES (?, ?, 'app', ?, ?, ?)",
+          credId, id, label, hash, Date.now(),
+        );
+        return credId;
+      }),
+    );
+  }
+
+  listCredentials(id: string): Array<Omit<CredentialRecord, "hash">> {
+    return this.sql.all<{ id: string; kind: string; label: string; created: number }>(
+      "SELECT id, kind, label, created FROM credentials WHERE principal_id = ? ORDER BY created", id,
+    ).map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
+  }
+
+  removeCredential(id: string, credentialId: string): boolean {
+    return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ?", id, credentialId) > 0;
+  }
+}

@@ -1,0 +1,211 @@
+// The calendar-home Durable Object: one per principal. It is a thin
+// transactional store: every check-and-write runs in one synchronous
+// transactionSync (no await between reading state and writing it), and R2
+// bodies are written before the commit under fresh immutable keys, tracked
+// so that no row ever points at a missing body and no body is leaked.
+import { DurableObject } from "cloudflare:workers";
+import { capture, DavError, forbidden, toShape, type Result } from "../core/errors.js";
+import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, PropMap } from "../core/model.js";
+import type { XmlElement } from "../core/xml/tree.js";
+import { copyMove, type CopyMoveRequest } from "./copy-move.js";
+import { collectGarbage } from "./gc.js";
+import { insertCollection, provision } from "./provision.js";
+import { collectionRow, homeInfo, meta, objectRow, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { migrate } from "./schema.js";
+import { Sql } from "./sql.js";
+import { checkPut, commitPut, deleteCollection, deleteObject, nextRev, touchCollection } from "./writes.js";
+
+export type PropTarget =
+  | { scope: "home" }
+  | { scope: "principal" }
+  | { scope: "collection"; collection: string }
+  | { scope: "object"; collection: string; name: string };
+
+/** A validated property change: a value to store, or null to remove. */
+export interface PropChange {
+  name: string;
+  value: XmlElement | null;
+}
+
+const RESERVED = new Set(["inbox", "outbox"]);
+
+export class CalendarHome extends DurableObject<Env> {
+  private readonly sql: Sql;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = new Sql(ctx.storage.sql);
+    ctx.blockConcurrencyWhile(async () => this.ready());
+  }
+
+  private ready(): void {
+    this.ctx.storage.transactionSync(() => {
+      migrate(this.sql);
+      provision(this.sql, Date.now());
+    });
+  }
+
+  private get owner(): string {
+    const name = this.ctx.id.name;
+    if (!name) throw new Error("calendar homes are addressed by principal name");
+    return name;
+  }
+
+  private get epoch(): string {
+    return meta(this.sql, "epoch")!;
+  }
+
+  private get quota(): number {
+    return Number(this.env.QUOTA_BYTES ?? 1 << 30);
+  }
+
+  snapshot(): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
+    const rows = this.sql.all<CollectionRow>("SELECT * FROM collections ORDER BY id");
+    return {
+      home: homeInfo(this.sql),
+      collections: rows.map((r) => toCollection(this.sql, this.epoch, r)),
+      principalProps: readProps(this.sql, scopes.principal),
+    };
+  }
+
+  collection(name: string): CollectionInfo | null {
+    const r = collectionRow(this.sql, name);
+    return r ? toCollection(this.sql, this.epoch, r) : null;
+  }
+
+  object(collection: string, name: string): { collection: CollectionInfo; object: ObjectInfo } | null {
+    const c = collectionRow(this.sql, collection);
+    const o = c && objectRow(this.sql, c.id, name);
+    if (!c || !o) return null;
+    return { collection: toCollection(this.sql, this.epoch, c), object: toObject(c.name, o, readProps(this.sql, scopes.object(c.id, name))) };
+  }
+
+  /** Several objects of one collection at once (calendar-multiget); missing names are left out. */
+  objects(collection: string, names: string[]): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
+    const c = collectionRow(this.sql, collection);
+    if (!c) return null;
+    const objects: ObjectInfo[] = [];
+    for (const name of new Set(names)) {
+      const o = objectRow(this.sql, c.id, name);
+      if (o) objects.push(toObject(c.name, o, readProps(this.sql, scopes.object(c.id, name))));
+    }
+    return { collection: toCollection(this.sql, this.epoch, c), objects };
+  }
+
+  listObjects(collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
+    const c = collectionRow(this.sql, collection);
+    if (!c) return null;
+    const props = readObjectProps(this.sql, c.id);
+    const rows = this.sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? ORDER BY name", c.id);
+    return { collection: toCollection(this.sql, this.epoch, c), objects: rows.map((o) => toObject(c.name, o, props.get(o.name))) };
+  }
+
+  createCollection(spec: { name: string; kind: CollectionKind; components: string[]; props: PropMap }): Result<CollectionInfo> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (RESERVED.has(spec.name) || collectionRow(this.sql, spec.name)) throw new DavError(405, { description: "a resource exists at this URL" });
+        insertCollection(this.sql, spec.name, spec.kind, spec.components, spec.props, Date.now());
+        return toCollection(this.sql, this.epoch, collectionRow(this.sql, spec.name)!);
+      }),
+    );
+  }
+
+  patchProps(target: PropTarget, changes: PropChange[]): Result<void> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        const { scope, collectionId } = this.resolveScope(target);
+        for (const c of changes) {
+          if (c.value === null) this.sql.run("DELETE FROM props WHERE scope = ? AND name = ?", scope, c.name);
+          else this.sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scope, c.name, JSON.stringify(c.value));
+        }
+        // Property changes move the collection's sync token and ctag (RFC 6578 section 3.2 leaves it open; clients expect it).
+        if (collectionId !== undefined) touchCollection(this.sql, collectionId, nextRev(this.sql), Date.now());
+      }),
+    );
+  }
+
+  private resolveScope(t: PropTarget): { scope: string; collectionId?: number } {
+    if (t.scope === "home" || t.scope === "principal") return { scope: scopes[t.scope] };
+    const c = collectionRow(this.sql, t.collection);
+    if (!c) throw new DavError(404, { description: "no such collection" });
+    if (t.scope === "collection") return { scope: scopes.collection(c.id), collectionId: c.id };
+    if (!objectRow(this.sql, c.id, t.name)) throw new DavError(404, { description: "no such resource" });
+    return { scope: scopes.object(c.id, t.name), collectionId: c.id };
+  }
+
+  async putObject(w: ObjectWrite): Promise<Result<{ etag: string; created: boolean }>> {
+    // Fail fast, before spending an R2 write, on anything already decidable.
+    const early = capture(() => checkPut(this.sql, this.owner, w, this.quota));
+    if (!early.ok) return early;
+    const key = `${this.epoch}/${early.value.col.id}/${crypto.randomUUID()}`;
+    this.sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, Date.now());
+    await this.scheduleAlarm(Date.now() + 3_600_000);
+    try {
+      await this.env.BODIES.put(key, w.body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } });
+    } catch (e) {
+      return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
+    }
+    // The await above let other requests run: check again, then write, in one transaction.
+    const result = capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        const plan = checkPut(this.sql, this.owner, w, this.quota);
+        return { etag: w.etag, created: commitPut(this.sql, plan, w, key, w.size, Date.now()) };
+      }),
+    );
+    if (!result.ok) await this.dropBody(key);
+    await this.scheduleAlarm(Date.now() + 61_000);
+    return result;
+  }
+
+  deleteObject(collection: string, name: string, ifMatch?: string[] | "*"): Result<void> {
+    const r = capture(() => this.ctx.storage.transactionSync(() => deleteObject(this.sql, collection, name, ifMatch, Date.now())));
+    void this.scheduleAlarm(Date.now() + 61_000);
+    return r;
+  }
+
+  deleteCollection(name: string): Result<void> {
+    const r = capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (RESERVED.has(name)) throw forbidden("the scheduling inbox and outbox cannot be deleted");
+        deleteCollection(this.sql, name, Date.now());
+      }),
+    );
+    void this.scheduleAlarm(Date.now() + 61_000);
+    return r;
+  }
+
+  copyMove(req: CopyMoveRequest): Result<boolean> {
+    const r = capture(() => this.ctx.storage.transactionSync(() => copyMove(this.sql, this.owner, req, this.quota, Date.now())));
+    void this.scheduleAlarm(Date.now() + 61_000);
+    return r;
+  }
+
+  /** Removes every trace of the home (the principal was deleted). */
+  async destroy(): Promise<void> {
+    const keys = this.sql.all<{ key: string }>(
+      "SELECT body_key AS key FROM objects UNION SELECT key FROM garbage UNION SELECT key FROM pending_bodies",
+    ).map((r) => r.key);
+    for (let i = 0; i < keys.length; i += 1000) await this.env.BODIES.delete(keys.slice(i, i + 1000));
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  override async alarm(): Promise<void> {
+    const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  private async dropBody(key: string): Promise<void> {
+    try {
+      await this.env.BODIES.delete(key);
+      this.sql.run("DELETE FROM pending_bodies WHERE key = ?", key);
+    } catch {
+      // The alarm retries it from pending_bodies.
+    }
+  }
+
+  private async scheduleAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}

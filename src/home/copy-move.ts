@@ -1,0 +1,84 @@
+// COPY and MOVE inside one calendar home (RFC 4918 sections 9.8, 9.9 with
+// the CalDAV preconditions of RFC 4791 section 5.3.2.1). Bodies are
+// immutable, so a copy shares the source's R2 key instead of duplicating it.
+import { checkConditions, type EtagCondition } from "../core/conditional.js";
+import { C, DavError, forbidden, notFound, precondition, preconditionFailed } from "../core/errors.js";
+import { hrefs } from "../core/paths.js";
+import { dav } from "../core/xml/names.js";
+import { el } from "../core/xml/tree.js";
+import { collectionRow, meta, objectRow, scopes, type ObjectRow } from "./rows.js";
+import type { Sql } from "./sql.js";
+import { calendarOrThrow, deleteCollection, nextRev, removeObject, touchCollection } from "./writes.js";
+import { setMeta } from "./rows.js";
+
+export interface CopyMoveRequest {
+  from: { collection: string; name?: string | undefined };
+  to: { collection: string; name?: string | undefined };
+  move: boolean;
+  overwrite: boolean;
+  ifMatch?: EtagCondition | undefined;
+}
+
+/** Returns true when the destination was created, false when it was replaced. */
+export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: number, now: number): boolean {
+  if (req.from.name === undefined || req.to.name === undefined) return moveCollection(sql, req, now);
+  const src = collectionRow(sql, req.from.collection);
+  const row = src && objectRow(sql, src.id, req.from.name);
+  if (!src || !row) throw notFound();
+  checkConditions(row.etag, { ifMatch: req.ifMatch });
+  if (req.from.collection === req.to.collection && req.from.name === req.to.name)
+    throw forbidden("source and destination are the same");
+
+  const dst = calendarOrThrow(sql, owner, req.to.collection);
+  const existing = objectRow(sql, dst.id, req.to.name);
+  if (existing && !req.overwrite) throw preconditionFailed("destination exists and Overwrite is F");
+  if (!(JSON.parse(dst.components) as string[]).includes(row.component))
+    throw precondition(403, C.supportedCalendarComponent, `${row.component} is not supported in the destination`);
+  const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ?", dst.id, row.uid);
+  const isSource = sameUid && req.move && dst.id === src.id && sameUid.name === row.name;
+  if (sameUid && sameUid.name !== req.to.name && !isSource)
+    throw precondition(403, C.noUidConflict, `UID ${row.uid} is already in use in the destination`, [
+      el(dav("href"), [hrefs.object(owner, req.to.collection, sameUid.name)]),
+    ]);
+  const used = Number(meta(sql, "used_bytes") ?? 0);
+  if (!req.move && used - (existing?.size ?? 0) + row.size > quota)
+    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+
+  if (existing) removeObject(sql, dst, existing, now);
+  insertCopy(sql, dst.id, req.to.name, row, now);
+  const props = sql.all<{ name: string; value: string }>("SELECT name, value FROM props WHERE scope = ?", scopes.object(src.id, row.name));
+  for (const p of props)
+    sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scopes.object(dst.id, req.to.name), p.name, p.value);
+  if (req.move) removeObject(sql, src, row, now);
+  return !existing;
+}
+
+function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow, now: number): void {
+  const rev = nextRev(sql);
+  sql.run(
+    `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
+       start_ms, end_ms, recurring, floating)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    collectionId, name, row.uid, row.component, row.etag, row.schedule_tag, row.size, row.body_key, rev, now, now,
+    row.start_ms, row.end_ms, row.recurring, row.floating,
+  );
+  sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", collectionId, name);
+  setMeta(sql, "used_bytes", Number(meta(sql, "used_bytes") ?? 0) + row.size);
+  touchCollection(sql, collectionId, rev, now);
+}
+
+/** MOVE of a whole calendar collection renames it; COPY of collections is refused. */
+function moveCollection(sql: Sql, req: CopyMoveRequest, now: number): boolean {
+  if (req.from.name !== undefined || req.to.name !== undefined) throw forbidden("cannot copy between objects and collections");
+  if (!req.move) throw forbidden("COPY of a calendar collection is not supported");
+  const src = collectionRow(sql, req.from.collection);
+  if (!src) throw notFound();
+  if (src.kind !== "calendar") throw forbidden("the scheduling inbox and outbox cannot be moved");
+  if (req.from.collection === req.to.collection) throw forbidden("source and destination are the same");
+  const existing = collectionRow(sql, req.to.collection);
+  if (existing && !req.overwrite) throw preconditionFailed("destination exists and Overwrite is F");
+  if (existing && existing.kind !== "calendar") throw forbidden("cannot replace the scheduling inbox or outbox");
+  if (existing) deleteCollection(sql, req.to.collection, now);
+  sql.run("UPDATE collections SET name = ?, modified = ? WHERE id = ?", req.to.collection, now, src.id);
+  return !existing;
+}

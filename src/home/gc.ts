@@ -1,0 +1,21 @@
+// Deletes R2 bodies that no row points at: replaced or deleted versions
+// after a grace period, and uploads whose commit never happened.
+import type { Sql } from "./sql.js";
+
+/** Uploads older than this without a commit are abandoned (the request died). */
+const PENDING_TTL_MS = 3_600_000;
+
+/** Returns when the alarm should fire next, or null when nothing is left. */
+export async function collectGarbage(sql: Sql, bodies: R2Bucket, now: number): Promise<number | null> {
+  const due = sql.all<{ key: string }>("SELECT key FROM garbage WHERE due <= ? LIMIT 1000", now).map((r) => r.key);
+  const stale = sql.all<{ key: string }>("SELECT key FROM pending_bodies WHERE created <= ? LIMIT 1000", now - PENDING_TTL_MS).map((r) => r.key);
+  // A key may have been re-referenced (never, with fresh keys; but be safe): keep referenced ones.
+  const victims = [...due, ...stale].filter((k) => !sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? LIMIT 1", k));
+  if (victims.length > 0) await bodies.delete(victims);
+  for (const k of due) sql.run("DELETE FROM garbage WHERE key = ?", k);
+  for (const k of stale) sql.run("DELETE FROM pending_bodies WHERE key = ?", k);
+  const nextGarbage = sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM garbage")?.due ?? null;
+  const nextPending = sql.one<{ created: number | null }>("SELECT MIN(created) AS created FROM pending_bodies")?.created ?? null;
+  const candidates = [nextGarbage, nextPending === null ? null : nextPending + PENDING_TTL_MS].filter((x): x is number => x !== null);
+  return candidates.length ? Math.max(now + 1000, Math.min(...candidates)) : null;
+}

@@ -1,0 +1,123 @@
+// Reading the home's rows into the plain records of core/model.ts.
+import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
+import type { XmlElement } from "../core/xml/tree.js";
+import type { Sql } from "./sql.js";
+
+export interface CollectionRow extends Record<string, SqlStorageValue> {
+  id: number;
+  name: string;
+  kind: string;
+  components: string;
+  rev: number;
+  created: number;
+  modified: number;
+}
+
+export interface ObjectRow extends Record<string, SqlStorageValue> {
+  collection_id: number;
+  name: string;
+  uid: string;
+  component: string;
+  etag: string;
+  schedule_tag: string | null;
+  size: number;
+  body_key: string;
+  rev: number;
+  created: number;
+  modified: number;
+  start_ms: number | null;
+  end_ms: number | null;
+  recurring: number;
+  floating: number;
+}
+
+export const scopes = {
+  home: "home",
+  principal: "principal",
+  collection: (id: number) => `c:${id}`,
+  object: (id: number, name: string) => `o:${id}:${name}`,
+};
+
+export function meta(sql: Sql, key: string): string | undefined {
+  return sql.one<{ value: string }>("SELECT value FROM meta WHERE key = ?", key)?.value;
+}
+
+export function setMeta(sql: Sql, key: string, value: string | number): void {
+  sql.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, String(value));
+}
+
+export function readProps(sql: Sql, scope: string): PropMap {
+  const props: PropMap = {};
+  for (const r of sql.all<{ name: string; value: string }>("SELECT name, value FROM props WHERE scope = ?", scope))
+    props[r.name] = JSON.parse(r.value) as XmlElement;
+  return props;
+}
+
+/** Object-scope props for a whole collection at once, keyed by object name. */
+export function readObjectProps(sql: Sql, collectionId: number): Map<string, PropMap> {
+  const prefix = `o:${collectionId}:`;
+  const byName = new Map<string, PropMap>();
+  for (const r of sql.all<{ scope: string; name: string; value: string }>(
+    "SELECT scope, name, value FROM props WHERE scope >= ? AND scope < ?",
+    prefix,
+    `o:${collectionId};`,
+  )) {
+    const objectName = r.scope.slice(prefix.length);
+    const map = byName.get(objectName) ?? {};
+    map[r.name] = JSON.parse(r.value) as XmlElement;
+    byName.set(objectName, map);
+  }
+  return byName;
+}
+
+export function syncToken(epoch: string, id: number, rev: number): string {
+  return `urn:x-edge-caldav:sync:${epoch}:${id}:${rev}`;
+}
+
+export function toCollection(sql: Sql, epoch: string, r: CollectionRow): CollectionInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as CollectionKind,
+    components: JSON.parse(r.components) as string[],
+    props: readProps(sql, scopes.collection(r.id)),
+    rev: r.rev,
+    syncToken: syncToken(epoch, r.id, r.rev),
+    ctag: `${epoch}-${r.id}-${r.rev}`,
+    created: r.created,
+    modified: r.modified,
+  };
+}
+
+export function toObject(collection: string, r: ObjectRow, props: PropMap = {}): ObjectInfo {
+  return {
+    collection,
+    name: r.name,
+    uid: r.uid,
+    component: r.component,
+    etag: r.etag,
+    scheduleTag: r.schedule_tag,
+    size: r.size,
+    bodyKey: r.body_key,
+    rev: r.rev,
+    created: r.created,
+    modified: r.modified,
+    props,
+  };
+}
+
+export function homeInfo(sql: Sql): HomeInfo {
+  return {
+    usedBytes: Number(meta(sql, "used_bytes") ?? 0),
+    props: readProps(sql, scopes.home),
+    created: Number(meta(sql, "created") ?? 0),
+  };
+}
+
+export function collectionRow(sql: Sql, name: string): CollectionRow | undefined {
+  return sql.one<CollectionRow>("SELECT * FROM collections WHERE name = ?", name);
+}
+
+export function objectRow(sql: Sql, collectionId: number, name: string): ObjectRow | undefined {
+  return sql.one<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? AND name = ?", collectionId, name);
+}

@@ -1,0 +1,65 @@
+// The calendar home's SQLite schema, applied in order behind a version row.
+// Collections, object index rows, dead properties, deletion tombstones for
+// sync-collection (RFC 6578), and the bookkeeping that keeps R2 bodies and
+// rows consistent (pending uploads, garbage).
+import type { Sql } from "./sql.js";
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE collections (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     components TEXT NOT NULL,
+     rev INTEGER NOT NULL,
+     created INTEGER NOT NULL,
+     modified INTEGER NOT NULL
+   );
+   CREATE TABLE objects (
+     collection_id INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     uid TEXT NOT NULL,
+     component TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     schedule_tag TEXT,
+     size INTEGER NOT NULL,
+     body_key TEXT NOT NULL,
+     rev INTEGER NOT NULL,
+     created INTEGER NOT NULL,
+     modified INTEGER NOT NULL,
+     start_ms INTEGER,
+     end_ms INTEGER,
+     recurring INTEGER NOT NULL,
+     floating INTEGER NOT NULL,
+     PRIMARY KEY (collection_id, name)
+   ) WITHOUT ROWID;
+   CREATE UNIQUE INDEX objects_uid ON objects (collection_id, uid);
+   CREATE INDEX objects_rev ON objects (collection_id, rev);
+   CREATE INDEX objects_body ON objects (body_key);
+   CREATE TABLE tombstones (
+     collection_id INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     rev INTEGER NOT NULL,
+     PRIMARY KEY (collection_id, name)
+   ) WITHOUT ROWID;
+   CREATE INDEX tombstones_rev ON tombstones (collection_id, rev);
+   CREATE TABLE props (
+     scope TEXT NOT NULL,
+     name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (scope, name)
+   ) WITHOUT ROWID;
+   CREATE TABLE pending_bodies (key TEXT PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TABLE garbage (key TEXT PRIMARY KEY, due INTEGER NOT NULL) WITHOUT ROWID;`,
+];
+
+export function migrate(sql: Sql): void {
+  sql.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = sql.one<{ version: number }>("SELECT version FROM schema_version");
+  let version = row?.version ?? 0;
+  if (!row) sql.run("INSERT INTO schema_version (version) VALUES (0)");
+  for (; version < MIGRATIONS.length; version++) {
+    sql.run(MIGRATIONS[version]!);
+    sql.run("UPDATE schema_version SET version = ?", version + 1);
+  }
+}

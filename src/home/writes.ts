@@ -1,0 +1,135 @@
+// Synchronous write steps of a calendar home. Each runs inside one
+// transactionSync of the Durable Object, so a check and the write it guards
+// can never interleave with another request (RFC 4791 section 5.3.2.1
+// preconditions, RFC 6578 revisions, R2 body bookkeeping).
+import { checkConditions, type EtagCondition } from "../core/conditional.js";
+import { C, DavError, notFound, precondition, preconditionFailed } from "../core/errors.js";
+import type { ObjectWrite } from "../core/model.js";
+import { hrefs } from "../core/paths.js";
+import { dav } from "../core/xml/names.js";
+import { el } from "../core/xml/tree.js";
+import { collectionRow, meta, objectRow, scopes, setMeta, type CollectionRow, type ObjectRow } from "./rows.js";
+import type { Sql } from "./sql.js";
+
+/** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
+export const GARBAGE_GRACE_MS = 60_000;
+
+export function nextRev(sql: Sql): number {
+  const rev = Number(meta(sql, "rev") ?? 0) + 1;
+  setMeta(sql, "rev", rev);
+  return rev;
+}
+
+function addUsed(sql: Sql, delta: number): void {
+  setMeta(sql, "used_bytes", Math.max(0, Number(meta(sql, "used_bytes") ?? 0) + delta));
+}
+
+export function touchCollection(sql: Sql, id: number, rev: number, now: number): void {
+  sql.run("UPDATE collections SET rev = ?, modified = ? WHERE id = ?", rev, now, id);
+}
+
+/** Queues a body key for deletion once no row points at it any more. */
+export function discardBody(sql: Sql, key: string, now: number): void {
+  if (sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? LIMIT 1", key)) return;
+  sql.run("INSERT OR REPLACE INTO garbage (key, due) VALUES (?, ?)", key, now + GARBAGE_GRACE_MS);
+}
+
+export function calendarOrThrow(sql: Sql, owner: string, name: string): CollectionRow {
+  const col = collectionRow(sql, name);
+  if (!col) throw new DavError(409, { description: `no collection ${name}` });
+  if (col.kind !== "calendar")
+    throw precondition(403, C.calendarCollectionLocationOk, `${hrefs.collection(owner, name)} is not a calendar collection`);
+  return col;
+}
+
+export interface PutPlan {
+  col: CollectionRow;
+  existing: ObjectRow | undefined;
+}
+
+/** Checks every precondition of storing `w` against the current state. */
+export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, sourceToSkip?: { collectionId: number; name: string }): PutPlan {
+  const col = calendarOrThrow(sql, owner, w.collection);
+  const existing = objectRow(sql, col.id, w.name);
+  checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
+  const components = JSON.parse(col.components) as string[];
+  if (!components.includes(w.index.component))
+    throw precondition(403, C.supportedCalendarComponent, `${w.index.component} is not supported in this calendar`);
+  const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ?", col.id, w.index.uid);
+  const skip = (name: string) => sourceToSkip && sourceToSkip.collectionId === col.id && sourceToSkip.name === name;
+  if (sameUid && sameUid.name !== w.name && !skip(sameUid.name))
+    throw precondition(403, C.noUidConflict, `UID ${w.index.uid} is already in use`, [
+      el(dav("href"), [hrefs.object(owner, w.collection, sameUid.name)]),
+    ]);
+  if (existing && existing.uid !== w.index.uid)
+    throw precondition(403, C.noUidConflict, "a resource may not change its UID", [
+      el(dav("href"), [hrefs.object(owner, w.collection, w.name)]),
+    ]);
+  const used = Number(meta(sql, "used_bytes") ?? 0);
+  if (used - (existing?.size ?? 0) + w.size > quota)
+    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+  return { col, existing };
+}
+
+/** Writes the row for `w`, pointing at `bodyKey`; returns whether it was created. */
+export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: string, size: number, now: number): boolean {
+  const rev = nextRev(sql);
+  const { col, existing } = plan;
+  const i = w.index;
+  sql.run(
+    `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
+       start_ms, end_ms, recurring, floating)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
+       etag = excluded.etag, size = excluded.size, body_key = excluded.body_key, rev = excluded.rev,
+       modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+       recurring = excluded.recurring, floating = excluded.floating`,
+    col.id, w.name, i.uid, i.component, w.etag, size, bodyKey, rev, now, now,
+    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0,
+  );
+  sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, w.name);
+  sql.run("DELETE FROM pending_bodies WHERE key = ?", bodyKey);
+  if (existing && existing.body_key !== bodyKey) discardBody(sql, existing.body_key, now);
+  addUsed(sql, size - (existing?.size ?? 0));
+  touchCollection(sql, col.id, rev, now);
+  return !existing;
+}
+
+/** Removes an object row, leaving a tombstone for sync-collection. */
+export function removeObject(sql: Sql, col: CollectionRow, row: ObjectRow, now: number): void {
+  const rev = nextRev(sql);
+  sql.run("DELETE FROM objects WHERE collection_id = ? AND name = ?", col.id, row.name);
+  sql.run("DELETE FROM props WHERE scope = ?", scopes.object(col.id, row.name));
+  sql.run("INSERT OR REPLACE INTO tombstones (collection_id, name, rev) VALUES (?, ?, ?)", col.id, row.name, rev);
+  discardBody(sql, row.body_key, now);
+  addUsed(sql, -row.size);
+  touchCollection(sql, col.id, rev, now);
+}
+
+export function deleteObject(sql: Sql, collection: string, name: string, ifMatch: EtagCondition | undefined, now: number): void {
+  const col = collectionRow(sql, collection);
+  const row = col && objectRow(sql, col.id, name);
+  if (!col || !row) {
+    if (ifMatch !== undefined) throw preconditionFailed("If-Match on a missing resource");
+    throw notFound();
+  }
+  checkConditions(row.etag, { ifMatch });
+  removeObject(sql, col, row, now);
+}
+
+export function deleteCollection(sql: Sql, name: string, now: number): void {
+  const col = collectionRow(sql, name);
+  if (!col) throw notFound();
+  const rows = sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ?", col.id);
+  let freed = 0;
+  sql.run("DELETE FROM objects WHERE collection_id = ?", col.id);
+  for (const r of rows) {
+    discardBody(sql, r.body_key, now);
+    freed += r.size;
+  }
+  addUsed(sql, -freed);
+  sql.run("DELETE FROM tombstones WHERE collection_id = ?", col.id);
+  sql.run("DELETE FROM props WHERE scope = ? OR (scope >= ? AND scope < ?)", scopes.collection(col.id), `o:${col.id}:`, `o:${col.id};`);
+  sql.run("DELETE FROM collections WHERE id = ?", col.id);
+  nextRev(sql);
+}

@@ -1,0 +1,92 @@
+// The admin API, used by `npm run user`: add and remove principals, set
+// passwords, issue app passwords. It is off unless the ADMIN_TOKEN secret is
+// set, and every call must carry it as a bearer token.
+import { Hono } from "hono";
+import { constantTimeEqual, generateAppPassword, hashAppPassword, hashPassword } from "../core/auth/passwords.js";
+import { normalizePrincipalId } from "../core/directory.js";
+import { badRequest, DavError, notFound, unwrap } from "../core/errors.js";
+import type { CalendarUserType } from "../core/model.js";
+import { directoryStub } from "../dav/context.js";
+
+type AdminEnv = { Bindings: Env };
+
+const enc = new TextEncoder();
+
+function authorized(env: Env, header: string | undefined): boolean {
+  const token = env.ADMIN_TOKEN;
+  if (!token) return false;
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? "")?.[1] ?? "";
+  return constantTimeEqual(enc.encode(given), enc.encode(token));
+}
+
+async function json<T>(req: Request): Promise<T> {
+  try {
+    return (await req.json()) as T;
+  } catch {
+    throw badRequest("expected a JSON body");
+  }
+}
+
+interface UserBody {
+  displayName?: string;
+  type?: CalendarUserType;
+  emails?: string[];
+  password?: string;
+}
+
+export const admin = new Hono<AdminEnv>();
+
+admin.use("*", async (c, next) => {
+  if (!c.env.ADMIN_TOKEN) throw notFound("the admin API is disabled: set the ADMIN_TOKEN secret");
+  if (!authorized(c.env, c.req.header("authorization")))
+    throw new DavError(401, { description: "bad admin token", headers: { "WWW-Authenticate": 'Bearer realm="admin"' } });
+  await next();
+});
+
+admin.get("/users", async (c) => c.json(await directoryStub(c.env).listPrincipals()));
+
+admin.get("/users/:id", async (c) => {
+  const dir = directoryStub(c.env);
+  const p = await dir.getPrincipal(c.req.param("id"));
+  if (!p) throw notFound(`no user ${c.req.param("id")}`);
+  return c.json({ ...p, credentials: await dir.listCredentials(p.id) });
+});
+
+/** Creates or updates a principal; `emails` replaces its addresses; `password` sets the login password. */
+admin.put("/users/:id", async (c) => {
+  const id = normalizePrincipalId(c.req.param("id"));
+  if (!id) throw badRequest("invalid user name: use a-z, 0-9 and . _ @ + -");
+  const body = await json<UserBody>(c.req.raw);
+  const dir = directoryStub(c.env);
+  const existed = (await dir.getPrincipal(id)) !== null;
+  const principal = unwrap(
+    await dir.upsertPrincipal({ id, displayName: body.displayName, type: body.type, addresses: body.emails }),
+  );
+  if (body.password !== undefined) {
+    if (body.password === "") throw badRequest("the password is empty");
+    unwrap(await dir.setPassword(id, await hashPassword(body.password)));
+  }
+  return c.json(principal, existed ? 200 : 201);
+});
+
+admin.delete("/users/:id", async (c) => {
+  const id = c.req.param("id");
+  const removed = await directoryStub(c.env).removePrincipal(id);
+  if (!removed) throw notFound(`no user ${id}`);
+  await c.env.CALENDAR_HOME.getByName(id).destroy();
+  return c.body(null, 204);
+});
+
+admin.post("/users/:id/app-passwords", async (c) => {
+  const id = c.req.param("id");
+  const { label } = await json<{ label?: string }>(c.req.raw);
+  const secret = generateAppPassword();
+  const credentialId = unwrap(await directoryStub(c.env).addAppPassword(id, label ?? "app password", await hashAppPassword(secret)));
+  return c.json({ id: credentialId, label: label ?? "app password", password: secret }, 201);
+});
+
+admin.delete("/users/:id/app-passwords/:cred", async (c) => {
+  const ok = await directoryStub(c.env).removeCredential(c.req.param("id"), c.req.param("cred"));
+  if (!ok) throw notFound("no such app password");
+  return c.body(null, 204);
+});
