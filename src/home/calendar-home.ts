@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, toShape, type Result } from "../core/errors.js";
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, PropMap } from "../core/model.js";
 import type { XmlElement } from "../core/xml/tree.js";
+import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
 import { insertCollection, provision } from "./provision.js";
@@ -100,6 +101,15 @@ export class CalendarHome extends DurableObject<Env> {
     return { collection: toCollection(this.sql, this.epoch, c), objects: rows.map((o) => toObject(c.name, o, props.get(o.name))) };
   }
 
+  /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`. */
+  changes(collection: string, token: string, limit: number): Result<ChangeSet> {
+    return capture(() => {
+      const c = collectionRow(this.sql, collection);
+      if (!c) throw new DavError(404, { description: "no such collection" });
+      return changesSince(this.sql, this.epoch, c, token, limit);
+    });
+  }
+
   createCollection(spec: { name: string; kind: CollectionKind; components: string[]; props: PropMap }): Result<CollectionInfo> {
     return capture(() =>
       this.ctx.storage.transactionSync(() => {
@@ -188,6 +198,8 @@ export class CalendarHome extends DurableObject<Env> {
     for (let i = 0; i < keys.length; i += 1000) await this.env.BODIES.delete(keys.slice(i, i + 1000));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // This instance lives on; a principal re-created under the same name gets a fresh, empty home.
+    this.ready();
   }
 
   override async alarm(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import type { XmlElement } from "../core/xml/tree.js";
 import type { Sql } from "./sql.js";
+import { formatSyncToken } from "../core/sync.js";
 
 export interface CollectionRow extends Record<string, SqlStorageValue> {
   id: number;
@@ -9,6 +10,7 @@ export interface CollectionRow extends Record<string, SqlStorageValue> {
   kind: string;
   components: string;
   rev: number;
+  sync_floor: number;
   created: number;
   modified: number;
 }
@@ -70,9 +72,7 @@ export function readObjectProps(sql: Sql, collectionId: number): Map<string, Pro
   return byName;
 }
 
-export function syncToken(epoch: string, id: number, rev: number): string {
-  return `urn:x-edge-caldav:sync:${epoch}:${id}:${rev}`;
-}
+export const syncToken = formatSyncToken;
 
 export function toCollection(sql: Sql, epoch: string, r: CollectionRow): CollectionInfo {
   return {

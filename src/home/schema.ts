@@ -12,6 +12,8 @@ const MIGRATIONS: string[] = [
      kind TEXT NOT NULL,
      components TEXT NOT NULL,
      rev INTEGER NOT NULL,
+     -- tokens older than this revision can no longer be answered (tombstones pruned)
+     sync_floor INTEGER NOT NULL DEFAULT 0,
      created INTEGER NOT NULL,
      modified INTEGER NOT NULL
    );

@@ -2,12 +2,13 @@
 // the kinds of resource it runs on. supported-report-set is derived from it
 // (RFC 3253 section 3.1.5), so a report is advertised only once it exists.
 import type { Clark } from "../../core/xml/names.js";
-import { caldav } from "../../core/xml/names.js";
+import { caldav, dav } from "../../core/xml/names.js";
 import type { ResourceKind } from "../../core/props/types.js";
 import type { XmlElement } from "../../core/xml/tree.js";
 import type { Resource } from "../../core/props/types.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { calendarMultiget } from "./calendar-multiget.js";
+import { syncCollection } from "./sync-collection.js";
 
 export type ReportHandler = (doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext) => Promise<Response>;
 
@@ -18,6 +19,7 @@ export interface ReportEntry {
 
 export const REPORTS: ReadonlyMap<Clark, ReportEntry> = new Map<Clark, ReportEntry>([
   [caldav("calendar-multiget"), { on: ["calendar", "inbox", "object"], handler: calendarMultiget }],
+  [dav("sync-collection"), { on: ["calendar", "inbox"], handler: syncCollection }],
 ]);
 
 export function reportsFor(kind: ResourceKind): Clark[] {

@@ -1,0 +1,135 @@
+// Validates a calendar object resource for PUT, COPY and MOVE and derives its
+// index summary. RFC 4791 §4.1 (one VCALENDAR, one component type, one UID, no
+// METHOD) and §5.3.2.1 preconditions: valid-calendar-data,
+// valid-calendar-object-resource, supported-calendar-component (for component
+// types this server has none of), max-attendees-per-instance, min-date-time,
+// max-date-time, max-instances. Property rules of RFC 5545 are in component.ts.
+import ICAL from "ical.js";
+import { C, precondition } from "../errors.js";
+import { COMPONENT_TYPES, invalidData, readComponent, type ComponentType, type ParsedComponent } from "./component.js";
+import { checkStructure, parseText } from "./scan.js";
+import { MAX_EXPANSION, summarize, type IndexSummary } from "./summary.js";
+import { formatUtc, icalTimeToUtcMs } from "./time.js";
+import { hoistTimezones } from "./hoist.js";
+
+export type { ComponentType } from "./component.js";
+export type { IndexSummary } from "./summary.js";
+
+/** Per-collection limits (RFC 4791 §5.2.6-§5.2.9); omitted = no limit. */
+export interface ObjectLimits {
+  maxAttendeesPerInstance?: number;
+  /** ms since the epoch, UTC. */
+  minDateTime?: number;
+  /** ms since the epoch, UTC. */
+  maxDateTime?: number;
+  maxInstances?: number;
+}
+
+export interface CalendarObject {
+  uid: string;
+  component: ComponentType;
+  /** Plain and structured-cloneable: goes over RPC and into the index table. */
+  index: IndexSummary;
+  /** Instances of a bounded recurrence set (1 if not recurring); null if unbounded or too many to count. */
+  instances: number | null;
+  /**
+   * The parsed VCALENDAR, for evaluation only: its VTIMEZONEs are removed and
+   * its TZID parameters rewritten to registry keys (see timezones.ts). Never
+   * serialize it as the resource body; the stored bytes are the body.
+   */
+  vcalendar: ICAL.Component;
+  /** The component without RECURRENCE-ID, if any, and the overrides, read and checked. */
+  master: ParsedComponent | null;
+  overrides: ParsedComponent[];
+}
+
+const invalidResource = (description: string) => precondition(403, C.validCalendarObjectResource, description);
+
+/** Parses and validates one calendar object resource; throws DavError 403 with the RFC 4791 precondition. */
+export function parseCalendarObject(text: string, limits: ObjectLimits = {}): CalendarObject {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  checkStructure(body, invalidData);
+  const vcalendar = new ICAL.Component(parseText(body, invalidData));
+
+  const version = vcalendar.getAllProperties("version");
+  if (version.length === 0) throw invalidData("VERSION is missing: expected VERSION:2.0 (RFC 5545 §3.7.4)");
+  if (version.length > 1 || String(version[0]!.getFirstValue()).trim() !== "2.0") throw invalidData("VERSION must be 2.0 (RFC 5545 §3.7.4)");
+  if (vcalendar.hasProperty("method")) throw invalidResource("a calendar object resource must not contain METHOD (RFC 4791 §4.1)");
+  const calscale = vcalendar.getFirstPropertyValue("calscale");
+  if (calscale != null && String(calscale).trim().toUpperCase() !== "GREGORIAN") throw invalidData(`CALSCALE:${String(calscale)} is not supported, only GREGORIAN`);
+
+  hoistTimezones(vcalendar);
+
+  const components: { comp: ICAL.Component; type: ComponentType }[] = [];
+  for (const comp of vcalendar.getAllSubcomponents()) {
+    const type = comp.name.toUpperCase();
+    if ((COMPONENT_TYPES as readonly string[]).includes(type)) components.push({ comp, type: type as ComponentType });
+    else if (!type.startsWith("X-")) throw precondition(403, C.supportedCalendarComponent, `${type} components are not supported`);
+  }
+  const types = [...new Set(components.map((c) => c.type))];
+  if (types.length === 0) throw invalidResource("no VEVENT, VTODO, VJOURNAL or VFREEBUSY component (RFC 4791 §4.1)");
+  if (types.length > 1) throw invalidResource(`more than one component type (${types.join(", ")}); RFC 4791 §4.1 allows one per resource`);
+
+  const parsed = components.map((c) => readComponent(c.comp, c.type));
+  const uid = parsed[0]!.uid;
+  const other = parsed.find((p) => p.uid !== uid);
+  if (other) throw invalidResource(`components have different UIDs ("${uid}", "${other.uid}"); RFC 4791 §4.1 requires one UID per resource`);
+
+  const masters = parsed.filter((p) => !p.recurrenceId);
+  if (masters.length > 1) throw invalidResource(`more than one ${types[0]} without RECURRENCE-ID`);
+  const overrides = parsed.filter((p) => p.recurrenceId);
+  const seen = new Set<number>();
+  for (const o of overrides) {
+    const rid = icalTimeToUtcMs(o.recurrenceId!);
+    if (seen.has(rid)) throw invalidResource(`two overrides with RECURRENCE-ID ${o.recurrenceId!.toICALString()}`);
+    seen.add(rid);
+  }
+
+  const max = limits.maxAttendeesPerInstance;
+  if (max !== undefined) {
+    const crowded = parsed.find((p) => p.attendees > max);
+    if (crowded) throw precondition(403, C.maxAttendeesPerInstance, `${crowded.attendees} attendees in one instance; the limit is ${max}`);
+  }
+
+  // With a max-instances limit below the expansion cap, stop expanding as soon as it is exceeded.
+  const maxInstances = limits.maxInstances;
+  const cap = maxInstances !== undefined ? Math.max(1, Math.min(MAX_EXPANSION, maxInstances)) : MAX_EXPANSION;
+  const summary = summarize(masters[0] ?? null, overrides, cap);
+  const bounded = !masters[0] || masters[0].rrules.every((r) => r.isFinite());
+  if (maxInstances !== undefined && bounded) {
+    const n = summary.instances;
+    if ((n !== null && n > maxInstances) || (summary.truncated && maxInstances <= MAX_EXPANSION)) {
+      throw precondition(403, C.maxInstances, `the recurrence set has ${n ?? `more than ${cap}`} instances; the limit is ${maxInstances}`);
+    }
+  }
+  if (limits.minDateTime !== undefined || limits.maxDateTime !== undefined) checkDateLimits(parsed, summary.lastStart, limits);
+
+  return { uid, component: types[0]!, index: summary.index, instances: summary.instances, vcalendar, master: masters[0] ?? null, overrides };
+}
+
+/** RFC 4791 §5.2.6 / §5.2.7: every DATE or DATE-TIME value, and the last instance, within [min, max]. */
+function checkDateLimits(parsed: ParsedComponent[], lastStart: number | null, limits: ObjectLimits): void {
+  const check = (name: string, ms: number) => {
+    if (limits.minDateTime !== undefined && ms < limits.minDateTime) {
+      throw precondition(403, C.minDateTime, `${name} ${formatUtc(ms)} is before the earliest allowed ${formatUtc(limits.minDateTime)}`);
+    }
+    if (limits.maxDateTime !== undefined && ms > limits.maxDateTime) {
+      throw precondition(403, C.maxDateTime, `${name} ${formatUtc(ms)} is after the latest allowed ${formatUtc(limits.maxDateTime)}`);
+    }
+  };
+  for (const p of parsed) {
+    for (const [name, t] of [["DTSTART", p.dtstart], ["DTEND", p.dtend], ["DUE", p.due], ["RECURRENCE-ID", p.recurrenceId]] as const) {
+      if (t) check(name, icalTimeToUtcMs(t));
+    }
+    for (const rd of p.rdates) {
+      if (rd instanceof ICAL.Period) {
+        check("RDATE", icalTimeToUtcMs(rd.start));
+        check("RDATE", icalTimeToUtcMs(rd.getEnd()));
+      } else check("RDATE", icalTimeToUtcMs(rd));
+    }
+    for (const ex of p.exdates) check("EXDATE", icalTimeToUtcMs(ex));
+  }
+  if (lastStart !== null) check("the last instance", lastStart);
+}
+
+export { parseCalendarTimezone, type CalendarTimezone } from "./calendar-timezone.js";

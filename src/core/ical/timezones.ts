@@ -1,0 +1,215 @@
+// One timezone registry for the whole isolate (RFC 5545 §3.2.19 TZID, §3.6.5
+// VTIMEZONE; RFC 4791 §4.1 and §5.2.2; RFC 7809 §3 IANA names).
+//
+// ical.js rebuilds a DST table for every VCALENDAR that embeds a VTIMEZONE,
+// and silently treats a TZID it cannot resolve as floating time. So every
+// zone lives here, built once, registered in ICAL.TimezoneService:
+//  - IANA names (and their aliases, and UTC) come from timezones-ical-library,
+//    loaded lazily on first use; an embedded definition of an IANA name is ignored;
+//  - any other TZID uses the object's own VTIMEZONE, keyed by TZID + a hash of
+//    its content ("W. Europe Standard Time~k3j9x2"), so two different
+//    definitions under one TZID never collide;
+//  - a TZID without a definition may still name a zone: a common Windows name,
+//    a different letter case, or a path ending in an IANA name (Lightning's
+//    "/mozilla.org/20050126_1/Europe/Berlin");
+//  - anything else is unknown, and the object is rejected (never floating).
+// hoist.ts applies this registry to a parsed VCALENDAR.
+import ICAL from "ical.js";
+import { tzlib_get_ical_block, tzlib_get_timezones } from "timezones-ical-library";
+import { C, precondition } from "../errors.js";
+import { compactVtimezone, guardFarFuture, vtimezoneProblem } from "./vtimezone.js";
+import { WINDOWS_ZONES } from "./windows-zones.js";
+
+type Timezone = ICAL.Timezone;
+type Component = ICAL.Component;
+
+export interface ResolvedZone {
+  /** The name the zone is registered under in ICAL.TimezoneService. */
+  key: string;
+  zone: Timezone;
+  /** The IANA name when the zone is an IANA zone (or UTC), else null. */
+  iana: string | null;
+}
+
+const invalid = (description: string) => precondition(403, C.validCalendarData, description);
+
+const UTC_NAMES = new Set([
+  "UTC", "Z", "GMT", "UCT", "Zulu", "Universal", "Greenwich", "GMT0", "GMT+0", "GMT-0",
+  "Etc/UTC", "Etc/GMT", "Etc/UCT", "Etc/Zulu", "Etc/Universal", "Etc/Greenwich", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0",
+]);
+
+/** Trims whitespace and surrounding quotes, which some clients leave in TZID values. */
+export function normalizeTzid(raw: string): string {
+  let s = raw.trim();
+  while (s.length >= 2 && ((s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'")))) {
+    s = s.slice(1, -1).trim();
+  }
+  return s;
+}
+
+let ianaSet: Set<string> | null = null;
+let ianaLower: Map<string, string> | null = null;
+
+function ianaNames(): Set<string> {
+  if (!ianaSet) {
+    const list = tzlib_get_timezones();
+    ianaSet = new Set(Array.isArray(list) ? list : (JSON.parse(list) as string[]));
+    ianaLower = new Map([...ianaSet].map((n) => [n.toLowerCase(), n]));
+  }
+  return ianaSet;
+}
+
+/** True if `name` is exactly an IANA zone name (or alias) known to the registry. */
+export function isIanaName(name: string): boolean {
+  return UTC_NAMES.has(name) || ianaNames().has(name);
+}
+
+/**
+ * The IANA name a TZID stands for when the object carries no definition of it:
+ * the name itself, a common Windows name, another letter case, or a path-like
+ * TZID ending in an IANA name. Null if none.
+ */
+export function ianaNameFor(tzid: string): string | null {
+  const n = normalizeTzid(tzid);
+  if (isIanaName(n)) return n;
+  const win = WINDOWS_ZONES[n];
+  if (win) return win;
+  const lower = n.toLowerCase();
+  const ci = ianaLower?.get(lower);
+  if (ci) return ci;
+  for (const u of UTC_NAMES) if (u.toLowerCase() === lower) return "UTC";
+  const parts = n.split("/").filter((p) => p !== "");
+  for (const k of [3, 2]) {
+    if (parts.length > k) {
+      const tail = parts.slice(-k).join("/");
+      if (ianaNames().has(tail)) return tail;
+    }
+  }
+  return null;
+}
+
+const ianaZones = new Map<string, Timezone>();
+
+/**
+ * The shared ICAL.Timezone for an exact IANA name (aliases and UTC names
+ * included), registered in ICAL.TimezoneService under that name. Null if the
+ * name is not an IANA name (see ianaNameFor() for lenient lookups).
+ */
+export function ianaTimezone(name: string): Timezone | null {
+  const cached = ianaZones.get(name);
+  if (cached) return cached;
+  let zone: Timezone;
+  if (UTC_NAMES.has(name)) {
+    zone = ICAL.Timezone.utcTimezone;
+  } else {
+    const text = tzlibBlock(name);
+    if (!text) return null;
+    const comp = new ICAL.Component(ICAL.parse(text) as unknown[]);
+    const canonical = String(comp.getFirstPropertyValue("tzid") ?? name);
+    zone = (canonical !== name && ianaZones.get(canonical)) || guardFarFuture(new ICAL.Timezone({ component: comp, tzid: canonical }));
+    if (!ianaZones.has(canonical)) register(canonical, zone);
+  }
+  register(name, zone);
+  return zone;
+}
+
+function register(key: string, zone: Timezone): void {
+  ianaZones.set(key, zone);
+  ICAL.TimezoneService.register(zone, key);
+}
+
+function tzlibBlock(name: string): string | null {
+  if (!ianaNames().has(name)) return null;
+  const block = tzlib_get_ical_block(name);
+  const text = Array.isArray(block) ? block[0] : block;
+  return text ? text : null;
+}
+
+/**
+ * The VTIMEZONE block (text, CRLF, no VCALENDAR, no final CRLF) for an IANA
+ * name, with TZID set to that name even when it is an alias; null if unknown.
+ */
+export function ianaVtimezoneText(name: string): string | null {
+  const text = tzlibBlock(name);
+  return text ? text.replace(/^TZID:.*$/m, `TZID:${name}`) : null;
+}
+
+// Custom (non-IANA) definitions, least recently used first. Parsed objects keep
+// their zones through their decorated times, so evicting only affects later
+// re-decoration of detached copies. The cap bounds memory against hostile input
+// (a compacted zone is some 100 KB once expanded to the present).
+const MAX_CUSTOM = 64;
+const customZones = new Map<string, Timezone>();
+
+/** A 53-bit string hash (cyrb53), in base 36. */
+export function hashText(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** Checks a VTIMEZONE before it is built (see vtimezone.ts); throws valid-calendar-data. */
+export function checkVtimezone(vtz: Component, tzid: string): void {
+  const problem = vtimezoneProblem(vtz, tzid);
+  if (problem) throw invalid(problem);
+}
+
+function customTimezone(tzid: string, vtz: Component): ResolvedZone {
+  const key = `${tzid}~${hashText(JSON.stringify(vtz.jCal))}`;
+  let zone = customZones.get(key);
+  if (zone) {
+    customZones.delete(key); // refresh its LRU position
+  } else {
+    checkVtimezone(vtz, tzid);
+    zone = guardFarFuture(new ICAL.Timezone({ component: compactVtimezone(vtz), tzid: key }));
+    try {
+      // Build the transition table now (once per definition) and surface bad rules as invalid data.
+      zone.utcOffset(ICAL.Time.fromData({ year: 2020, month: 6, day: 1, hour: 12 }));
+    } catch (e) {
+      throw invalid(`VTIMEZONE "${tzid}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    ICAL.TimezoneService.register(zone, key);
+    if (customZones.size >= MAX_CUSTOM) {
+      const oldest = customZones.keys().next().value;
+      if (oldest !== undefined) {
+        customZones.delete(oldest);
+        ICAL.TimezoneService.remove(oldest);
+      }
+    }
+  }
+  customZones.set(key, zone);
+  return { key, zone, iana: null };
+}
+
+/**
+ * Resolves a TZID, with the object's own VTIMEZONE for it if there is one.
+ * IANA names win over an embedded definition; an embedded definition wins over
+ * the lenient name mapping. Null if the TZID names no zone at all.
+ */
+export function resolveTimezone(tzid: string, embedded?: Component | null): ResolvedZone | null {
+  const n = normalizeTzid(tzid);
+  if (UTC_NAMES.has(n)) return { key: "UTC", zone: ICAL.Timezone.utcTimezone, iana: "UTC" };
+  if (ianaNames().has(n)) {
+    const zone = ianaTimezone(n);
+    if (zone) return { key: n, zone, iana: n };
+  }
+  if (embedded) return customTimezone(n, embedded);
+  const iana = ianaNameFor(n);
+  if (iana) {
+    const zone = ianaTimezone(iana);
+    if (zone) return { key: iana, zone, iana };
+  }
+  return null;
+}
+
+/** The shared zone for a registry key returned by hoistTimezones()/resolveTimezone(). */
+export function timezoneByKey(key: string): Timezone | null {
+  return ICAL.TimezoneService.get(key) ?? customZones.get(key) ?? null;
+}

@@ -1,0 +1,49 @@
+// DAV:sync-collection (RFC 6578 section 3): the members of a calendar that
+// changed since a token, deletions as 404 responses, DAV:limit honoured by
+// truncating with a 507 response for the collection and a continuation
+// token (section 3.6). Answered from the home's index; bodies are read only
+// when calendar-data is asked for.
+import { badRequest, unwrap } from "../../core/errors.js";
+import { hrefs } from "../../core/paths.js";
+import type { Resource } from "../../core/props/types.js";
+import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
+import { dav } from "../../core/xml/names.js";
+import { parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
+import { child, el, textOf, type XmlElement } from "../../core/xml/tree.js";
+import { xmlResponse } from "../../http/render.js";
+import type { DavContext, DavRequest } from "../context.js";
+import { wantsMinimal } from "../propfind.js";
+import { objectResponses } from "./objects.js";
+
+/** The most changes one response carries; more are sent as a truncated result with a continuation token. */
+export const SERVER_SYNC_LIMIT = 50_000;
+
+export function parseLimit(doc: XmlElement): number {
+  const limit = child(doc, dav("limit"));
+  const n = limit && child(limit, dav("nresults"));
+  if (!n) return SERVER_SYNC_LIMIT;
+  const text = textOf(n).trim();
+  if (!/^\d{1,12}$/.test(text) || Number(text) < 1) throw badRequest("DAV:nresults must be a positive integer");
+  return Math.min(Number(text), SERVER_SYNC_LIMIT);
+}
+
+export async function syncCollection(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+  if (target.kind !== "calendar" && target.kind !== "inbox") throw badRequest("sync-collection runs on a calendar");
+  const tokenEl = child(doc, dav("sync-token"));
+  if (!tokenEl) throw badRequest("DAV:sync-token is required");
+  const level = child(doc, dav("sync-level"));
+  const levelText = level ? textOf(level).trim() : "1";
+  if (levelText !== "1" && levelText !== "infinite") throw badRequest("DAV:sync-level must be 1 or infinite");
+  const limit = parseLimit(doc);
+
+  // A calendar has no member collections, so level "infinite" is the same as 1.
+  const set = unwrap(await ctx.home(target.owner.id).changes(target.collection.name, textOf(tokenEl).trim(), limit));
+  const responses = await objectResponses(target.owner, set.collection, set.changed, {
+    props: parsePropSelection(doc),
+    calendarData: requestedCalendarData(doc),
+    minimal: wantsMinimal(req.headers),
+  }, ctx);
+  for (const name of set.deleted) responses.push(statusResponse(hrefs.object(target.owner.id, set.collection.name, name), 404));
+  if (set.truncated) responses.push(statusResponse(target.href, 507, el(dav("number-of-matches-within-limits"))));
+  return xmlResponse(207, multistatus(responses, [el(dav("sync-token"), [set.token])]));
+}
