@@ -19,11 +19,12 @@ export function parseEtagList(value: string | null | undefined): EtagCondition |
 const matches = (list: EtagCondition, current: string | null): boolean =>
   current !== null && (list === "*" || list.some((t) => !t.startsWith("W/") && t === current));
 
-/** Throws 412 unless the conditions hold for a resource whose ETag is `current` (null: absent). */
+/** Throws 412 unless the conditions hold for a resource whose stored (unquoted) ETag is `stored` (null: absent). */
 export function checkConditions(
-  current: string | null,
+  stored: string | null,
   cond: { ifMatch?: EtagCondition | undefined; ifNoneMatch?: EtagCondition | undefined },
 ): void {
+  const current = stored === null ? null : quoteEtag(stored);
   if (cond.ifMatch !== undefined && !matches(cond.ifMatch, current)) throw preconditionFailed("If-Match failed");
   if (cond.ifNoneMatch !== undefined && (cond.ifNoneMatch === "*" ? current !== null : matches(cond.ifNoneMatch, current)))
     throw preconditionFailed("If-None-Match failed");

@@ -2,7 +2,7 @@
 // calendars of one home, and MOVE (rename) of a calendar collection. The
 // CalDAV UID and location rules are checked by the home in one transaction.
 import { parseEtagList } from "../core/conditional.js";
-import { badRequest, DavError, unwrap } from "../core/errors.js";
+import { badRequest, C, DavError, precondition, unwrap } from "../core/errors.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 
@@ -25,6 +25,8 @@ export async function copyMove(req: DavRequest, ctx: DavContext): Promise<Respon
   const own = (l: typeof from) => (l.kind === "object" || l.kind === "collection") && l.user === ctx.user.id;
   if (!own(from)) throw new DavError(from.kind === "none" ? 404 : 403, { description: "only objects and calendars of your own home can be copied or moved" });
   if (!own(to)) throw new DavError(403, { description: "the destination must be in your own calendar home" });
+  if (from.kind === "collection" && to.kind === "object")
+    throw precondition(403, C.calendarCollectionLocationOk, "a calendar cannot be placed inside another collection");
   if (from.kind !== to.kind) throw new DavError(403, { description: "cannot copy between objects and collections" });
 
   const created = unwrap(

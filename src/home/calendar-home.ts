@@ -10,6 +10,7 @@ import type { XmlElement } from "../core/xml/tree.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
+import { candidates, type Candidate, type CandidateQuery } from "./query.js";
 import { insertCollection, provision } from "./provision.js";
 import { collectionRow, homeInfo, meta, objectRow, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
@@ -99,6 +100,13 @@ export class CalendarHome extends DurableObject<Env> {
     const props = readObjectProps(this.sql, c.id);
     const rows = this.sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? ORDER BY name", c.id);
     return { collection: toCollection(this.sql, this.epoch, c), objects: rows.map((o) => toObject(c.name, o, props.get(o.name))) };
+  }
+
+  /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10). */
+  query(collection: string, q: CandidateQuery): { collection: CollectionInfo; candidates: Candidate[] } | null {
+    const c = collectionRow(this.sql, collection);
+    if (!c) return null;
+    return { collection: toCollection(this.sql, this.epoch, c), candidates: candidates(this.sql, c, q) };
   }
 
   /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`. */

@@ -44,12 +44,13 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   if (!req.move && used - (existing?.size ?? 0) + row.size > quota)
     throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
 
-  if (existing) removeObject(sql, dst, existing, now);
-  insertCopy(sql, dst.id, req.to.name, row, now);
   const props = sql.all<{ name: string; value: string }>("SELECT name, value FROM props WHERE scope = ?", scopes.object(src.id, row.name));
+  if (existing) removeObject(sql, dst, existing, now);
+  // The source goes first, so a rename inside one calendar never holds its UID twice.
+  if (req.move) removeObject(sql, src, row, now);
+  insertCopy(sql, dst.id, req.to.name, row, now);
   for (const p of props)
     sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scopes.object(dst.id, req.to.name), p.name, p.value);
-  if (req.move) removeObject(sql, src, row, now);
   return !existing;
 }
 
@@ -57,12 +58,14 @@ function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow
   const rev = nextRev(sql);
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-       start_ms, end_ms, recurring, floating)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       start_ms, end_ms, recurring, floating, exact)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     collectionId, name, row.uid, row.component, row.etag, row.schedule_tag, row.size, row.body_key, rev, now, now,
-    row.start_ms, row.end_ms, row.recurring, row.floating,
+    row.start_ms, row.end_ms, row.recurring, row.floating, row.exact,
   );
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", collectionId, name);
+  // A moved body was queued as garbage when its source row went; it is referenced again.
+  sql.run("DELETE FROM garbage WHERE key = ?", row.body_key);
   setMeta(sql, "used_bytes", Number(meta(sql, "used_bytes") ?? 0) + row.size);
   touchCollection(sql, collectionId, rev, now);
 }

@@ -31,6 +31,7 @@ export interface ObjectRow extends Record<string, SqlStorageValue> {
   end_ms: number | null;
   recurring: number;
   floating: number;
+  exact: number;
 }
 
 export const scopes = {

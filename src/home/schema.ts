@@ -33,10 +33,13 @@ const MIGRATIONS: string[] = [
      end_ms INTEGER,
      recurring INTEGER NOT NULL,
      floating INTEGER NOT NULL,
+     -- 1 when [start_ms, end_ms) is exactly one instance's span (RFC 4791 §9.9 decidable without the body)
+     exact INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (collection_id, name)
    ) WITHOUT ROWID;
    CREATE UNIQUE INDEX objects_uid ON objects (collection_id, uid);
    CREATE INDEX objects_rev ON objects (collection_id, rev);
+   CREATE INDEX objects_time ON objects (collection_id, component, start_ms);
    CREATE INDEX objects_body ON objects (body_key);
    CREATE TABLE tombstones (
      collection_id INTEGER NOT NULL,

@@ -78,14 +78,14 @@ export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: stri
   const i = w.index;
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-       start_ms, end_ms, recurring, floating)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       start_ms, end_ms, recurring, floating, exact)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
        etag = excluded.etag, size = excluded.size, body_key = excluded.body_key, rev = excluded.rev,
        modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-       recurring = excluded.recurring, floating = excluded.floating`,
+       recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact`,
     col.id, w.name, i.uid, i.component, w.etag, size, bodyKey, rev, now, now,
-    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0,
+    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0,
   );
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, w.name);
   sql.run("DELETE FROM pending_bodies WHERE key = ?", bodyKey);

@@ -76,7 +76,8 @@ export function planPatch(r: Resource, ops: PropPatchOp[], creating: ReadonlySet
     try {
       const def = defFor(name, r);
       if (!hasStore) throw new DavError(403, { description: "this resource has no writable properties" });
-      if (def?.protected && !creating.has(name))
+      // A live property's name is protected on every resource, not only where it has a value.
+      if (PROPERTIES.get(name)?.protected && !creating.has(name))
         throw new DavError(403, { condition: el(C.cannotModifyProtected), description: `${name} is protected` });
       if (op.op === "set" && def?.validate) def.validate(op.prop, r);
       changes.push({ name, value: op.op === "set" ? op.prop : null });

@@ -9,6 +9,7 @@ export const NS = {
   CS: "http://calendarserver.org/ns/",
   ICAL: "http://apple.com/ns/ical/",
   ME: "http://me.com/_namespace/",
+  XML: "http://www.w3.org/XML/1998/namespace",
 } as const;
 
 /** Prefixes used on output; any other namespace gets a generated one. */
@@ -18,6 +19,7 @@ export const PREFIXES: Readonly<Record<string, string>> = {
   [NS.CS]: "CS",
   [NS.ICAL]: "ICAL",
   [NS.ME]: "ME",
+  [NS.XML]: "xml",
 };
 
 export const clark = (ns: string, local: string): Clark => `{${ns}}${local}`;

@@ -1,6 +1,6 @@
 // Serializes an element tree with fixed prefixes for the namespaces we know
 // and generated ones (x0, x1, ...) for any other, declared on the root.
-import { PREFIXES, splitClark } from "./names.js";
+import { NS, PREFIXES, splitClark } from "./names.js";
 import type { XmlElement, XmlNode } from "./tree.js";
 
 export function escapeText(s: string): string {
@@ -39,7 +39,8 @@ export function writeXml(root: XmlElement): string {
     }
     const q = qname(n.name);
     parts.push("<", q);
-    if (isRoot) for (const [ns, p] of prefixes) parts.push(` xmlns:${p}="${escapeAttr(ns)}"`);
+    // The xml: prefix is bound by definition and must never be declared (Namespaces in XML, section 3).
+    if (isRoot) for (const [ns, p] of prefixes) if (ns !== NS.XML) parts.push(` xmlns:${p}="${escapeAttr(ns)}"`);
     // An element in no namespace under a default-less document needs nothing more.
     for (const [k, v] of Object.entries(n.attrs)) parts.push(" ", qname(k), '="', escapeAttr(v.replace(INVALID, "")), '"');
     if (n.children.length === 0) {

@@ -1,15 +1,18 @@
 // Multistatus responses for calendar object resources returned by reports:
 // table properties plus CALDAV:calendar-data (RFC 4791 section 9.6), with
-// bodies read from R2 concurrently and with a bound.
+// bodies read from R2 concurrently and with a bound, unless already read.
+import type ICAL from "ical.js";
 import { mapLimit } from "../../core/async.js";
+import type { CalendarObject } from "../../core/ical/parse.js";
 import type { CollectionInfo, ObjectInfo, Principal } from "../../core/model.js";
 import { hrefs } from "../../core/paths.js";
+import { findProps } from "../../core/props/table.js";
 import type { Resource } from "../../core/props/types.js";
+import { parseCalendarDataRequest, renderCalendarData } from "../../core/query/calendar-data.js";
 import { groupByStatus, propstatResponse } from "../../core/xml/multistatus.js";
 import { caldav } from "../../core/xml/names.js";
 import type { PropfindRequest } from "../../core/xml/requests.js";
 import { el, type XmlElement } from "../../core/xml/tree.js";
-import { findProps } from "../../core/props/table.js";
 import type { DavContext } from "../context.js";
 import { readBody } from "../get.js";
 
@@ -23,24 +26,41 @@ export interface ObjectSelection {
   minimal: boolean;
 }
 
+export interface Prefetched {
+  /** Bodies already read, by object name. */
+  bodies?: Map<string, string>;
+  /** Bodies already parsed, by object name. */
+  parsed?: Map<string, CalendarObject>;
+  /** Zone for floating times in expand / limit-recurrence-set. */
+  zone?: ICAL.Timezone | null;
+}
+
 export async function objectResponses(
   owner: Principal,
   collection: CollectionInfo,
   objects: ObjectInfo[],
   sel: ObjectSelection,
   ctx: DavContext,
-  transform: (text: string, object: ObjectInfo) => string = (t) => t,
+  pre: Prefetched = {},
 ): Promise<XmlElement[]> {
-  const wantsData = sel.calendarData !== undefined;
-  const bodies = wantsData ? await mapLimit(objects, BODY_CONCURRENCY, (o) => readBody(ctx, owner.id, o)) : undefined;
+  const dataReq = sel.calendarData ? parseCalendarDataRequest(sel.calendarData) : undefined;
+  const bodies = dataReq
+    ? await mapLimit(objects, BODY_CONCURRENCY, async (o) => {
+        const known = pre.bodies?.get(o.name);
+        return known !== undefined ? { object: o, text: known } : readBody(ctx, owner.id, o);
+      })
+    : undefined;
+  const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
   return objects.map((o, i) => {
     const object = bodies?.[i]?.object ?? o;
     const r: Resource = { kind: "object", href: hrefs.object(owner.id, collection.name, object.name), owner, collection, object };
-    const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
     const entries = findProps(r, props, ctx.props)
       .filter((v) => !(sel.minimal && v.value === undefined))
       .map((v) => ({ prop: v.value ?? el(v.name), status: v.value === undefined ? 404 : 200 }));
-    if (bodies) entries.push({ prop: el(CALENDAR_DATA, [transform(bodies[i]!.text, object)]), status: 200 });
+    if (bodies && dataReq) {
+      const text = renderCalendarData(bodies[i]!.text, pre.parsed?.get(object.name), dataReq, pre.zone ?? null);
+      entries.push({ prop: el(CALENDAR_DATA, [text]), status: 200 });
+    }
     return propstatResponse(r.href, groupByStatus(entries));
   });
 }

@@ -14,6 +14,7 @@ import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
+import { calendarZone } from "./calendar-query.js";
 
 /** The most changes one response carries; more are sent as a truncated result with a continuation token. */
 export const SERVER_SYNC_LIMIT = 50_000;
@@ -29,6 +30,7 @@ export function parseLimit(doc: XmlElement): number {
 
 export async function syncCollection(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
   if (target.kind !== "calendar" && target.kind !== "inbox") throw badRequest("sync-collection runs on a calendar");
+  if ((req.headers.get("depth") ?? "0").trim() !== "0") throw badRequest("sync-collection is defined for Depth: 0 only (RFC 6578 section 3.2)");
   const tokenEl = child(doc, dav("sync-token"));
   if (!tokenEl) throw badRequest("DAV:sync-token is required");
   const level = child(doc, dav("sync-level"));
@@ -42,7 +44,7 @@ export async function syncCollection(doc: XmlElement, target: Resource, req: Dav
     props: parsePropSelection(doc),
     calendarData: requestedCalendarData(doc),
     minimal: wantsMinimal(req.headers),
-  }, ctx);
+  }, ctx, { zone: calendarZone(set.collection) });
   for (const name of set.deleted) responses.push(statusResponse(hrefs.object(target.owner.id, set.collection.name, name), 404));
   if (set.truncated) responses.push(statusResponse(target.href, 507, el(dav("number-of-matches-within-limits"))));
   return xmlResponse(207, multistatus(responses, [el(dav("sync-token"), [set.token])]));

@@ -9,6 +9,11 @@ import type { Resource } from "../../core/props/types.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { calendarMultiget } from "./calendar-multiget.js";
 import { syncCollection } from "./sync-collection.js";
+import { calendarQuery } from "./calendar-query.js";
+import { freeBusyQuery } from "./free-busy-query.js";
+import { expandProperty, principalMatch, principalPropertySearch, principalSearchPropertySet } from "./principals.js";
+
+const ALL_KINDS: readonly ResourceKind[] = ["root", "principals", "calendars", "principal", "home", "calendar", "inbox", "outbox", "object"];
 
 export type ReportHandler = (doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext) => Promise<Response>;
 
@@ -19,7 +24,13 @@ export interface ReportEntry {
 
 export const REPORTS: ReadonlyMap<Clark, ReportEntry> = new Map<Clark, ReportEntry>([
   [caldav("calendar-multiget"), { on: ["calendar", "inbox", "object"], handler: calendarMultiget }],
+  [caldav("calendar-query"), { on: ["calendar", "inbox", "object"], handler: calendarQuery }],
+  [caldav("free-busy-query"), { on: ["calendar"], handler: freeBusyQuery }],
   [dav("sync-collection"), { on: ["calendar", "inbox"], handler: syncCollection }],
+  [dav("expand-property"), { on: ALL_KINDS, handler: expandProperty }],
+  [dav("principal-property-search"), { on: ALL_KINDS, handler: principalPropertySearch }],
+  [dav("principal-search-property-set"), { on: ["principals"], handler: principalSearchPropertySet }],
+  [dav("principal-match"), { on: ["principals", "home", "calendar", "inbox", "outbox"], handler: principalMatch }],
 ]);
 
 export function reportsFor(kind: ResourceKind): Clark[] {

@@ -1,0 +1,42 @@
+// What the home's index can say about a calendar-query filter (RFC 4791
+// section 9.7) before any body is read: which component types and which
+// time range to narrow to, and whether a candidate's answer follows from
+// its index row alone.
+import type { CompFilter } from "./filter.js";
+
+export const CALENDAR_COMPONENTS = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"];
+
+export interface QueryPlan {
+  components?: string[] | undefined;
+  start?: number | null | undefined;
+  end?: number | null | undefined;
+  /**
+   * True when the filter is only "component X [overlapping a range]": rows of
+   * type X match outright when there is no range, and exact rows match iff
+   * their span overlaps it (the §9.9 test start < qEnd && end > qStart).
+   */
+  indexDecides: boolean;
+}
+
+export function planQuery(top: CompFilter): QueryPlan {
+  const only = top.comps.length === 1 && top.props.length === 0 ? top.comps[0]! : undefined;
+  if (!only || only.isNotDefined || !CALENDAR_COMPONENTS.includes(only.name)) return { indexDecides: false };
+  const range = only.timeRange;
+  return {
+    components: [only.name],
+    start: range?.start ?? null,
+    end: range?.end ?? null,
+    indexDecides: only.props.length === 0 && only.comps.length === 0,
+  };
+}
+
+/** For an index-decidable plan: true/false when the row decides, undefined when the body must be read. */
+export function decideFromIndex(
+  plan: QueryPlan,
+  row: { start: number | null; end: number | null; exact: boolean },
+): boolean | undefined {
+  if (!plan.indexDecides) return undefined;
+  if (plan.start == null && plan.end == null) return true;
+  if (!row.exact || row.start === null || row.end === null) return undefined;
+  return (plan.end == null || row.start < plan.end) && (plan.start == null || row.end > plan.start);
+}

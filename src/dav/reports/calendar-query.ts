@@ -1,0 +1,110 @@
+// CALDAV:calendar-query (RFC 4791 section 7.8): candidates from the home's
+// index, bodies read (concurrently, bounded) only for rows the index cannot
+// decide or whose calendar-data is asked for, then the exact matcher.
+// Floating times are read in the query's timezone, else the calendar's.
+import { mapLimit } from "../../core/async.js";
+import { badRequest, DavError } from "../../core/errors.js";
+import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
+import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
+import { ianaTimezone } from "../../core/ical/timezones.js";
+import type { CollectionInfo } from "../../core/model.js";
+import { parseCalendarDataRequest, type CalendarDataRequest } from "../../core/query/calendar-data.js";
+import { invalidFilter, parseFilter } from "../../core/query/filter.js";
+import { matchFilter } from "../../core/query/match.js";
+import { decideFromIndex, planQuery } from "../../core/query/prefilter.js";
+import type { Resource } from "../../core/props/types.js";
+import { multistatus } from "../../core/xml/multistatus.js";
+import { caldav } from "../../core/xml/names.js";
+import { parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
+import { child, textOf, type XmlElement } from "../../core/xml/tree.js";
+import { xmlResponse } from "../../http/render.js";
+import type { DavContext, DavRequest } from "../context.js";
+import { readBody } from "../get.js";
+import { parseDepth, wantsMinimal } from "../propfind.js";
+import { BODY_CONCURRENCY, objectResponses } from "./objects.js";
+import type ICAL from "ical.js";
+
+/** The zone floating times are read in: the query's timezone (RFC 4791 §9.8), timezone-id (RFC 7809), or the calendar's. */
+export function queryZone(doc: XmlElement, collection: CollectionInfo): ICAL.Timezone | null {
+  const tz = child(doc, caldav("timezone"));
+  if (tz) {
+    try {
+      return calendarTimezoneZone(textOf(tz));
+    } catch (e) {
+      throw invalidFilter(`CALDAV:timezone: ${e instanceof Error ? e.message : "invalid"}`);
+    }
+  }
+  const tzid = child(doc, caldav("timezone-id"));
+  if (tzid) {
+    const zone = ianaTimezone(textOf(tzid).trim());
+    if (!zone) throw invalidFilter(`unknown timezone-id ${textOf(tzid).trim()}`);
+    return zone;
+  }
+  return calendarZone(collection);
+}
+
+/** The calendar's own timezone (CALDAV:calendar-timezone), or null for UTC. */
+export function calendarZone(collection: CollectionInfo): ICAL.Timezone | null {
+  const own = collection.props[caldav("calendar-timezone")];
+  if (!own) return null;
+  try {
+    return calendarTimezoneZone(textOf(own));
+  } catch {
+    return null;
+  }
+}
+
+export async function calendarQuery(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+  if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("calendar-query runs on a calendar");
+  const filterEl = child(doc, caldav("filter"));
+  if (!filterEl) throw invalidFilter("calendar-query needs a CALDAV:filter");
+  const filter = parseFilter(filterEl);
+  const dataEl = requestedCalendarData(doc);
+  const dataReq: CalendarDataRequest | undefined = dataEl ? parseCalendarDataRequest(dataEl) : undefined;
+  const zone = queryZone(doc, target.collection);
+  // Depth 0 on a collection queries the collection itself, which is no calendar object (RFC 4791 §7.8).
+  const depth = parseDepth(req.headers.get("depth"), target.kind === "object" ? "0" : "1");
+  if (target.kind !== "object" && depth === "0") return xmlResponse(207, multistatus([]));
+
+  const plan = planQuery(filter);
+  const found = await ctx.home(target.owner.id).query(target.collection.name, {
+    components: plan.components,
+    start: plan.start,
+    end: plan.end,
+  });
+  if (!found) throw new DavError(404, { description: "no such calendar" });
+  let candidates = found.candidates;
+  if (target.kind === "object") candidates = candidates.filter((c) => c.name === target.object.name);
+
+  const decided = candidates.map((c) => decideFromIndex(plan, c));
+  const needBody = candidates.map((_, i) => decided[i] === undefined || (decided[i] === true && dataReq !== undefined));
+  const texts = await mapLimit(candidates, BODY_CONCURRENCY, async (c, i) => (needBody[i] ? readBody(ctx, target.owner.id, c) : undefined));
+  const parsed = new Map<string, CalendarObject>();
+  const matches = candidates.filter((c, i) => {
+    if (decided[i] !== undefined) return decided[i];
+    const obj = parseStored(texts[i]!.text);
+    if (!obj) return false;
+    parsed.set(c.name, obj);
+    return matchFilter(obj, filter, zone);
+  });
+
+  const bodies = new Map(texts.filter((t) => t !== undefined).map((t) => [t.object.name, t.text]));
+  const responses = await objectResponses(
+    target.owner,
+    found.collection,
+    matches,
+    { props: parsePropSelection(doc), calendarData: dataEl, minimal: wantsMinimal(req.headers) },
+    ctx,
+    { bodies, parsed, zone },
+  );
+  return xmlResponse(207, multistatus(responses));
+}
+
+/** Stored objects passed validation when written; one that no longer parses simply matches nothing. */
+function parseStored(text: string): CalendarObject | undefined {
+  try {
+    return parseCalendarObject(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+// CALDAV:free-busy-query (RFC 4791 section 7.10): the calendar's busy time
+// in a range as one VFREEBUSY, merged and typed (BUSY, BUSY-TENTATIVE,
+// BUSY-UNAVAILABLE). Transparent and cancelled events don't count, nor does
+// a calendar whose schedule-calendar-transp is transparent (RFC 6638 §9.1).
+import { mapLimit } from "../../core/async.js";
+import { DavError } from "../../core/errors.js";
+import { parseCalendarObject } from "../../core/ical/parse.js";
+import type { CollectionInfo } from "../../core/model.js";
+import { invalidFilter, parseTimeRange } from "../../core/query/filter.js";
+import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
+import type { Resource } from "../../core/props/types.js";
+import { caldav } from "../../core/xml/names.js";
+import { child, childElements, type XmlElement } from "../../core/xml/tree.js";
+import { requirePrivilege } from "../../core/acl.js";
+import type { DavContext, DavRequest } from "../context.js";
+import { readBody } from "../get.js";
+import { BODY_CONCURRENCY } from "./objects.js";
+import { calendarZone } from "./calendar-query.js";
+
+export function isTransparent(c: CollectionInfo): boolean {
+  const transp = c.props[caldav("schedule-calendar-transp")];
+  return transp !== undefined && childElements(transp).some((e) => e.name === caldav("transparent"));
+}
+
+/** Busy periods of one calendar in [start, end). */
+export async function calendarBusy(ctx: DavContext, owner: string, collection: string, range: { start: number; end: number }): Promise<Period[]> {
+  const found = await ctx.home(owner).query(collection, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end });
+  if (!found || found.collection.kind !== "calendar" || isTransparent(found.collection)) return [];
+  const zone = calendarZone(found.collection);
+  const periods = await mapLimit(found.candidates, BODY_CONCURRENCY, async (c) => {
+    const { text } = await readBody(ctx, owner, c);
+    try {
+      return busyPeriods(parseCalendarObject(text), range, zone);
+    } catch {
+      return [];
+    }
+  });
+  return periods.flat();
+}
+
+export async function freeBusyQuery(doc: XmlElement, target: Resource, _req: DavRequest, ctx: DavContext): Promise<Response> {
+  if (target.kind !== "calendar") throw new DavError(403, { description: "free-busy-query runs on a calendar collection" });
+  requirePrivilege(ctx.user, target, caldav("read-free-busy"));
+  const tr = child(doc, caldav("time-range"));
+  if (!tr) throw invalidFilter("free-busy-query needs a CALDAV:time-range");
+  const parsed = parseTimeRange(tr);
+  if (parsed.start === null || parsed.end === null) throw invalidFilter("free-busy-query needs both start and end");
+  const range = { start: parsed.start, end: parsed.end };
+  const periods = mergePeriods(await calendarBusy(ctx, target.owner.id, target.collection.name, range));
+  return new Response(renderFreeBusy(periods, range, {}), { status: 200, headers: { "Content-Type": "text/calendar; charset=utf-8" } });
+}

@@ -1,0 +1,49 @@
+// Time-range and component candidates for calendar-query and free-busy
+// (RFC 4791 sections 7.8, 7.10) straight from the index: the SQL narrows,
+// the exact matcher in core/query decides on what remains.
+import type { ObjectInfo } from "../core/model.js";
+import { readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import type { Sql } from "./sql.js";
+
+export interface CandidateQuery {
+  /** Component types to keep; undefined = all. */
+  components?: string[] | undefined;
+  /** A time range the component must be able to overlap (ms UTC; null = unbounded). */
+  start?: number | null | undefined;
+  end?: number | null | undefined;
+}
+
+export interface Candidate extends ObjectInfo {
+  start: number | null;
+  end: number | null;
+  recurring: boolean;
+  /** The index span is the instance's exact span: overlap is decidable without the body. */
+  exact: boolean;
+}
+
+export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery): Candidate[] {
+  const where = ["collection_id = ?"];
+  const params: unknown[] = [col.id];
+  if (q.components) {
+    where.push(`component IN (${q.components.map(() => "?").join(", ")})`);
+    params.push(...q.components);
+  }
+  // Overlap is possible only if the query starts before the object's end and ends after its start.
+  if (q.start != null) {
+    where.push("(end_ms IS NULL OR end_ms >= ?)");
+    params.push(q.start);
+  }
+  if (q.end != null) {
+    where.push("(start_ms IS NULL OR start_ms <= ?)");
+    params.push(q.end);
+  }
+  const rows = sql.all<ObjectRow>(`SELECT * FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
+  const props = rows.length ? readObjectProps(sql, col.id) : new Map();
+  return rows.map((r) => ({
+    ...toObject(col.name, r, props.get(r.name)),
+    start: r.start_ms,
+    end: r.end_ms,
+    recurring: r.recurring === 1,
+    exact: r.exact === 1,
+  }));
+}
