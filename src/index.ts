@@ -1,15 +1,13 @@
-// Worker entry: HTTP through the Hono app, and the Durable Object classes
-// the bindings in wrangler.toml name. The queue consumer arrives with
-// scheduling (iTIP delivery).
+// Worker entry: HTTP through the Hono app, iTIP delivery from the Queue, and
+// the Durable Object classes the bindings in wrangler.toml name.
 import { app } from "./app.js";
+import type { ItipJob } from "./core/itip-job.js";
+import { queue } from "./delivery.js";
 
 export { CalendarHome } from "./home/calendar-home.js";
 export { Directory } from "./directory/directory.js";
 
 export default {
   fetch: app.fetch,
-  async queue(batch: MessageBatch<unknown>): Promise<void> {
-    // iTIP delivery is not wired yet: acknowledge nothing, so messages stay queued.
-    batch.retryAll();
-  },
-} satisfies ExportedHandler<Env>;
+  queue,
+} satisfies ExportedHandler<Env, ItipJob>;

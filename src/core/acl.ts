@@ -37,12 +37,19 @@ export function ownerOf(r: Resource): string | undefined {
   }
 }
 
+/** RFC 6638 §6: delivering into an inbox, sending from an outbox, with their parts. */
+export const SCHEDULE_DELIVER: Clark[] = [caldav("schedule-deliver"), caldav("schedule-deliver-invite"), caldav("schedule-deliver-reply"), caldav("schedule-query-freebusy")];
+export const SCHEDULE_SEND: Clark[] = [caldav("schedule-send"), caldav("schedule-send-invite"), caldav("schedule-send-reply"), caldav("schedule-send-freebusy")];
+
 /** The privileges `user` holds on `r` (aggregates listed with their parts). */
 export function privileges(user: Principal, r: Resource): Clark[] {
   const owner = ownerOf(r);
   if (r.kind === "principal") return owner === user.id ? [...READ_ONLY, dav("write-properties")] : READ_ONLY;
   if (owner === undefined) return READ_ONLY;
-  return owner === user.id ? OWNER_PRIVILEGES : [];
+  if (owner !== user.id) return r.kind === "inbox" ? SCHEDULE_DELIVER : [];
+  if (r.kind === "inbox") return [...OWNER_PRIVILEGES, ...SCHEDULE_DELIVER];
+  if (r.kind === "outbox") return [...OWNER_PRIVILEGES, ...SCHEDULE_SEND];
+  return OWNER_PRIVILEGES;
 }
 
 export function requirePrivilege(user: Principal, r: Resource, privilege: Clark): void {
@@ -59,4 +66,6 @@ export function requirePrivilege(user: Principal, r: Resource, privilege: Clark)
 export const PRIVILEGE_TREE: Array<[Clark, Clark[]]> = [
   [dav("read"), [dav("read-acl"), dav("read-current-user-privilege-set"), caldav("read-free-busy")]],
   [dav("write"), [dav("write-properties"), dav("write-content"), dav("bind"), dav("unbind")]],
+  [SCHEDULE_DELIVER[0]!, SCHEDULE_DELIVER.slice(1)],
+  [SCHEDULE_SEND[0]!, SCHEDULE_SEND.slice(1)],
 ];

@@ -2,6 +2,7 @@
 // objects. They cross the Durable Object RPC boundary, so they stay
 // structured-cloneable: no classes, no functions.
 import type { IndexSummary } from "./ical/parse.js";
+import type { ItipJob } from "./itip-job.js";
 import type { Clark } from "./xml/names.js";
 import type { XmlElement } from "./xml/tree.js";
 
@@ -68,4 +69,19 @@ export interface ObjectWrite {
   index: IndexSummary;
   ifMatch?: string[] | "*" | undefined;
   ifNoneMatch?: string[] | "*" | undefined;
+  /** RFC 6638 §8.3. */
+  ifScheduleTagMatch?: string[] | "*" | undefined;
+  /** Internal compare-and-swap: the ETag the caller planned against (null: absent); a mismatch asks it to plan again. */
+  expectEtag?: string | null | undefined;
+  /** Set for scheduling object resources (RFC 6638 §3.1). */
+  schedule?: ScheduleWrite | undefined;
+}
+
+export interface ScheduleWrite {
+  /** JSON of the ScheduleSnapshot stored with the row; null when the object stops being a scheduling object. */
+  snapshot: string | null;
+  /** A client change to a scheduling object gets a new Schedule-Tag (RFC 6638 §3.3). */
+  newTag: boolean;
+  /** iTIP messages committed with the change (RFC 6638 §3.2). */
+  jobs: ItipJob[];
 }

@@ -7,13 +7,35 @@ import { locate } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext, DavRequest } from "./context.js";
 import { resolve } from "./resolve.js";
+import { planWrite } from "./implicit.js";
+import { MAX_REPLANS } from "./put.js";
+import { RETRY_HEADER } from "../home/writes.js";
 
 export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   const ifMatch = parseEtagList(req.headers.get("if-match"));
   if (loc.kind === "object" && loc.user === ctx.user.id) {
-    unwrap(await ctx.home(ctx.user.id).deleteObject(loc.collection, loc.name, ifMatch));
-    return new Response(null, { status: 204 });
+    const home = ctx.home(ctx.user.id);
+    // Schedule-Reply: F asks the server not to reply for the attendee (RFC 6638 §8.1).
+    const scheduleReply = (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F";
+    for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
+      const stored = await home.object(loc.collection, loc.name);
+      const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, ctx.user, stored, null, { scheduleReply }) : undefined;
+      const result = await home.deleteObject(
+        {
+          collection: loc.collection,
+          name: loc.name,
+          ifMatch,
+          ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
+          expectEtag: stored?.object.etag ?? null,
+        },
+        plan?.jobs ?? [],
+      );
+      if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
+      unwrap(result);
+      return new Response(null, { status: 204 });
+    }
+    throw new DavError(503, { description: "the resource keeps changing; try again", headers: { "Retry-After": "1" } });
   }
   const r = await resolve(loc, ctx);
   requirePrivilege(ctx.user, r, dav("unbind"));

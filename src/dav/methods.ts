@@ -11,6 +11,7 @@ import { propfind } from "./propfind.js";
 import { proppatch } from "./proppatch.js";
 import { put } from "./put.js";
 import { report } from "./report.js";
+import { post } from "./post.js";
 
 export type Handler = (req: DavRequest, ctx: DavContext) => Promise<Response>;
 
@@ -40,6 +41,7 @@ export const METHODS: Readonly<Record<string, MethodEntry>> = {
   COPY: { handler: copyMove, body: "none" },
   MOVE: { handler: copyMove, body: "none" },
   ACL: { handler: acl, body: "xml" },
+  POST: { handler: post, body: "resource" },
 };
 
 export const allowedMethods = () => Object.keys(METHODS);
@@ -50,7 +52,7 @@ export const OVERRIDABLE = new Set(["MKCALENDAR"]);
 export function methodEntry(method: string): MethodEntry {
   const entry = METHODS[method];
   if (entry) return entry;
-  throw new DavError(method === "POST" || method === "LOCK" || method === "UNLOCK" ? 405 : 501, {
+  throw new DavError(method === "LOCK" || method === "UNLOCK" ? 405 : 501, {
     description: `${method} is not supported here`,
     headers: { Allow: allowedMethods().join(", ") },
   });

@@ -4,6 +4,9 @@
 import { parseEtagList } from "../core/conditional.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
+import { snapshotOf } from "../core/schedule/index.js";
+import { RETRY_HEADER } from "../home/writes.js";
+import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 
@@ -30,6 +33,9 @@ export function decodeCalendar(bytes: Uint8Array): string {
   }
 }
 
+/** How often a write is re-planned when the resource changed between planning and commit. */
+export const MAX_REPLANS = 5;
+
 export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
@@ -43,18 +49,43 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     maxInstances: limits.maxInstances,
     maxAttendeesPerInstance: limits.maxAttendeesPerInstance,
   });
-  const etag = await sha256Hex(req.body);
-  const result = unwrap(
-    await ctx.home(ctx.user.id).putObject({
+  const snapshot = snapshotOf(parsed);
+  const home = ctx.home(ctx.user.id);
+  const conditions = {
+    ifMatch: parseEtagList(req.headers.get("if-match")),
+    ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
+    ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
+  };
+  for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
+    const stored = await home.object(loc.collection, loc.name);
+    const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
+    const plan = scheduling
+      ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, { scheduleReply: true })
+      : { text, rewritten: false, snapshot: null, jobs: [] };
+    const body = plan.text ?? text;
+    const bytes = plan.rewritten ? new TextEncoder().encode(body) : req.body;
+    const result = await home.putObject({
       collection: loc.collection,
       name: loc.name,
-      body: text,
-      size: req.body.byteLength,
-      etag,
+      body,
+      size: bytes.byteLength,
+      etag: await sha256Hex(bytes),
       index: parsed.index,
-      ifMatch: parseEtagList(req.headers.get("if-match")),
-      ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
-    }),
-  );
-  return new Response(null, { status: result.created ? 201 : 204, headers: { ETag: `"${result.etag}"` } });
+      ...conditions,
+      ...(scheduling
+        ? {
+            expectEtag: stored?.object.etag ?? null,
+            schedule: { snapshot: plan.snapshot ? JSON.stringify(plan.snapshot) : null, newTag: true, jobs: plan.jobs },
+          }
+        : {}),
+    });
+    if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
+    const done = unwrap(result);
+    // An ETag is returned only when the stored body is the one sent (RFC 4791 §5.3.4); the Schedule-Tag always (RFC 6638 §8.2).
+    const headers: Record<string, string> = {};
+    if (!plan.rewritten) headers["ETag"] = `"${done.etag}"`;
+    if (done.scheduleTag) headers["Schedule-Tag"] = `"${done.scheduleTag}"`;
+    return new Response(null, { status: done.created ? 201 : 204, headers });
+  }
+  throw new DavError(503, { description: "the resource keeps changing; try again", headers: { "Retry-After": "1" } });
 }

@@ -37,7 +37,7 @@ async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
       const snap = await ctx.home(owner.id).snapshot();
       const collection = snap.collections.find((c) => c.name === loc.collection);
       if (!collection) throw notFound();
-      return { kind: collection.kind, href: hrefs.collection(owner.id, collection.name), owner, home: snap.home, collection };
+      return { kind: collection.kind, href: hrefs.collection(owner.id, collection.name), owner, home: snap.home, collection, siblings: snap.collections };
     }
     case "object": {
       const owner = await ctx.principalOrThrow(loc.user);
@@ -80,6 +80,7 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
         owner: r.owner,
         home: snap.home,
         collection,
+        siblings: snap.collections,
       }));
     }
     case "calendar":

@@ -4,8 +4,13 @@
 // bodies are written before the commit under fresh immutable keys, tracked
 // so that no row ever points at a missing body and no body is leaked.
 import { DurableObject } from "cloudflare:workers";
-import { capture, DavError, forbidden, toShape, type Result } from "../core/errors.js";
-import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, PropMap } from "../core/model.js";
+import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
+import type { ItipJob } from "../core/itip-job.js";
+import { caldav } from "../core/xml/names.js";
+import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
+import { homeBusy, type BusyPeriod } from "./busy.js";
+import { defaultCalendarFor, Deliveries } from "./deliver.js";
+import { enqueue, flushOutbox, spillBodies } from "./outbox.js";
 import type { XmlElement } from "../core/xml/tree.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest } from "./copy-move.js";
@@ -15,7 +20,7 @@ import { insertCollection, provision } from "./provision.js";
 import { collectionRow, homeInfo, meta, objectRow, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
-import { checkPut, commitPut, deleteCollection, deleteObject, nextRev, touchCollection } from "./writes.js";
+import { checkPut, commitPut, deleteCollection, deleteObject, nextRev, touchCollection, type DeleteRequest } from "./writes.js";
 
 export type PropTarget =
   | { scope: "home" }
@@ -31,13 +36,30 @@ export interface PropChange {
 
 const RESERVED = new Set(["inbox", "outbox"]);
 
+/** How soon the alarm retries handing the outbox to the Queue. */
+const OUTBOX_RETRY_MS = 5_000;
+
 export class CalendarHome extends DurableObject<Env> {
   private readonly sql: Sql;
+  private readonly deliveries: Deliveries;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => this.ready());
+    const self = this;
+    this.deliveries = new Deliveries({
+      sql: this.sql,
+      bodies: env.BODIES,
+      get epoch() {
+        return self.epoch;
+      },
+      get owner() {
+        return self.owner;
+      },
+      transact: (fn) => ctx.storage.transactionSync(fn),
+      afterCommit: () => this.afterCommit(),
+    });
   }
 
   private ready(): void {
@@ -75,11 +97,15 @@ export class CalendarHome extends DurableObject<Env> {
     return r ? toCollection(this.sql, this.epoch, r) : null;
   }
 
-  object(collection: string, name: string): { collection: CollectionInfo; object: ObjectInfo } | null {
+  object(collection: string, name: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
     const c = collectionRow(this.sql, collection);
     const o = c && objectRow(this.sql, c.id, name);
     if (!c || !o) return null;
-    return { collection: toCollection(this.sql, this.epoch, c), object: toObject(c.name, o, readProps(this.sql, scopes.object(c.id, name))) };
+    return {
+      collection: toCollection(this.sql, this.epoch, c),
+      object: toObject(c.name, o, readProps(this.sql, scopes.object(c.id, name))),
+      snapshot: o.snapshot,
+    };
   }
 
   /** Several objects of one collection at once (calendar-multiget); missing names are left out. */
@@ -151,7 +177,7 @@ export class CalendarHome extends DurableObject<Env> {
     return { scope: scopes.object(c.id, t.name), collectionId: c.id };
   }
 
-  async putObject(w: ObjectWrite): Promise<Result<{ etag: string; created: boolean }>> {
+  async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
     // Fail fast, before spending an R2 write, on anything already decidable.
     const early = capture(() => checkPut(this.sql, this.owner, w, this.quota));
     if (!early.ok) return early;
@@ -160,41 +186,81 @@ export class CalendarHome extends DurableObject<Env> {
     await this.scheduleAlarm(Date.now() + 3_600_000);
     try {
       await this.env.BODIES.put(key, w.body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } });
+      if (w.schedule) await spillBodies(w.schedule.jobs, this.env.BODIES);
     } catch (e) {
       return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
     }
-    // The await above let other requests run: check again, then write, in one transaction.
+    // The awaits above let other requests run: check again, then write, in one transaction.
     const result = capture(() =>
       this.ctx.storage.transactionSync(() => {
+        const now = Date.now();
         const plan = checkPut(this.sql, this.owner, w, this.quota);
-        return { etag: w.etag, created: commitPut(this.sql, plan, w, key, w.size, Date.now()) };
+        const created = commitPut(this.sql, plan, w, key, now);
+        if (w.schedule) enqueue(this.sql, w.schedule.jobs, now);
+        const row = objectRow(this.sql, plan.col.id, w.name)!;
+        return { etag: w.etag, scheduleTag: row.schedule_tag, created };
       }),
     );
     if (!result.ok) await this.dropBody(key);
-    await this.scheduleAlarm(Date.now() + 61_000);
+    await this.afterCommit();
     return result;
   }
 
-  deleteObject(collection: string, name: string, ifMatch?: string[] | "*"): Result<void> {
-    const r = capture(() => this.ctx.storage.transactionSync(() => deleteObject(this.sql, collection, name, ifMatch, Date.now())));
-    void this.scheduleAlarm(Date.now() + 61_000);
+  async deleteObject(d: DeleteRequest, jobs: ItipJob[] = []): Promise<Result<void>> {
+    await spillBodies(jobs, this.env.BODIES);
+    const r = capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        const now = Date.now();
+        deleteObject(this.sql, d, now);
+        enqueue(this.sql, jobs, now);
+      }),
+    );
+    await this.afterCommit();
     return r;
   }
 
-  deleteCollection(name: string): Result<void> {
+  async deleteCollection(name: string): Promise<Result<void>> {
     const r = capture(() =>
       this.ctx.storage.transactionSync(() => {
         if (RESERVED.has(name)) throw forbidden("the scheduling inbox and outbox cannot be deleted");
+        const isDefault = defaultCalendarFor(this.sql, "VEVENT")?.name === name;
+        if (isDefault)
+          throw precondition(403, caldav("default-calendar-needed"), "this is the default calendar for invitations; choose another with schedule-default-calendar-URL first");
         deleteCollection(this.sql, name, Date.now());
       }),
     );
-    void this.scheduleAlarm(Date.now() + 61_000);
+    await this.afterCommit();
     return r;
   }
 
-  copyMove(req: CopyMoveRequest): Result<boolean> {
+  /** Delivers one iTIP message to this home (RFC 6638 §4): calendar copy, inbox item, room auto-reply. */
+  async deliver(job: ItipJob, body: string, me: Principal): Promise<{ status: string }> {
+    return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me });
+  }
+
+  /** Records SCHEDULE-STATUS values for delivery results on this home's copy of `uid` (RFC 6638 §3.2.9). */
+  async recordStatus(uid: string, statuses: Record<string, string>, organizerCopy: boolean): Promise<void> {
+    await this.deliveries.submit(uid, { kind: "status", statuses, organizerCopy });
+  }
+
+  /** Keeps a message for a calendar user outside this server, ready for e-mail delivery (iMIP). */
+  keepForEmail(job: ItipJob): void {
+    this.sql.run("INSERT OR IGNORE INTO email_outbox (id, created, payload) VALUES (?, ?, ?)", job.id, Date.now(), JSON.stringify(job));
+  }
+
+  /** Messages waiting for e-mail delivery. */
+  emailOutbox(): ItipJob[] {
+    return this.sql.all<{ payload: string }>("SELECT payload FROM email_outbox ORDER BY created").map((r) => JSON.parse(r.payload) as ItipJob);
+  }
+
+  /** Busy time over all opaque calendars (RFC 6638 §5 free-busy for outbox POST). */
+  async freeBusy(range: { start: number; end: number }): Promise<BusyPeriod[]> {
+    return homeBusy(this.sql, this.env.BODIES, range);
+  }
+
+  async copyMove(req: CopyMoveRequest): Promise<Result<boolean>> {
     const r = capture(() => this.ctx.storage.transactionSync(() => copyMove(this.sql, this.owner, req, this.quota, Date.now())));
-    void this.scheduleAlarm(Date.now() + 61_000);
+    await this.afterCommit();
     return r;
   }
 
@@ -211,8 +277,19 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
     const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    const retry = sent ? null : Date.now() + OUTBOX_RETRY_MS;
+    const at = [next, retry].filter((x): x is number => x !== null);
+    if (at.length) await this.ctx.storage.setAlarm(Math.min(...at));
+  }
+
+  /** After a commit: hand the outbox to the Queue, and make sure the alarm will collect garbage and retry sends. */
+  private async afterCommit(): Promise<void> {
+    const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
+    const due = this.sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM garbage")?.due ?? null;
+    if (!sent) await this.scheduleAlarm(Date.now() + OUTBOX_RETRY_MS);
+    if (due !== null) await this.scheduleAlarm(due);
   }
 
   private async dropBody(key: string): Promise<void> {

@@ -4,7 +4,7 @@
 import { checkConditions, type EtagCondition } from "../core/conditional.js";
 import { C, DavError, forbidden, notFound, precondition, preconditionFailed } from "../core/errors.js";
 import { hrefs } from "../core/paths.js";
-import { dav } from "../core/xml/names.js";
+import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import { collectionRow, meta, objectRow, scopes, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
@@ -29,6 +29,11 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   if (req.from.collection === req.to.collection && req.from.name === req.to.name)
     throw forbidden("source and destination are the same");
 
+  // A home holds one scheduling object per UID (RFC 6638 §3.2.4.1): a copy of one would be a second.
+  if (!req.move && row.snapshot !== null)
+    throw precondition(403, caldav("unique-scheduling-object-resource"), "a scheduling object cannot be copied within its home", [
+      el(dav("href"), [hrefs.object(owner, req.from.collection, row.name)]),
+    ]);
   const dst = calendarOrThrow(sql, owner, req.to.collection);
   const existing = objectRow(sql, dst.id, req.to.name);
   if (existing && !req.overwrite) throw preconditionFailed("destination exists and Overwrite is F");
@@ -58,10 +63,10 @@ function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow
   const rev = nextRev(sql);
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       start_ms, end_ms, recurring, floating, exact, snapshot)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     collectionId, name, row.uid, row.component, row.etag, row.schedule_tag, row.size, row.body_key, rev, now, now,
-    row.start_ms, row.end_ms, row.recurring, row.floating, row.exact,
+    row.start_ms, row.end_ms, row.recurring, row.floating, row.exact, row.snapshot,
   );
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", collectionId, name);
   // A moved body was queued as garbage when its source row went; it is referenced again.

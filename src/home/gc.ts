@@ -5,8 +5,23 @@ import type { Sql } from "./sql.js";
 /** Uploads older than this without a commit are abandoned (the request died). */
 const PENDING_TTL_MS = 3_600_000;
 
+/** Deletions are remembered this long for sync-collection; older tokens become invalid (RFC 6578 §3.2). */
+export const TOMBSTONE_TTL_MS = 90 * 86_400_000;
+
+/** Forgets old tombstones, raising each collection's sync floor past them. */
+export function pruneTombstones(sql: Sql, now: number): void {
+  const cutoff = now - TOMBSTONE_TTL_MS;
+  const floors = sql.all<{ collection_id: number; rev: number }>(
+    "SELECT collection_id, MAX(rev) AS rev FROM tombstones WHERE deleted_at < ? GROUP BY collection_id",
+    cutoff,
+  );
+  for (const f of floors) sql.run("UPDATE collections SET sync_floor = MAX(sync_floor, ?) WHERE id = ?", f.rev, f.collection_id);
+  if (floors.length) sql.run("DELETE FROM tombstones WHERE deleted_at < ?", cutoff);
+}
+
 /** Returns when the alarm should fire next, or null when nothing is left. */
 export async function collectGarbage(sql: Sql, bodies: R2Bucket, now: number): Promise<number | null> {
+  pruneTombstones(sql, now);
   const due = sql.all<{ key: string }>("SELECT key FROM garbage WHERE due <= ? LIMIT 1000", now).map((r) => r.key);
   const stale = sql.all<{ key: string }>("SELECT key FROM pending_bodies WHERE created <= ? LIMIT 1000", now - PENDING_TTL_MS).map((r) => r.key);
   // A key may have been re-referenced (never, with fresh keys; but be safe): keep referenced ones.

@@ -7,10 +7,10 @@ import { el } from "../core/xml/tree.js";
 import { meta, scopes, setMeta } from "./rows.js";
 import type { Sql } from "./sql.js";
 
-export const DEFAULT_CALENDAR = "calendar";
+import { DEFAULT_CALENDAR, INBOX, OUTBOX } from "../core/props/schedule.js";
+
+export { DEFAULT_CALENDAR, INBOX, OUTBOX };
 export const DEFAULT_TASKS = "tasks";
-export const INBOX = "inbox";
-export const OUTBOX = "outbox";
 
 interface Seed {
   name: string;

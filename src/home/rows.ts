@@ -32,6 +32,7 @@ export interface ObjectRow extends Record<string, SqlStorageValue> {
   recurring: number;
   floating: number;
   exact: number;
+  snapshot: string | null;
 }
 
 export const scopes = {

@@ -35,8 +35,11 @@ const MIGRATIONS: string[] = [
      floating INTEGER NOT NULL,
      -- 1 when [start_ms, end_ms) is exactly one instance's span (RFC 4791 §9.9 decidable without the body)
      exact INTEGER NOT NULL DEFAULT 0,
+     -- RFC 6638 scheduling snapshot (JSON) of a scheduling object resource, else NULL
+     snapshot TEXT,
      PRIMARY KEY (collection_id, name)
    ) WITHOUT ROWID;
+   CREATE INDEX objects_home_uid ON objects (uid);
    CREATE UNIQUE INDEX objects_uid ON objects (collection_id, uid);
    CREATE INDEX objects_rev ON objects (collection_id, rev);
    CREATE INDEX objects_time ON objects (collection_id, component, start_ms);
@@ -45,9 +48,11 @@ const MIGRATIONS: string[] = [
      collection_id INTEGER NOT NULL,
      name TEXT NOT NULL,
      rev INTEGER NOT NULL,
+     deleted_at INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (collection_id, name)
    ) WITHOUT ROWID;
    CREATE INDEX tombstones_rev ON tombstones (collection_id, rev);
+   CREATE INDEX tombstones_age ON tombstones (deleted_at);
    CREATE TABLE props (
      scope TEXT NOT NULL,
      name TEXT NOT NULL,
@@ -55,7 +60,14 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (scope, name)
    ) WITHOUT ROWID;
    CREATE TABLE pending_bodies (key TEXT PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;
-   CREATE TABLE garbage (key TEXT PRIMARY KEY, due INTEGER NOT NULL) WITHOUT ROWID;`,
+   CREATE TABLE garbage (key TEXT PRIMARY KEY, due INTEGER NOT NULL) WITHOUT ROWID;
+   -- iTIP messages committed with the change that caused them, until the Queue has them
+   CREATE TABLE outbox (id TEXT PRIMARY KEY, created INTEGER NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
+   -- inbound iTIP messages already applied (redelivery is a no-op)
+   CREATE TABLE itip_applied (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX itip_applied_at ON itip_applied (at);
+   -- messages for calendar users outside this server, kept for e-mail delivery (iMIP)
+   CREATE TABLE email_outbox (id TEXT PRIMARY KEY, created INTEGER NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function migrate(sql: Sql): void {

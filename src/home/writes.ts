@@ -5,8 +5,9 @@
 import { checkConditions, type EtagCondition } from "../core/conditional.js";
 import { C, DavError, notFound, precondition, preconditionFailed } from "../core/errors.js";
 import type { ObjectWrite } from "../core/model.js";
+import type { IndexSummary } from "../core/ical/parse.js";
 import { hrefs } from "../core/paths.js";
-import { dav } from "../core/xml/names.js";
+import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import { collectionRow, meta, objectRow, scopes, setMeta, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
@@ -42,6 +43,29 @@ export function calendarOrThrow(sql: Sql, owner: string, name: string): Collecti
   return col;
 }
 
+/** The caller planned against a state that changed meanwhile; it re-plans (never seen by clients). */
+export const RETRY_HEADER = "X-Edge-Replan";
+export const changedUnderfoot = () => new DavError(409, { description: "the resource changed concurrently", headers: { [RETRY_HEADER]: "1" } });
+
+/** If-Schedule-Tag-Match (RFC 6638 §8.3): 412 unless the resource exists with a matching Schedule-Tag. */
+export function checkScheduleTag(current: string | null, cond: EtagCondition | undefined): void {
+  if (cond === undefined) return;
+  if (current === null || (cond !== "*" && !cond.includes(`"${current}"`))) throw preconditionFailed("If-Schedule-Tag-Match failed");
+}
+
+/** One scheduling object resource per UID in a home (RFC 6638 §3.2.4.1 unique-scheduling-object-resource). */
+export function checkUniqueScheduling(sql: Sql, owner: string, uid: string, collectionId: number, name: string): void {
+  const other = sql.one<{ name: string; cname: string }>(
+    `SELECT o.name AS name, c.name AS cname FROM objects o JOIN collections c ON c.id = o.collection_id
+     WHERE o.uid = ? AND o.snapshot IS NOT NULL AND c.kind = 'calendar' AND NOT (o.collection_id = ? AND o.name = ?) LIMIT 1`,
+    uid, collectionId, name,
+  );
+  if (other)
+    throw precondition(403, caldav("unique-scheduling-object-resource"), `UID ${uid} is already scheduled in another calendar`, [
+      el(dav("href"), [hrefs.object(owner, other.cname, other.name)]),
+    ]);
+}
+
 export interface PutPlan {
   col: CollectionRow;
   existing: ObjectRow | undefined;
@@ -51,7 +75,9 @@ export interface PutPlan {
 export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, sourceToSkip?: { collectionId: number; name: string }): PutPlan {
   const col = calendarOrThrow(sql, owner, w.collection);
   const existing = objectRow(sql, col.id, w.name);
+  if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
+  checkScheduleTag(existing?.schedule_tag ?? null, w.ifScheduleTagMatch);
   const components = JSON.parse(col.components) as string[];
   if (!components.includes(w.index.component))
     throw precondition(403, C.supportedCalendarComponent, `${w.index.component} is not supported in this calendar`);
@@ -65,55 +91,89 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
     throw precondition(403, C.noUidConflict, "a resource may not change its UID", [
       el(dav("href"), [hrefs.object(owner, w.collection, w.name)]),
     ]);
+  if (w.schedule?.snapshot) checkUniqueScheduling(sql, owner, w.index.uid, col.id, w.name);
   const used = Number(meta(sql, "used_bytes") ?? 0);
   if (used - (existing?.size ?? 0) + w.size > quota)
     throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
   return { col, existing };
 }
 
-/** Writes the row for `w`, pointing at `bodyKey`; returns whether it was created. */
-export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: string, size: number, now: number): boolean {
+/** What an object row holds, however it was produced (client PUT, server delivery). */
+export interface RowData {
+  uid: string;
+  component: string;
+  etag: string;
+  scheduleTag: string | null;
+  size: number;
+  bodyKey: string;
+  index: IndexSummary;
+  snapshot: string | null;
+}
+
+/** Inserts or replaces the row `name` of `col`; the old body (if another) becomes garbage. */
+export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData, existing: ObjectRow | undefined, now: number): void {
   const rev = nextRev(sql);
-  const { col, existing } = plan;
-  const i = w.index;
+  const i = d.index;
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       start_ms, end_ms, recurring, floating, exact, snapshot)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
-       etag = excluded.etag, size = excluded.size, body_key = excluded.body_key, rev = excluded.rev,
-       modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-       recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact`,
-    col.id, w.name, i.uid, i.component, w.etag, size, bodyKey, rev, now, now,
-    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0,
+       etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key,
+       rev = excluded.rev, modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+       recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, snapshot = excluded.snapshot`,
+    col.id, name, d.uid, d.component, d.etag, d.scheduleTag, d.size, d.bodyKey, rev, now, now,
+    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, d.snapshot,
   );
-  sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, w.name);
-  sql.run("DELETE FROM pending_bodies WHERE key = ?", bodyKey);
-  if (existing && existing.body_key !== bodyKey) discardBody(sql, existing.body_key, now);
-  addUsed(sql, size - (existing?.size ?? 0));
+  sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
+  sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
+  if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
+  addUsed(sql, d.size - (existing?.size ?? 0));
   touchCollection(sql, col.id, rev, now);
-  return !existing;
 }
+
+/** Writes the row for a client's PUT, pointing at `bodyKey`; returns whether it was created. */
+export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: string, now: number): boolean {
+  const s = w.schedule;
+  const scheduleTag = s ? (s.newTag || !plan.existing?.schedule_tag ? newScheduleTag() : plan.existing.schedule_tag) : null;
+  writeRow(sql, plan.col, w.name, {
+    uid: w.index.uid, component: w.index.component, etag: w.etag, scheduleTag, size: w.size, bodyKey,
+    index: w.index, snapshot: s?.snapshot ?? null,
+  }, plan.existing, now);
+  return !plan.existing;
+}
+
+export const newScheduleTag = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 
 /** Removes an object row, leaving a tombstone for sync-collection. */
 export function removeObject(sql: Sql, col: CollectionRow, row: ObjectRow, now: number): void {
   const rev = nextRev(sql);
   sql.run("DELETE FROM objects WHERE collection_id = ? AND name = ?", col.id, row.name);
   sql.run("DELETE FROM props WHERE scope = ?", scopes.object(col.id, row.name));
-  sql.run("INSERT OR REPLACE INTO tombstones (collection_id, name, rev) VALUES (?, ?, ?)", col.id, row.name, rev);
+  sql.run("INSERT OR REPLACE INTO tombstones (collection_id, name, rev, deleted_at) VALUES (?, ?, ?, ?)", col.id, row.name, rev, now);
   discardBody(sql, row.body_key, now);
   addUsed(sql, -row.size);
   touchCollection(sql, col.id, rev, now);
 }
 
-export function deleteObject(sql: Sql, collection: string, name: string, ifMatch: EtagCondition | undefined, now: number): void {
-  const col = collectionRow(sql, collection);
-  const row = col && objectRow(sql, col.id, name);
+export interface DeleteRequest {
+  collection: string;
+  name: string;
+  ifMatch?: EtagCondition | undefined;
+  ifScheduleTagMatch?: EtagCondition | undefined;
+  expectEtag?: string | null | undefined;
+}
+
+export function deleteObject(sql: Sql, d: DeleteRequest, now: number): void {
+  const col = collectionRow(sql, d.collection);
+  const row = col && objectRow(sql, col.id, d.name);
+  if (d.expectEtag !== undefined && (row?.etag ?? null) !== d.expectEtag) throw changedUnderfoot();
   if (!col || !row) {
-    if (ifMatch !== undefined) throw preconditionFailed("If-Match on a missing resource");
+    if (d.ifMatch !== undefined || d.ifScheduleTagMatch !== undefined) throw preconditionFailed("conditional DELETE of a missing resource");
     throw notFound();
   }
-  checkConditions(row.etag, { ifMatch });
+  checkConditions(row.etag, { ifMatch: d.ifMatch });
+  checkScheduleTag(row.schedule_tag, d.ifScheduleTagMatch);
   removeObject(sql, col, row, now);
 }
 

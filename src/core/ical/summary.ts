@@ -20,6 +20,14 @@ export interface IndexSummary {
   recurring: boolean;
   /** true if any date is floating (no TZID, no Z) or an all-day DATE: start/end were widened by 14h each side so that any calendar timezone still falls inside. */
   floating: boolean;
+  /**
+   * true only when [start, end) is exactly the span of one non-recurring,
+   * zoned instance of positive length whose RFC 4791 §9.9 test is exactly
+   * `start < qEnd && end > qStart`: a VEVENT with DTEND > DTSTART or
+   * DURATION > 0, or a VTODO with DUE > DTSTART. A time-range query can then
+   * be answered from the index alone.
+   */
+  exact: boolean;
 }
 
 export interface Summary {
@@ -82,10 +90,10 @@ function spanOf(p: ParsedComponent): Span {
     case "VJOURNAL":
       if (!s) return { anchor: null, other: null, lo: null, hi: null };
       if (p.dtend) return pair(s, p.dtend);
-      if (p.duration) return pair(s, addDuration(s, p.duration));
+      if (p.duration) return durationSpan(s, p.duration);
       return pair(s, s.isDate ? addDuration(s, ONE_DAY) : s);
     case "VTODO":
-      if (s && p.duration) return pair(s, addDuration(s, p.duration));
+      if (s && p.duration) return durationSpan(s, p.duration);
       if (s) return pair(s, p.due ?? s);
       if (p.due) return pair(p.due, p.due);
       if (p.completed && p.created) return pair(p.created, p.completed);
@@ -101,6 +109,34 @@ function spanOf(p: ParsedComponent): Span {
       return { anchor: s, other: p.dtend, lo: Math.min(...points), hi: Math.max(...points) };
     }
   }
+}
+
+/**
+ * End of DTSTART + DURATION per RFC 5545 §3.3.6: weeks and days on the wall
+ * clock, hours, minutes and seconds exact (ical.js adds them all on the wall
+ * clock, which differs across a DST change).
+ */
+function durationEndMs(s: Time, d: ICAL.Duration): number {
+  const days = ICAL.Duration.fromData({ weeks: d.weeks, days: d.days });
+  return icalTimeToUtcMs(addDuration(s, days)) + (d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000;
+}
+
+/** DTSTART..DTSTART+DURATION, wide enough for both the RFC and the ical.js reading of the duration. */
+function durationSpan(s: Time, d: ICAL.Duration): Span {
+  const other = addDuration(s, d);
+  const points = [icalTimeToUtcMs(s), icalTimeToUtcMs(other), durationEndMs(s, d)];
+  return { anchor: s, other, lo: Math.min(...points), hi: Math.max(...points) };
+}
+
+/** Whether the index span of a lone, zoned, non-recurring component decides RFC 4791 §9.9 exactly (see IndexSummary.exact). */
+function exactSpan(p: ParsedComponent, lo: number, hi: number): boolean {
+  const s = p.dtstart;
+  if (!s || hi <= lo || icalTimeToUtcMs(s) !== lo) return false;
+  if (p.type === "VEVENT") {
+    if (p.dtend) return icalTimeToUtcMs(p.dtend) === hi;
+    return !!p.duration && durationEndMs(s, p.duration) === hi;
+  }
+  return p.type === "VTODO" && !!p.due && !p.duration && icalTimeToUtcMs(p.due) === hi;
 }
 
 /** [lo, hi] of the instance starting at `start` of a master whose own span is `span`. */
@@ -183,8 +219,9 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
     if (start !== null) start -= FLOATING_SLACK_MS;
     if (end !== null) end += FLOATING_SLACK_MS;
   }
+  const exact = !!master && !recurring && overrides.length === 0 && !range.floating && start !== null && end !== null && exactSpan(master, start, end);
   return {
-    index: { uid: first.uid, component: first.type, start, end, recurring: recurring || overrides.length > 0, floating: range.floating },
+    index: { uid: first.uid, component: first.type, start, end, recurring: recurring || overrides.length > 0, floating: range.floating, exact },
     instances,
     lastStart,
     truncated,

@@ -3,7 +3,7 @@
 // principal's group and alternate-URI sets. All protected.
 import { ownerOf, privileges, PRIVILEGE_TREE } from "../acl.js";
 import { hrefs } from "../paths.js";
-import { dav, type Clark } from "../xml/names.js";
+import { caldav, dav, type Clark } from "../xml/names.js";
 import { el, type XmlElement } from "../xml/tree.js";
 import { ALL, hrefEl, live } from "./define.js";
 import type { PropertyDef, Resource } from "./types.js";
@@ -19,6 +19,8 @@ function acl(r: Resource): XmlElement[] {
   const aces: XmlElement[] = [];
   if (owner !== undefined) aces.push(ace(hrefEl(hrefs.principal(owner)), [dav("all")]));
   if (r.kind === "principal" || owner === undefined) aces.push(ace(el(dav("authenticated")), [dav("read")]));
+  // Anyone may deliver scheduling messages into an inbox (RFC 6638 §6.1.1).
+  if (r.kind === "inbox") aces.push(ace(el(dav("authenticated")), [caldav("schedule-deliver")]));
   return aces;
 }
 

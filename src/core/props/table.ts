@@ -11,9 +11,10 @@ import { aclProperties } from "./acl.js";
 import { appleProperties } from "./apple.js";
 import { caldavProperties } from "./caldav.js";
 import { davProperties } from "./dav.js";
+import { scheduleProperties } from "./schedule.js";
 import { propsOf, type PropContext, type PropertyDef, type Resource } from "./types.js";
 
-const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...appleProperties];
+const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...scheduleProperties, ...appleProperties];
 export const PROPERTIES: ReadonlyMap<Clark, PropertyDef> = new Map(DEFS.map((d) => [d.name, d]));
 
 const defFor = (name: Clark, r: Resource) => {

@@ -19,7 +19,15 @@ export type Resource =
   | { kind: "root" | "principals" | "calendars"; href: string }
   | { kind: "principal"; href: string; principal: Principal; props: PropMap }
   | { kind: "home"; href: string; owner: Principal; home: HomeInfo }
-  | { kind: "calendar" | "inbox" | "outbox"; href: string; owner: Principal; home: HomeInfo; collection: CollectionInfo }
+  | {
+      kind: "calendar" | "inbox" | "outbox";
+      href: string;
+      owner: Principal;
+      home: HomeInfo;
+      collection: CollectionInfo;
+      /** All collections of the home, for properties that name a sibling (schedule-default-calendar-URL). */
+      siblings?: CollectionInfo[] | undefined;
+    }
   | { kind: "object"; href: string; owner: Principal; collection: CollectionInfo; object: ObjectInfo };
 
 export interface Limits {

@@ -63,3 +63,15 @@ export const TIMEZONE_FIXTURES: Readonly<Record<string, string>> = {
   "apple-berlin.ics": tzAppleBerlin,
   "outlook-tokyo.ics": tzOutlookTokyo,
 };
+
+// RFC 4791 Appendix B objects abcd5-abcd8, as printed there (the query engine's tests).
+import rfc4791BAbcd5TodoAlarm from "../../fixtures/ics/rfc4791-b-abcd5-todo-alarm.ics?raw";
+import rfc4791BAbcd6TodoCompleted from "../../fixtures/ics/rfc4791-b-abcd6-todo-completed.ics?raw";
+import rfc4791BAbcd7TodoCancelled from "../../fixtures/ics/rfc4791-b-abcd7-todo-cancelled.ics?raw";
+import rfc4791BAbcd8Freebusy from "../../fixtures/ics/rfc4791-b-abcd8-freebusy.ics?raw";
+Object.assign(OBJECT_FIXTURES, {
+  "rfc4791-b-abcd5-todo-alarm.ics": rfc4791BAbcd5TodoAlarm,
+  "rfc4791-b-abcd6-todo-completed.ics": rfc4791BAbcd6TodoCompleted,
+  "rfc4791-b-abcd7-todo-cancelled.ics": rfc4791BAbcd7TodoCancelled,
+  "rfc4791-b-abcd8-freebusy.ics": rfc4791BAbcd8Freebusy,
+});

@@ -11,7 +11,7 @@ describe("VEVENT (RFC 4791 §9.9)", () => {
   it("spans DTSTART..DTEND of a zoned event", () => {
     expect(index(fixture("thunderbird-event-newyork.ics"))).toEqual({
       uid: "4c8e0f2a-7d1b-4f59-9a6e-3b2c1d0e9f8a", component: "VEVENT",
-      start: utc("2025-04-15T19:30:00Z"), end: utc("2025-04-15T20:30:00Z"), recurring: false, floating: false,
+      start: utc("2025-04-15T19:30:00Z"), end: utc("2025-04-15T20:30:00Z"), recurring: false, floating: false, exact: true,
     });
   });
 

@@ -1,0 +1,189 @@
+// The instances of a calendar object resource, for CALDAV:time-range (RFC 4791
+// §9.9), CALDAV:expand and limit-recurrence-set (§9.6.5, §9.6.6) and free-busy
+// (§7.10): the recurrence set of RFC 5545 §3.8.5 (DTSTART, RRULE, RDATE with
+// PERIOD values, EXDATE) with overrides (§3.8.4.4 RECURRENCE-ID) replacing
+// their instance and RANGE=THISANDFUTURE overrides moving every later one
+// (§3.2.13). Lengths follow §3.8.5.3: DTEND/DUE give an exact duration,
+// DURATION a nominal one (§3.3.6: weeks and days are wall-clock days).
+// Floating and DATE values are read in the given zone (UTC when null).
+//
+// Expansion is bounded by a window: it stops past the window's end, and rule
+// iterators start shortly before the window (recur.ts). At most
+// MAX_ITERATIONS occurrences are drawn per walk; past that (a COUNT=100000
+// MINUTELY rule, say), the walk reports "capped" and callers answer
+// conservatively (a match, every override kept).
+import ICAL from "ical.js";
+import type { ParsedComponent } from "../ical/component.js";
+import { HOUR_MS, isFloatingTime, utcMsToIcalTime } from "../ical/time.js";
+import { listStream, ruleStream, type Stream } from "./recur.js";
+import { addWallSeconds, endAfter, lengthOf, maxLengthMs, toUtcMs, wallSeconds, type Length, type Zone } from "./span.js";
+
+type Time = ICAL.Time;
+
+/** Most occurrences one walk draws from a recurrence set. */
+export const MAX_ITERATIONS = 20_000;
+
+export interface Window {
+  /** ms UTC; null = unbounded. */
+  start: number | null;
+  end: number | null;
+}
+
+export interface Instance {
+  /** The component whose properties the instance has: the master, or an override (also for instances a THISANDFUTURE override moved). */
+  component: ParsedComponent;
+  isOverride: boolean;
+  /** The instance's original start in the recurrence set (its RECURRENCE-ID); null when the master does not recur. */
+  recurrenceId: Time | null;
+  recurrenceIdMs: number | null;
+  /** DTSTART of the instance (null: a VTODO without DTSTART). */
+  startTime: Time | null;
+  start: number | null;
+  /** VEVENT: its end (= start for an instant); VTODO: DUE or DTSTART+DURATION (null if neither); VJOURNAL: start, or +1 day for a DATE. */
+  end: number | null;
+  /** The end as a wall-clock time when start is floating or a DATE; null when `end` is best written in UTC. */
+  endTime: Time | null;
+  /** The end came from an RDATE PERIOD value. */
+  periodEnd: boolean;
+}
+
+export type Walk = "complete" | "stopped" | "capped";
+
+export interface Source {
+  master: ParsedComponent | null;
+  overrides: ParsedComponent[];
+}
+
+export const isRecurring = (c: ParsedComponent): boolean => c.rrules.length > 0 || c.rdates.length > 0;
+
+/** The one instance of a component starting at `start` (its own DTSTART when omitted). */
+export function instanceOf(c: ParsedComponent, zone: Zone, start: Time | null = c.dtstart, rid: Time | null = null, len: Length = lengthOf(c, zone), isOverride = !!c.recurrenceId): Instance {
+  const s = start ? toUtcMs(start, zone) : null;
+  let end: number | null = null;
+  let endTime: Time | null = null;
+  if (c.type === "VFREEBUSY") {
+    end = c.dtend ? toUtcMs(c.dtend, zone) : null;
+  } else if (start) {
+    [end, endTime] = endAfter(start, s!, len, zone);
+  } else if (c.due) {
+    end = toUtcMs(c.due, zone);
+  }
+  const ridTime = rid ?? c.recurrenceId;
+  return {
+    component: c, isOverride, recurrenceId: ridTime, recurrenceIdMs: ridTime ? toUtcMs(ridTime, zone) : null,
+    startTime: start, start: s, end, endTime, periodEnd: false,
+  };
+}
+
+/** Calendar date of a time as a number (YYYYMMDD), for DATE-valued EXDATEs. */
+const dayKey = (t: Time) => t.year * 10000 + t.month * 100 + t.day;
+
+/**
+ * Visits every instance that may overlap the window (callers test overlap
+ * exactly): overrides first, then the master's recurrence set in order of
+ * original start. `visit` returns true to stop the walk.
+ */
+export function forEachInstance(src: Source, window: Window, zone: Zone, visit: (i: Instance) => boolean | void, cap = MAX_ITERATIONS): Walk {
+  const wStart = window.start ?? -Infinity;
+  const wEnd = window.end ?? Infinity;
+  const near = (i: Instance): boolean => {
+    const a = i.start ?? i.end;
+    const b = i.end ?? i.start;
+    if (a === null || b === null) return true;
+    return Math.max(a, b) >= wStart && Math.min(a, b) <= wEnd;
+  };
+  const replaced = new Set<number>();
+  const future: { ms: number; o: ParsedComponent; shiftMs: number; wall: number | null; len: Length }[] = [];
+  for (const o of src.overrides) {
+    const ridMs = toUtcMs(o.recurrenceId!, zone);
+    replaced.add(ridMs);
+    if (o.thisAndFuture) {
+      const start = o.dtstart ?? o.recurrenceId!;
+      const sameClock = isFloatingTime(start) === isFloatingTime(o.recurrenceId!) && start.zone?.tzid === o.recurrenceId!.zone?.tzid;
+      future.push({ ms: ridMs, o, shiftMs: toUtcMs(start, zone) - ridMs, wall: sameClock ? wallSeconds(start) - wallSeconds(o.recurrenceId!) : null, len: lengthOf(o, zone) });
+    }
+    const own = instanceOf(o, zone);
+    if (near(own) && visit(own)) return "stopped";
+  }
+  future.sort((a, b) => a.ms - b.ms);
+
+  const m = src.master;
+  if (!m) return "complete";
+  const mLen = lengthOf(m, zone);
+  if (!isRecurring(m) || !m.dtstart) {
+    const only = instanceOf(m, zone, m.dtstart, null, mLen, false);
+    if (only.start !== null && replaced.has(only.start)) return "complete";
+    return near(only) && visit(only) ? "stopped" : "complete";
+  }
+
+  const dtstart = m.dtstart;
+  const dtstartMs = toUtcMs(dtstart, zone);
+  // How far an instance can reach from its original start, to bound the walk.
+  let longest = maxLengthMs(mLen);
+  let ahead = 0;
+  let behind = 0;
+  for (const f of future) {
+    longest = Math.max(longest, maxLengthMs(f.len));
+    ahead = Math.max(ahead, f.shiftMs);
+    behind = Math.max(behind, -f.shiftMs);
+  }
+  const rdates = m.rdates.map((t) => ({ t, ms: toUtcMs(t instanceof ICAL.Period ? t.start : t, zone) }));
+  for (const r of rdates) if (r.t instanceof ICAL.Period) longest = Math.max(longest, toUtcMs(r.t.getEnd(), zone) - r.ms);
+  rdates.sort((a, b) => a.ms - b.ms);
+  const slack = 3 * HOUR_MS; // DST changes between wall-clock periods and ms
+  const from = window.start === null ? null : window.start - longest - ahead - slack;
+  const stopAt = wEnd + behind + slack;
+
+  const streams: Stream[] = [listStream(rdates)];
+  if (from === null || dtstartMs >= from) streams.push(listStream([{ t: dtstart, ms: dtstartMs }]));
+  const exact = new Set<number>();
+  const days = new Set<number>();
+  for (const ex of m.exdates) {
+    if (ex.isDate && !dtstart.isDate) days.add(dayKey(ex));
+    else exact.add(toUtcMs(ex, zone));
+  }
+
+  let drawn = 0;
+  let lastMs = NaN;
+  let f = -1; // index of the THISANDFUTURE override in force
+  try {
+    for (const rule of m.rrules) streams.push(ruleStream(rule, dtstart, dtstartMs, from, zone));
+    for (;;) {
+      let best: Stream | null = null;
+      for (const s of streams) if (s.head && (!best || s.head.ms < best.head!.ms)) best = s;
+      if (!best) return "complete";
+      const { t, ms } = best.head!;
+      const start = t instanceof ICAL.Period ? t.start : t;
+      const skip = ms === lastMs || (from !== null && ms < from) || replaced.has(ms) || exact.has(ms) || (days.size > 0 && days.has(dayKey(start)));
+      const own = skip || !best.own ? start : best.own(start);
+      best.advance();
+      if (ms === lastMs) continue;
+      lastMs = ms;
+      if (++drawn > cap) return "capped";
+      if (ms > stopAt || own.year > 9999) return "complete";
+      if (skip) continue; // before the window's reach (see `from`), excluded, or overridden
+      while (f + 1 < future.length && future[f + 1]!.ms < ms) f++;
+      const inst = f >= 0 ? shifted(future[f]!, own, ms, zone) : instanceOf(m, zone, own, own, mLen, false);
+      if (t instanceof ICAL.Period && f < 0) {
+        inst.end = toUtcMs(t.getEnd(), zone);
+        inst.endTime = isFloatingTime(own) ? t.getEnd() : null;
+        inst.periodEnd = true;
+      }
+      if (near(inst) && visit(inst)) return "stopped";
+    }
+  } catch {
+    // ical.js gives up on rules it cannot satisfy ("max tries"): the set is unknown.
+    return "capped";
+  }
+}
+
+/** An instance moved by a THISANDFUTURE override: same shift as the override's own instance, and the override's length. */
+function shifted(f: { o: ParsedComponent; shiftMs: number; wall: number | null; len: Length }, rid: Time, ridMs: number, zone: Zone): Instance {
+  let start: Time;
+  if (f.wall !== null) {
+    start = addWallSeconds(rid, f.wall);
+  } else {
+    start = utcMsToIcalTime(ridMs + f.shiftMs);
+  }
+  return instanceOf(f.o, zone, start, rid, f.len, true);
+}

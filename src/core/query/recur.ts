@@ -1,0 +1,128 @@
+// Occurrence streams for the recurrence sets of instances.ts: RDATE lists and
+// RRULEs (RFC 5545 §3.3.10, §3.8.5.3) walked with ical.js's RecurIterator.
+//  - ical.js compares every occurrence with DTSTART and UNTIL in UTC, a zone
+//    lookup of some 5 µs each; a rule is wall-clock arithmetic, so the
+//    iterator runs on the wall clock labelled UTC (UNTIL converted to the
+//    set's zone), and occurrences are converted with span.ts's cached offsets;
+//  - ical.js always starts at DTSTART, so a daily event from 2015 queried in
+//    2025 would walk 3,650 occurrences: for rules without COUNT the iterator
+//    starts a whole number of periods after DTSTART, shortly before the
+//    window (a rule repeats with its period).
+import ICAL from "ical.js";
+import { DAY_MS, isFloatingTime } from "../ical/time.js";
+import { wallSeconds, wallToUtcMs, type Zone } from "./span.js";
+
+type Time = ICAL.Time;
+
+export interface Stream {
+  head: { t: Time | ICAL.Period; ms: number } | null;
+  advance(): void;
+  /** The head's time is the iterator's own, changes on advance() and reads its wall clock as UTC: own() makes the real time. */
+  own?: (t: Time) => Time;
+}
+
+export function listStream(items: { t: Time | ICAL.Period; ms: number }[]): Stream {
+  let i = 0;
+  const s: Stream = { head: items[0] ?? null, advance: () => void (s.head = items[++i] ?? null) };
+  return s;
+}
+
+/**
+ * Where a rule's iterator may start instead of DTSTART: a whole number of the
+ * rule's periods later (the set after the first such period is the same,
+ * since a rule repeats with its period). null = no jumping (COUNT must count
+ * from DTSTART; month ends and 29 February do not shift cleanly).
+ */
+function jumpStep(rule: ICAL.Recur, dtstart: Time): { days: number } | { months: number } | null {
+  if (rule.count != null) return null;
+  const n = rule.interval || 1;
+  switch (rule.freq) {
+    case "SECONDLY":
+    case "MINUTELY":
+    case "HOURLY":
+    case "DAILY":
+      return { days: n }; // n days = a whole number of n-second/minute/hour steps
+    case "WEEKLY":
+      return { days: 7 * n };
+    case "MONTHLY":
+      return dtstart.day <= 28 ? { months: n } : null;
+    case "YEARLY":
+      return dtstart.month === 2 && dtstart.day === 29 ? null : { months: 12 * n };
+    default:
+      return null;
+  }
+}
+
+const WEEKDAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"];
+
+/**
+ * Whether the first period from a shifted start may come out wrong: never for
+ * SECONDLY..DAILY (only the shifted start itself may be spurious), nor for a
+ * WEEKLY rule whose start is one of its days; else start a period earlier.
+ */
+function needsWarmUp(rule: ICAL.Recur, dtstart: Time): boolean {
+  if (["SECONDLY", "MINUTELY", "HOURLY", "DAILY"].includes(rule.freq)) return false;
+  if (rule.freq !== "WEEKLY") return true;
+  const parts = Object.keys(rule.parts);
+  if (parts.some((p) => p !== "BYDAY" && p !== "BYHOUR" && p !== "BYMINUTE" && p !== "BYSECOND")) return true;
+  const days = (rule.parts.BYDAY ?? []) as string[];
+  return days.length > 0 && !days.includes(WEEKDAYS[dtstart.dayOfWeek() - 1]!);
+}
+
+/**
+ * A rule's occurrences in order, with their ms UTC. With `from` (before which
+ * no instance can reach the window), the iterator starts at a whole number
+ * of periods after DTSTART, at or before `from`; where the first period from
+ * there might come out wrong (needsWarmUp), one period earlier still.
+ */
+export function ruleStream(rule: ICAL.Recur, dtstart: Time, dtstartMs: number, from: number | null, zone: Zone): Stream {
+  // ical.js compares every occurrence with DTSTART (and UNTIL) in UTC, a costly zone lookup each;
+  // a recurrence is wall-clock arithmetic (RFC 5545 §3.3.10), so iterate a wall clock labelled UTC.
+  const target = isFloatingTime(dtstart) ? zone : dtstart.zone;
+  let start = asWallClock(dtstart);
+  const step = from === null ? null : jumpStep(rule, dtstart);
+  if (step && from! > dtstartMs) {
+    const warmUp = needsWarmUp(rule, dtstart) ? 1 : 0;
+    if ("days" in step) {
+      const k = Math.floor((from! - dtstartMs) / (step.days * DAY_MS)) - warmUp;
+      if (k > 0) start.adjust(k * step.days, 0, 0, 0);
+    } else {
+      const k = Math.floor((from! - dtstartMs) / (step.months * 31 * DAY_MS)) - warmUp;
+      if (k > 0) {
+        const total = start.year * 12 + start.month - 1 + k * step.months;
+        start.year = Math.floor(total / 12);
+        start.month = (total % 12) + 1;
+      }
+    }
+  }
+  const it = wallRule(rule, target).iterator(start);
+  const s: Stream = {
+    head: null,
+    advance: () => {
+      const next = it.next() as Time | null | undefined;
+      s.head = next ? { t: next, ms: wallToUtcMs(wallSeconds(next) * 1000, target) } : null;
+    },
+    own: (t) => {
+      const real = t.clone();
+      real.zone = dtstart.zone;
+      return real;
+    },
+  };
+  s.advance();
+  return s;
+}
+
+/** A copy of a time whose wall clock is read as UTC. */
+function asWallClock(t: Time): Time {
+  return new ICAL.Time({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second, isDate: t.isDate }, ICAL.Timezone.utcTimezone);
+}
+
+/** The rule with UNTIL as a wall clock in the zone of the set (read as UTC), to go with asWallClock(). */
+function wallRule(rule: ICAL.Recur, target: ICAL.Timezone | null | undefined): ICAL.Recur {
+  const until = rule.until;
+  if (!until) return rule;
+  const local = until.isDate || isFloatingTime(until) ? until : until.convertToZone(target && target.tzid !== "floating" ? target : ICAL.Timezone.utcTimezone);
+  const r = rule.clone();
+  r.until = asWallClock(local);
+  return r;
+}

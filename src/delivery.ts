@@ -1,0 +1,76 @@
+// The Queue consumer for iTIP messages between calendar homes (RFC 6638
+// §3.2, §4). Each message names one recipient address: the directory says
+// whose it is; a local recipient's home applies it (idempotently, in RFC 5546
+// order) and the sender's copy learns the SCHEDULE-STATUS. Addresses no
+// principal holds are kept for e-mail delivery and marked as such. Failures
+// retry with backoff; messages that exhaust their retries arrive in the
+// dead-letter queue, where the sender learns they were not delivered.
+import { mapLimit } from "./core/async.js";
+import type { ItipJob } from "./core/itip-job.js";
+import { SCHEDULE_STATUS } from "./core/schedule/index.js";
+import { directoryStub } from "./dav/context.js";
+
+export const ITIP_QUEUE = "edge-caldav-itip";
+export const ITIP_DLQ = "edge-caldav-itip-dlq";
+
+const CONCURRENCY = 6;
+const MAX_BACKOFF_S = 300;
+
+async function bodyOf(job: ItipJob, env: Env): Promise<string> {
+  if (job.body !== undefined) return job.body;
+  const stored = job.bodyKey ? await env.BODIES.get(job.bodyKey) : null;
+  if (!stored) throw new Error(`iTIP body ${job.bodyKey} is missing`);
+  return stored.text();
+}
+
+/** Reports a delivery result back to the sender's copy: the organizer's for requests, the attendee's for replies. */
+async function report(env: Env, job: ItipJob, status: string): Promise<void> {
+  const organizerCopy = job.method !== "REPLY";
+  await env.CALENDAR_HOME.getByName(job.fromHome).recordStatus(job.uid, { [job.recipient]: status }, organizerCopy);
+}
+
+export async function deliverOne(job: ItipJob, env: Env): Promise<void> {
+  const recipient = await directoryStub(env).principalByAddress(job.recipient);
+  if (!recipient) {
+    // Not a calendar user of this server: keep it for e-mail (iMIP) and say it was not delivered.
+    await env.CALENDAR_HOME.getByName(job.fromHome).keepForEmail(job);
+    await report(env, job, SCHEDULE_STATUS.INVALID_USER);
+    return;
+  }
+  const body = await bodyOf(job, env);
+  const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient);
+  await report(env, job, status);
+  if (job.bodyKey) await env.BODIES.delete(job.bodyKey);
+}
+
+async function consume(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {
+  await mapLimit(batch.messages, CONCURRENCY, async (msg) => {
+    try {
+      await deliverOne(msg.body, env);
+      msg.ack();
+    } catch (e) {
+      console.warn(`iTIP ${msg.body.id} to ${msg.body.recipient}: attempt ${msg.attempts} failed: ${(e as Error).message}`);
+      msg.retry({ delaySeconds: Math.min(MAX_BACKOFF_S, 2 ** msg.attempts) });
+    }
+  });
+}
+
+/** Dead letters: the sender's copy says the message could not be delivered; the failure is logged with its id. */
+async function consumeDead(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {
+  await mapLimit(batch.messages, CONCURRENCY, async (msg) => {
+    const job = msg.body;
+    console.error(`iTIP message ${job.id} (${job.method} ${job.uid}) to ${job.recipient} was not delivered after its retries`);
+    try {
+      await report(env, job, SCHEDULE_STATUS.TEMPORARY_FAILURE);
+      msg.ack();
+    } catch (e) {
+      console.error(`iTIP message ${job.id}: could not record the failure: ${(e as Error).message}`);
+      msg.retry({ delaySeconds: 60 });
+    }
+  });
+}
+
+export async function queue(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {
+  if (batch.queue === ITIP_DLQ) return consumeDead(batch, env);
+  return consume(batch, env);
+}

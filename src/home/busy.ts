@@ -1,0 +1,56 @@
+// Busy time of a whole calendar home from its own index and bodies: every
+// calendar that is not transparent (RFC 6638 §9.1 schedule-calendar-transp),
+// events that are not TRANSP:TRANSPARENT or CANCELLED (RFC 4791 §7.10).
+// Used by rooms deciding on invitations and by outbox free-busy requests.
+import type ICAL from "ical.js";
+import { mapLimit } from "../core/async.js";
+import { calendarTimezoneZone } from "../core/ical/calendar-timezone.js";
+import { parseCalendarObject } from "../core/ical/parse.js";
+import { busyPeriods, type Period } from "../core/query/freebusy.js";
+import { caldav } from "../core/xml/names.js";
+import { childElements, textOf } from "../core/xml/tree.js";
+import { candidates } from "./query.js";
+import { readProps, scopes, type CollectionRow } from "./rows.js";
+import type { Sql } from "./sql.js";
+
+export type BusyPeriod = Period;
+
+function zoneOf(sql: Sql, col: CollectionRow): ICAL.Timezone | null {
+  const tz = readProps(sql, scopes.collection(col.id))[caldav("calendar-timezone")];
+  if (!tz) return null;
+  try {
+    return calendarTimezoneZone(textOf(tz));
+  } catch {
+    return null;
+  }
+}
+
+function transparent(sql: Sql, col: CollectionRow): boolean {
+  const t = readProps(sql, scopes.collection(col.id))[caldav("schedule-calendar-transp")];
+  return t !== undefined && childElements(t).some((e) => e.name === caldav("transparent"));
+}
+
+/** Busy periods in [start, end) over the home's opaque calendars, leaving out the objects with `excludeUid`. */
+export async function homeBusy(
+  sql: Sql,
+  bodies: R2Bucket,
+  range: { start: number; end: number },
+  excludeUid?: string,
+): Promise<Period[]> {
+  const cols = sql.all<CollectionRow>("SELECT * FROM collections WHERE kind = 'calendar'").filter((c) => !transparent(sql, c));
+  const work = cols.flatMap((col) =>
+    candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end })
+      .filter((c) => c.uid !== excludeUid)
+      .map((c) => ({ key: c.bodyKey, zone: zoneOf(sql, col) })),
+  );
+  const periods = await mapLimit(work, 6, async (w) => {
+    const stored = await bodies.get(w.key);
+    if (!stored) return [];
+    try {
+      return busyPeriods(parseCalendarObject(await stored.text()), range, w.zone);
+    } catch {
+      return [];
+    }
+  });
+  return periods.flat();
+}

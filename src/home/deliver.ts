@@ -1,0 +1,182 @@
+// Runs incoming scheduling work (home/inbound.ts) against the home's store:
+// per UID, one runner at a time; it reads the current copy, applies every
+// queued operation, writes the new body to R2 under a fresh key and commits
+// the row, the inbox items, the applied-message ids and any outgoing replies
+// in one transaction, compare-and-swapping on the ETag it read (a client
+// PUT in between makes it start over). RFC 6638 section 4.
+import { nameForUid, jobOf } from "../core/itip-job.js";
+import { parseCalendarObject, type IndexSummary } from "../core/ical/parse.js";
+import { snapshotOf } from "../core/schedule/index.js";
+import { caldav } from "../core/xml/names.js";
+import { textOf } from "../core/xml/tree.js";
+import { homeBusy } from "./busy.js";
+import { applyOps, type InboundOp, type OpOutcome } from "./inbound.js";
+import { enqueue } from "./outbox.js";
+import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
+import type { Sql } from "./sql.js";
+import { newScheduleTag, removeObject, writeRow, type RowData } from "./writes.js";
+import { INBOX } from "./provision.js";
+
+export interface DeliveryHost {
+  sql: Sql;
+  bodies: R2Bucket;
+  epoch: string;
+  owner: string;
+  transact<T>(fn: () => T): T;
+  /** Flush the outbox and schedule the alarm. */
+  afterCommit(): Promise<void>;
+}
+
+interface Pending {
+  op: InboundOp;
+  resolve: (o: OpOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_ATTEMPTS = 6;
+const ROOM_HORIZON_MS = 2 * 366 * 86_400_000;
+
+const utf8 = new TextEncoder();
+
+async function etagOf(text: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+  return [...d.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The scheduling copy of `uid` in the home's calendars, if any (RFC 6638 §3.2.4.1: at most one). */
+export function findByUid(sql: Sql, uid: string): { col: CollectionRow; row: ObjectRow } | undefined {
+  const hit = sql.one<{ collection_id: number; name: string }>(
+    `SELECT o.collection_id, o.name FROM objects o JOIN collections c ON c.id = o.collection_id
+     WHERE o.uid = ? AND c.kind = 'calendar' ORDER BY o.snapshot IS NULL LIMIT 1`,
+    uid,
+  );
+  if (!hit) return undefined;
+  const col = sql.one<CollectionRow>("SELECT * FROM collections WHERE id = ?", hit.collection_id)!;
+  return { col, row: objectRow(sql, col.id, hit.name)! };
+}
+
+/** Where a new invitation lands: the inbox's schedule-default-calendar-URL, else a calendar for that component (RFC 6638 §9.2). */
+export function defaultCalendarFor(sql: Sql, component: string): CollectionRow | undefined {
+  const inbox = collectionRow(sql, INBOX);
+  const chosen = inbox && readProps(sql, scopes.collection(inbox.id))[caldav("schedule-default-calendar-URL")];
+  const supports = (c: CollectionRow | undefined) => c && c.kind === "calendar" && (JSON.parse(c.components) as string[]).includes(component);
+  if (chosen) {
+    const name = decodeURIComponent(textOf(chosen).trim().replace(/\/+$/, "").split("/").pop() ?? "");
+    const c = collectionRow(sql, name);
+    if (supports(c)) return c;
+  }
+  const calendars = sql.all<CollectionRow>("SELECT * FROM collections WHERE kind = 'calendar' ORDER BY id");
+  return calendars.find((c) => supports(c));
+}
+
+function freeName(sql: Sql, col: CollectionRow, uid: string): string {
+  const base = nameForUid(uid);
+  const taken = objectRow(sql, col.id, base);
+  return !taken || taken.uid === uid ? base : `${base.slice(0, -4)}-${crypto.randomUUID().slice(0, 8)}.ics`;
+}
+
+const inboxIndex = (uid: string, component: string): IndexSummary => ({
+  uid, component: component as IndexSummary["component"], start: null, end: null, recurring: false, floating: false, exact: false,
+});
+
+export class Deliveries {
+  private readonly queues = new Map<string, Pending[]>();
+
+  constructor(private readonly host: DeliveryHost) {}
+
+  submit(uid: string, op: InboundOp): Promise<OpOutcome> {
+    return new Promise((resolve, reject) => {
+      const q = this.queues.get(uid);
+      if (q) {
+        q.push({ op, resolve, reject });
+        return;
+      }
+      this.queues.set(uid, [{ op, resolve, reject }]);
+      void this.drain(uid);
+    });
+  }
+
+  private async drain(uid: string): Promise<void> {
+    const q = this.queues.get(uid)!;
+    while (q.length > 0) {
+      const batch = q.splice(0);
+      try {
+        const outcomes = await this.applyBatch(uid, batch.map((p) => p.op));
+        batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+      }
+    }
+    this.queues.delete(uid);
+  }
+
+  private async applyBatch(uid: string, ops: InboundOp[]): Promise<OpOutcome[]> {
+    const { sql, bodies } = this.host;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = Date.now();
+      const found = findByUid(sql, uid);
+      const stored = found ? await bodies.get(found.row.body_key) : null;
+      const text = stored ? await stored.text() : null;
+      const needsBusy = ops.some((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
+      const busy = needsBusy ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, uid) : [];
+      const seen = (id: string) => sql.one("SELECT 1 AS x FROM itip_applied WHERE id = ?", id) !== undefined;
+      const { result, outcomes } = applyOps(text, ops, seen, busy, now);
+
+      // Stage everything in R2 under fresh keys before the transaction.
+      const keys: string[] = [];
+      const put = async (body: string) => {
+        const key = `${this.host.epoch}/s/${crypto.randomUUID()}`;
+        sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, now);
+        keys.push(key);
+        await bodies.put(key, body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } });
+        return key;
+      };
+      let row: (RowData & { target?: CollectionRow }) | undefined;
+      if (result.text !== null && result.text !== text) {
+        const obj = parseCalendarObject(result.text);
+        const snap = snapshotOf(obj);
+        row = {
+          uid, component: obj.component, etag: await etagOf(result.text), scheduleTag: null,
+          size: utf8.encode(result.text).byteLength, bodyKey: await put(result.text), index: obj.index,
+          snapshot: snap ? JSON.stringify(snap) : null,
+        };
+      }
+      const inbox: Array<{ id: string; body: string; uid: string; component: string; key: string; size: number; etag: string }> = [];
+      for (const item of result.inbox) inbox.push({ ...item, key: await put(item.body), size: utf8.encode(item.body).byteLength, etag: await etagOf(item.body) });
+
+      const committed = this.host.transact(() => {
+        const again = findByUid(sql, uid);
+        if ((again?.row.etag ?? null) !== (found?.row.etag ?? null)) return false;
+        if (row) {
+          const col = found?.col ?? defaultCalendarFor(sql, row.component);
+          if (col) {
+            const name = found?.row.name ?? freeName(sql, col, uid);
+            row.scheduleTag = result.newTag || !found?.row.schedule_tag ? newScheduleTag() : found.row.schedule_tag;
+            writeRow(sql, col, name, row, found?.row, now);
+          }
+        }
+        const inboxCol = collectionRow(sql, INBOX);
+        for (const item of inboxCol ? inbox : []) {
+          // The inbox keeps the latest message per UID (one UID per collection).
+          const previous = sql.one<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? AND uid = ?", inboxCol!.id, item.uid);
+          if (previous) removeObject(sql, inboxCol!, previous, now);
+          writeRow(sql, inboxCol!, `${item.id}.ics`, {
+            uid: item.uid, component: item.component, etag: item.etag, scheduleTag: null, size: item.size, bodyKey: item.key,
+            index: inboxIndex(item.uid, item.component), snapshot: null,
+          }, undefined, now);
+        }
+        for (const id of result.applied) sql.run("INSERT OR IGNORE INTO itip_applied (id, at) VALUES (?, ?)", id, now);
+        enqueue(sql, result.outgoing.map((m) => jobOf(m, this.host.owner, now)), now);
+        return true;
+      });
+      if (!committed) {
+        for (const k of keys) await bodies.delete(k).catch(() => {});
+        for (const k of keys) sql.run("DELETE FROM pending_bodies WHERE key = ?", k);
+        continue;
+      }
+      await this.host.afterCommit();
+      return outcomes;
+    }
+    throw new Error(`delivery for UID ${uid}: the copy kept changing; try again`);
+  }
+}

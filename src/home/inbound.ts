@@ -1,0 +1,107 @@
+// Incoming scheduling work for one calendar home, applied one UID at a time
+// (RFC 6638 section 4: delivery of iTIP messages into the recipient's
+// calendar and inbox; section 3.2.9: SCHEDULE-STATUS in the organizer's
+// copy). Work for the same UID is queued in memory and coalesced: one read
+// of the current copy, every queued message applied in order by the pure
+// core, one write. So replies from a hundred attendees arriving at once are
+// merged without losing any, in a handful of writes.
+import type { ItipJob } from "../core/itip-job.js";
+import type { Principal } from "../core/model.js";
+import { applyCancel, applyReply, applyRequest, autoSchedule, parseItip, setOrganizerScheduleStatus, setScheduleStatus } from "../core/schedule/index.js";
+import type { OutgoingMessage } from "../core/schedule/types.js";
+import type { BusyPeriod } from "./busy.js";
+
+/** One unit of incoming work. */
+export type InboundOp =
+  | { kind: "deliver"; job: ItipJob; body: string; me: Principal }
+  | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean };
+
+export interface OpOutcome {
+  /** SCHEDULE-STATUS to report to the sender for a delivery (RFC 6638 §3.2.9). */
+  status: string;
+}
+
+export interface Applied {
+  text: string | null;
+  /** A new Schedule-Tag is needed (the organizer's data changed the attendee's copy, RFC 6638 §3.3). */
+  newTag: boolean;
+  inbox: Array<{ id: string; body: string; uid: string; component: string }>;
+  applied: string[];
+  outgoing: OutgoingMessage[];
+}
+
+/** Busy time a room or resource needs to decide, fetched before the synchronous apply step. */
+export type BusyLookup = (ops: InboundOp[]) => Promise<BusyPeriod[]>;
+
+/**
+ * Applies queued operations to the current text of the copy (null: none yet).
+ * Pure apart from the busy periods passed in; returns the new state and what
+ * to write beside it.
+ */
+export function applyOps(
+  current: string | null,
+  ops: InboundOp[],
+  seen: (id: string) => boolean,
+  busy: BusyPeriod[],
+  now: number,
+): { result: Applied; outcomes: OpOutcome[] } {
+  let text = current;
+  const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [] };
+  const outcomes: OpOutcome[] = [];
+  for (const op of ops) {
+    if (op.kind === "status") {
+      if (text !== null) text = op.organizerCopy ? setScheduleStatus(text, op.statuses) : setOrganizerScheduleStatus(text, Object.values(op.statuses)[0] ?? "1.2");
+      outcomes.push({ status: "2.0" });
+      continue;
+    }
+    const { job, body, me } = op;
+    if (seen(job.id) || result.applied.includes(job.id)) {
+      outcomes.push({ status: "1.2" });
+      continue;
+    }
+    result.applied.push(job.id);
+    const message = parseItip(body);
+    result.inbox.push({ id: job.id, body, uid: message.uid, component: message.component });
+    const recipient = job.recipient;
+    switch (message.method) {
+      case "REQUEST":
+      case "ADD": {
+        if (me.type === "ROOM" || me.type === "RESOURCE") {
+          const r = autoSchedule({ existing: text, message, recipient, busy, now });
+          if (r) {
+            text = r.text;
+            result.newTag = true;
+            result.outgoing.push(...r.messages);
+          }
+        } else {
+          const r = applyRequest({ existing: text, message, recipient, now });
+          if (r) {
+            text = r.text;
+            if (!r.partstatOnly || r.created) result.newTag = true;
+          }
+        }
+        break;
+      }
+      case "CANCEL": {
+        const r = applyCancel({ existing: text, message, recipient, now });
+        if (r) {
+          text = r.text;
+          result.newTag = true;
+        }
+        break;
+      }
+      case "REPLY": {
+        // Merging a reply into the organizer's copy keeps its Schedule-Tag (RFC 6638 §3.3).
+        const r = text === null ? null : applyReply({ existing: text, message, now });
+        if (r) text = r.text;
+        break;
+      }
+      default:
+        // REFRESH, COUNTER, DECLINECOUNTER, PUBLISH: kept in the inbox for the client to act on.
+        break;
+    }
+    outcomes.push({ status: "1.2" });
+  }
+  result.text = text;
+  return { result, outcomes };
+}
