@@ -19,7 +19,7 @@ describe("toUtcMs", () => {
       for (let m = -120; m < 26 * 60; m += 10) {
         const t = new ICAL.Time({ year, month, day, hour: 0, minute: 0, second: 0, isDate: false }, z);
         t.adjust(0, 0, m, 0);
-        const floating = new ICAL.Time({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: 0, isDate: false });
+        const floating = ICAL.Time.fromData({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: 0, isDate: false });
         expect(toUtcMs(t, null), `${name} ${t.toString()}`).toBe(icalTimeToUtcMs(t, null));
         expect(toUtcMs(floating, z), `${name} floating ${t.toString()}`).toBe(icalTimeToUtcMs(floating, z));
       }
