@@ -5,7 +5,11 @@
 import { jobOf, type ItipJob } from "../core/itip-job.js";
 import type { CalendarObject } from "../core/ical/parse.js";
 import type { ObjectInfo, Principal } from "../core/model.js";
-import { ownAttendeeAddress, planAttendee, planOrganizer, roleOf, type ScheduleSnapshot } from "../core/schedule/index.js";
+import { parseCalendarObject } from "../core/ical/parse.js";
+import {
+  mergeAttendeeState, ownAttendeeAddress, planAttendee, planOrganizer, roleOf, SCHEDULE_STATUS, setOrganizerScheduleStatus, setScheduleStatus,
+  snapshotOf, type OutgoingMessage, type ScheduleSnapshot,
+} from "../core/schedule/index.js";
 import type { DavContext } from "./context.js";
 import { readBody } from "./get.js";
 
@@ -24,20 +28,36 @@ export interface WritePlan {
 
 export const parseSnapshot = (s: string | null): ScheduleSnapshot | null => (s ? (JSON.parse(s) as ScheduleSnapshot) : null);
 
-/** Plans a PUT (next set) or DELETE (next null) of a possibly scheduling object by `owner`. */
+type Next = { obj: CalendarObject; text: string; snapshot: ScheduleSnapshot | null };
+
+/**
+ * Plans a PUT (next set) or DELETE (next null) of a possibly scheduling
+ * object by `owner`. With `mergeOthers` (a matching If-Schedule-Tag-Match,
+ * RFC 6638 §3.2.10.1) the stored view of the other attendees is kept.
+ */
 export async function planWrite(
   ctx: DavContext,
   owner: Principal,
   stored: Stored | null,
-  next: { obj: CalendarObject; text: string; snapshot: ScheduleSnapshot | null } | null,
-  opts: { scheduleReply: boolean },
+  incoming: Next | null,
+  opts: { scheduleReply: boolean; mergeOthers?: boolean },
 ): Promise<WritePlan> {
   const oldSnap = parseSnapshot(stored?.snapshot ?? null);
-  const role = roleOf(next?.snapshot ?? oldSnap, owner.addresses);
+  const role = roleOf(incoming?.snapshot ?? oldSnap, owner.addresses);
   const now = Date.now();
-  const plain: WritePlan = { text: next?.text ?? null, rewritten: false, snapshot: next?.snapshot ?? null, jobs: [] };
-  if (role === "none") return plain;
+  if (role === "none") return { text: incoming?.text ?? null, rewritten: false, snapshot: incoming?.snapshot ?? null, jobs: [] };
   const oldText = stored && oldSnap ? (await readBody(ctx, owner.id, stored.object)).text : undefined;
+  let next = incoming;
+  let merged = false;
+  if (next && opts.mergeOthers && oldText !== undefined) {
+    const text = mergeAttendeeState(oldText, next.text, owner.addresses);
+    if (text !== next.text) {
+      const obj = parseCalendarObject(text);
+      next = { obj, text, snapshot: snapshotOf(obj) };
+      merged = true;
+    }
+  }
+  const jobs = (messages: OutgoingMessage[]) => messages.map((m) => jobOf(m, owner.id, now));
   if (role === "organizer") {
     const plan = planOrganizer({
       old: stored ? { snapshot: oldSnap, ...(oldText !== undefined ? { text: oldText } : {}) } : null,
@@ -45,11 +65,15 @@ export async function planWrite(
       ownerAddresses: owner.addresses,
       now,
     });
-    return { text: plan.text, rewritten: plan.rewritten, snapshot: plan.snapshot, jobs: plan.messages.map((m) => jobOf(m, owner.id, now)) };
+    // Attendees we now send to are marked pending until delivery reports back (RFC 6638 §3.2.1.1, §3.2.9).
+    const pending = Object.fromEntries(plan.messages.filter((m) => m.method !== "CANCEL").map((m) => [m.recipient, SCHEDULE_STATUS.PENDING]));
+    const statuses = { ...pending, ...plan.statuses };
+    const text = plan.text !== null && Object.keys(statuses).length ? setScheduleStatus(plan.text, statuses) : plan.text;
+    return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages) };
   }
   // An attendee's own copy: replies go to the organizer. A copy the attendee creates has nothing to answer yet.
   const me = ownAttendeeAddress((next?.snapshot ?? oldSnap)!, owner.addresses);
-  if (oldText === undefined || !me) return plain;
+  if (oldText === undefined || !me) return { text: next?.text ?? null, rewritten: merged, snapshot: next?.snapshot ?? null, jobs: [] };
   const plan = planAttendee({
     old: { snapshot: oldSnap, text: oldText },
     next: next ? { obj: next.obj, text: next.text } : null,
@@ -57,5 +81,6 @@ export async function planWrite(
     scheduleReply: opts.scheduleReply,
     now,
   });
-  return { text: plan.text, rewritten: plan.rewritten, snapshot: plan.snapshot, jobs: plan.messages.map((m) => jobOf(m, owner.id, now)) };
+  const text = plan.text !== null && plan.messages.length ? setOrganizerScheduleStatus(plan.text, SCHEDULE_STATUS.PENDING) : plan.text;
+  return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages) };
 }

@@ -60,7 +60,10 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     const stored = await home.object(loc.collection, loc.name);
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
-      ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, { scheduleReply: true })
+      ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, {
+          scheduleReply: true,
+          mergeOthers: conditions.ifScheduleTagMatch !== undefined,
+        })
       : { text, rewritten: false, snapshot: null, jobs: [] };
     const body = plan.text ?? text;
     const bytes = plan.rewritten ? new TextEncoder().encode(body) : req.body;

@@ -7,7 +7,7 @@
 // merged without losing any, in a handful of writes.
 import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
-import { applyCancel, applyReply, applyRequest, autoSchedule, parseItip, setOrganizerScheduleStatus, setScheduleStatus } from "../core/schedule/index.js";
+import { applyCancel, applyReply, applyRequest, autoSchedule, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus } from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
 import type { BusyPeriod } from "./busy.js";
 
@@ -50,7 +50,7 @@ export function applyOps(
   const outcomes: OpOutcome[] = [];
   for (const op of ops) {
     if (op.kind === "status") {
-      if (text !== null) text = op.organizerCopy ? setScheduleStatus(text, op.statuses) : setOrganizerScheduleStatus(text, Object.values(op.statuses)[0] ?? "1.2");
+      if (text !== null) text = op.organizerCopy ? setScheduleStatus(text, op.statuses, undefined, keepReplyStatus) : setOrganizerScheduleStatus(text, Object.values(op.statuses)[0] ?? "1.2");
       outcomes.push({ status: "2.0" });
       continue;
     }

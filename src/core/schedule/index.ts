@@ -8,7 +8,8 @@ export { organizerChangeRefused, planOrganizer, planRefresh, type OrganizerInput
 export { planAttendee, type AttendeeInput, type AttendeePlan } from "./attendee.js";
 export { ATTENDEE_MAY_CHANGE, attendeeChangeRefused } from "./attendee-rules.js";
 export * from "./inbound.js";
-export { SCHEDULE_STATUS, requestStatusText, setOrganizerScheduleStatus, setScheduleStatus, stripScheduleParams, type ScheduleStatus } from "./status.js";
+export { SCHEDULE_STATUS, keepReplyStatus, requestStatusText, setOrganizerScheduleStatus, setScheduleStatus, stripScheduleParams, type ScheduleStatus } from "./status.js";
 export { needsNewScheduleTag, type ScheduleTagChange } from "./schedule-tag.js";
 export { freeBusyReply, parseFreeBusyRequest, type BusyPeriod, type FreeBusyRequest } from "./freebusy-request.js";
 export { autoReply, autoSchedule, type AutoReplyInput, type AutoScheduleResult, type BusyCheck } from "./room.js";
+export { mergeAttendeeState } from "./merge.js";

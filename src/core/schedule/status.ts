@@ -49,7 +49,12 @@ const invalid = (d: string) => precondition(403, C.validCalendarData, d);
  * every component listing them, or only in the instances `recurrenceIds`
  * ("" = master) when given. Addresses are compared normalized.
  */
-export function setScheduleStatus(text: string, statuses: Record<string, string>, recurrenceIds?: readonly string[]): string {
+export function setScheduleStatus(
+  text: string,
+  statuses: Record<string, string>,
+  recurrenceIds?: readonly string[],
+  keep: (current: string | undefined, next: string) => boolean = () => false,
+): string {
   const cal = readCal(text, invalid);
   const wanted = new Map(Object.entries(statuses).map(([a, s]) => [normAddress(a), s]));
   let changed = false;
@@ -57,13 +62,21 @@ export function setScheduleStatus(text: string, statuses: Record<string, string>
     if (recurrenceIds && !recurrenceIds.includes(item.rid)) continue;
     for (const p of item.raw[1]) {
       const status = p[0] === "attendee" ? wanted.get(normAddress(p[3])) : undefined;
-      if (status === undefined || p[1]["schedule-status"] === status) continue;
+      const current = p[1]["schedule-status"] as string | undefined;
+      if (status === undefined || current === status || keep(current, status)) continue;
       p[1]["schedule-status"] = status;
       changed = true;
     }
   }
   return changed ? serialize(cal.top) : text;
 }
+
+/**
+ * A delivery report must not overwrite what a later step already recorded: once the attendee's
+ * reply set 2.x, a late "1.2 delivered" for the request that preceded it changes nothing.
+ */
+export const keepReplyStatus = (current: string | undefined, next: string): boolean =>
+  current !== undefined && current.startsWith("2.") && next.startsWith("1.");
 
 /** Sets SCHEDULE-STATUS on every ORGANIZER of an Attendee's copy (delivery of their REPLY, RFC 6638 §3.2.2.3). */
 export function setOrganizerScheduleStatus(text: string, status: string): string {
