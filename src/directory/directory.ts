@@ -7,6 +7,7 @@ import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/dire
 import { capture, conflict, badRequest, notFound, type Result } from "../core/errors.js";
 import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../home/sql.js";
+import { mirrorPrincipal } from "./cache.js";
 
 export interface CredentialRecord {
   id: string;
@@ -77,7 +78,7 @@ export class Directory extends DurableObject<Env> {
   }
 
   upsertPrincipal(u: PrincipalUpdate): Result<Principal> {
-    return capture(() =>
+    const result = capture(() =>
       this.ctx.storage.transactionSync(() => {
         const id = normalizePrincipalId(u.id);
         if (!id) throw badRequest(`invalid principal name ${JSON.stringify(u.id)}: use a-z, 0-9 and . _ @ + -`);
@@ -106,15 +107,19 @@ export class Directory extends DurableObject<Env> {
         return this.getPrincipal(id)!;
       }),
     );
+    if (result.ok) this.ctx.waitUntil(mirrorPrincipal(this.env.DIRECTORY_CACHE, result.value.id, result.value));
+    return result;
   }
 
   removePrincipal(id: string): boolean {
-    return this.ctx.storage.transactionSync(() => {
+    const removed = this.ctx.storage.transactionSync(() => {
       const n = this.sql.run("DELETE FROM principals WHERE id = ?", id);
       this.sql.run("DELETE FROM addresses WHERE principal_id = ?", id);
       this.sql.run("DELETE FROM credentials WHERE principal_id = ?", id);
       return n > 0;
     });
+    if (removed) this.ctx.waitUntil(mirrorPrincipal(this.env.DIRECTORY_CACHE, id, null));
+    return removed;
   }
 
   /** Replaces the principal's login password (there is at most one). */

@@ -12,6 +12,7 @@ import { clark, dav, type Clark } from "../../core/xml/names.js";
 import { parsePropSelection } from "../../core/xml/requests.js";
 import { child, childElements, el, isElement, textOf, type XmlElement } from "../../core/xml/tree.js";
 import { xmlResponse } from "../../http/render.js";
+import { cachedPrincipals } from "../../directory/cache.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { propResponse, wantsMinimal } from "../propfind.js";
 import { members, resolve } from "../resolve.js";
@@ -38,7 +39,9 @@ export async function principalPropertySearch(doc: XmlElement, target: Resource,
   // The principal collection itself, or any resource with apply-to-principal-collection-set.
   // Off the principal collection, only apply-to-principal-collection-set gives principals to search (RFC 3744 §9.4).
   if (target.kind !== "principals" && !child(doc, dav("apply-to-principal-collection-set"))) return xmlResponse(207, multistatus([]));
-  const found = searchPrincipals(await ctx.directory.listPrincipals(), searches, test);
+  // Searching tolerates the mirror's lag; an empty mirror (fresh deployment) falls back to the directory.
+  const all = (await cachedPrincipals(ctx.env.DIRECTORY_CACHE)) ?? (await ctx.directory.listPrincipals());
+  const found = searchPrincipals(all, searches, test);
   const selection = parsePropSelection(doc);
   const minimal = wantsMinimal(req.headers);
   return xmlResponse(207, multistatus(found.map((p) => propResponse(principalResource(p), selection, ctx, minimal))));
