@@ -11,28 +11,19 @@ import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite,
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
 import { enqueue, flushOutbox, spillBodies } from "./outbox.js";
-import type { XmlElement } from "../core/xml/tree.js";
+import { applyPropChanges, type PropChange, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
-import { candidates, type Candidate, type CandidateQuery } from "./query.js";
+import type { Candidate, CandidateQuery } from "./query.js";
+import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
 import { insertCollection, provision } from "./provision.js";
-import { collectionRow, homeInfo, meta, objectRow, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, objectRow, scopes, toCollection } from "./rows.js";
 import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
-import { checkPut, commitPut, deleteCollection, deleteObject, nextRev, touchCollection, type DeleteRequest } from "./writes.js";
+import { checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
-export type PropTarget =
-  | { scope: "home" }
-  | { scope: "principal" }
-  | { scope: "collection"; collection: string }
-  | { scope: "object"; collection: string; name: string };
-
-/** A validated property change: a value to store, or null to remove. */
-export interface PropChange {
-  name: string;
-  value: XmlElement | null;
-}
+export type { PropChange, PropTarget } from "./props.js";
 
 const RESERVED = new Set(["inbox", "outbox"]);
 
@@ -84,12 +75,7 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   snapshot(): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
-    const rows = this.sql.all<CollectionRow>("SELECT * FROM collections ORDER BY id");
-    return {
-      home: homeInfo(this.sql),
-      collections: rows.map((r) => toCollection(this.sql, this.epoch, r)),
-      principalProps: readProps(this.sql, scopes.principal),
-    };
+    return homeSnapshot(this.sql, this.epoch);
   }
 
   collection(name: string): CollectionInfo | null {
@@ -98,41 +84,21 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   object(collection: string, name: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
-    const c = collectionRow(this.sql, collection);
-    const o = c && objectRow(this.sql, c.id, name);
-    if (!c || !o) return null;
-    return {
-      collection: toCollection(this.sql, this.epoch, c),
-      object: toObject(c.name, o, readProps(this.sql, scopes.object(c.id, name))),
-      snapshot: o.snapshot,
-    };
+    return oneObject(this.sql, this.epoch, collection, name);
   }
 
   /** Several objects of one collection at once (calendar-multiget); missing names are left out. */
   objects(collection: string, names: string[]): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
-    const c = collectionRow(this.sql, collection);
-    if (!c) return null;
-    const objects: ObjectInfo[] = [];
-    for (const name of new Set(names)) {
-      const o = objectRow(this.sql, c.id, name);
-      if (o) objects.push(toObject(c.name, o, readProps(this.sql, scopes.object(c.id, name))));
-    }
-    return { collection: toCollection(this.sql, this.epoch, c), objects };
+    return someObjects(this.sql, this.epoch, collection, names);
   }
 
   listObjects(collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
-    const c = collectionRow(this.sql, collection);
-    if (!c) return null;
-    const props = readObjectProps(this.sql, c.id);
-    const rows = this.sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? ORDER BY name", c.id);
-    return { collection: toCollection(this.sql, this.epoch, c), objects: rows.map((o) => toObject(c.name, o, props.get(o.name))) };
+    return allObjects(this.sql, this.epoch, collection);
   }
 
   /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10). */
   query(collection: string, q: CandidateQuery): { collection: CollectionInfo; candidates: Candidate[] } | null {
-    const c = collectionRow(this.sql, collection);
-    if (!c) return null;
-    return { collection: toCollection(this.sql, this.epoch, c), candidates: candidates(this.sql, c, q) };
+    return queryCandidates(this.sql, this.epoch, collection, q);
   }
 
   /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`. */
@@ -155,26 +121,7 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   patchProps(target: PropTarget, changes: PropChange[]): Result<void> {
-    return capture(() =>
-      this.ctx.storage.transactionSync(() => {
-        const { scope, collectionId } = this.resolveScope(target);
-        for (const c of changes) {
-          if (c.value === null) this.sql.run("DELETE FROM props WHERE scope = ? AND name = ?", scope, c.name);
-          else this.sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scope, c.name, JSON.stringify(c.value));
-        }
-        // Property changes move the collection's sync token and ctag (RFC 6578 section 3.2 leaves it open; clients expect it).
-        if (collectionId !== undefined) touchCollection(this.sql, collectionId, nextRev(this.sql), Date.now());
-      }),
-    );
-  }
-
-  private resolveScope(t: PropTarget): { scope: string; collectionId?: number } {
-    if (t.scope === "home" || t.scope === "principal") return { scope: scopes[t.scope] };
-    const c = collectionRow(this.sql, t.collection);
-    if (!c) throw new DavError(404, { description: "no such collection" });
-    if (t.scope === "collection") return { scope: scopes.collection(c.id), collectionId: c.id };
-    if (!objectRow(this.sql, c.id, t.name)) throw new DavError(404, { description: "no such resource" });
-    return { scope: scopes.object(c.id, t.name), collectionId: c.id };
+    return capture(() => this.ctx.storage.transactionSync(() => applyPropChanges(this.sql, target, changes, Date.now())));
   }
 
   async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
