@@ -52,14 +52,16 @@ export function privileges(user: Principal, r: Resource): Clark[] {
   return OWNER_PRIVILEGES;
 }
 
-export function requirePrivilege(user: Principal, r: Resource, privilege: Clark): void {
-  if (privileges(user, r).includes(privilege)) return;
-  throw new DavError(403, {
-    condition: el(dav("need-privileges"), [
-      el(dav("resource"), [el(dav("href"), [r.href]), el(dav("privilege"), [el(privilege)])]),
-    ]),
-    description: `${user.id} lacks ${privilege} on ${r.href}`,
+/** 403 with DAV:need-privileges naming the resource and the missing privilege (RFC 3744 §7.1.1). */
+export function needPrivileges(href: string, privilege: Clark): DavError {
+  return new DavError(403, {
+    condition: el(dav("need-privileges"), [el(dav("resource"), [el(dav("href"), [href]), el(dav("privilege"), [el(privilege)])])]),
+    description: `${privilege} is needed on ${href}`,
   });
+}
+
+export function requirePrivilege(user: Principal, r: Resource, privilege: Clark): void {
+  if (!privileges(user, r).includes(privilege)) throw needPrivileges(r.href, privilege);
 }
 
 /** The supported privilege tree (RFC 3744 section 5.3). */

@@ -31,3 +31,9 @@ export function checkConditions(
 }
 
 export const quoteEtag = (raw: string) => `"${raw}"`;
+
+/** If-Schedule-Tag-Match (RFC 6638 §8.3): 412 unless the resource exists with a matching Schedule-Tag. */
+export function checkScheduleTag(current: string | null, cond: EtagCondition | undefined): void {
+  if (cond === undefined) return;
+  if (current === null || (cond !== "*" && !cond.includes(quoteEtag(current)))) throw preconditionFailed("If-Schedule-Tag-Match failed");
+}

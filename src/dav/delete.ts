@@ -1,7 +1,7 @@
 // DELETE (RFC 4918 section 9.6) of a calendar object or a whole calendar
 // collection with all its objects; bodies are collected by the home's alarm.
 import { requirePrivilege } from "../core/acl.js";
-import { parseEtagList } from "../core/conditional.js";
+import { checkConditions, checkScheduleTag, parseEtagList } from "../core/conditional.js";
 import { DavError, unwrap } from "../core/errors.js";
 import { locate } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
@@ -18,15 +18,20 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
     const home = ctx.home(ctx.user.id);
     // Schedule-Reply: F asks the server not to reply for the attendee (RFC 6638 §8.1).
     const scheduleReply = (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F";
+    const ifScheduleTagMatch = parseEtagList(req.headers.get("if-schedule-tag-match"));
     for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
       const stored = await home.object(loc.collection, loc.name);
+      if (stored) {
+        checkConditions(stored.object.etag, { ifMatch });
+        checkScheduleTag(stored.object.scheduleTag, ifScheduleTagMatch);
+      }
       const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, ctx.user, stored, null, { scheduleReply }) : undefined;
       const result = await home.deleteObject(
         {
           collection: loc.collection,
           name: loc.name,
           ifMatch,
-          ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
+          ifScheduleTagMatch,
           expectEtag: stored?.object.etag ?? null,
         },
         plan?.jobs ?? [],

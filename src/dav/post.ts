@@ -3,7 +3,7 @@
 // time, computed from each recipient's home concurrently. Posting to another
 // principal's outbox needs a privilege nobody has on it (DAV:need-privileges).
 import { mapLimit } from "../core/async.js";
-import { DavError } from "../core/errors.js";
+import { DavError, precondition } from "../core/errors.js";
 import { locate, hrefs } from "../core/paths.js";
 import { freeBusyReply, parseFreeBusyRequest, requestStatusText, SCHEDULE_STATUS } from "../core/schedule/index.js";
 import { caldav, dav } from "../core/xml/names.js";
@@ -14,6 +14,16 @@ import { checkCalendarContentType, decodeCalendar } from "./put.js";
 import { OUTBOX } from "../home/provision.js";
 
 const FANOUT = 6;
+
+/** ical.js throws plain errors on some malformed values: they are the client's fault (400), never a 500. */
+function parseRequest(text: string, addresses: string[]): ReturnType<typeof parseFreeBusyRequest> {
+  try {
+    return parseFreeBusyRequest(text, addresses);
+  } catch (e) {
+    if (e instanceof DavError) throw e;
+    throw precondition(400, caldav("valid-scheduling-message"), `malformed free-busy request: ${(e as Error).message}`);
+  }
+}
 
 export async function post(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
@@ -27,7 +37,7 @@ export async function post(req: DavRequest, ctx: DavContext): Promise<Response> 
       description: "only the owner may post to a scheduling outbox",
     });
   checkCalendarContentType(req.headers.get("content-type"));
-  const request = parseFreeBusyRequest(decodeCalendar(req.body), ctx.user.addresses);
+  const request = parseRequest(decodeCalendar(req.body), ctx.user.addresses);
   const responses = await mapLimit(request.attendees, FANOUT, async (address): Promise<XmlElement> => {
     const recipient = await ctx.directory.principalByAddress(address);
     const parts: XmlElement[] = [el(caldav("recipient"), [el(dav("href"), [address])])];
@@ -35,7 +45,7 @@ export async function post(req: DavRequest, ctx: DavContext): Promise<Response> 
       parts.push(el(caldav("request-status"), [requestStatusText(SCHEDULE_STATUS.INVALID_USER)]));
       return el(caldav("response"), parts);
     }
-    const busy = await ctx.home(recipient.id).freeBusy({ start: request.start, end: request.end });
+    const busy = await ctx.home(recipient.id).freeBusy({ start: request.start, end: request.end }, recipient.addresses);
     parts.push(el(caldav("request-status"), [requestStatusText(SCHEDULE_STATUS.SUCCESS)]));
     parts.push(el(caldav("calendar-data"), [freeBusyReply({ request, attendee: address, busy })]));
     return el(caldav("response"), parts);

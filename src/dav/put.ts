@@ -1,7 +1,10 @@
 // PUT of a calendar object resource (RFC 4791 section 5.3.2): validate the
 // body once, derive its index, and let the home commit it atomically with
 // the If-Match / If-None-Match checks and the UID rules.
-import { parseEtagList } from "../core/conditional.js";
+import { checkConditions, checkScheduleTag, parseEtagList } from "../core/conditional.js";
+import { needPrivileges } from "../core/acl.js";
+import { hrefs } from "../core/paths.js";
+import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
@@ -39,7 +42,7 @@ export const MAX_REPLANS = 5;
 export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
-  if (loc.user !== ctx.user.id) throw new DavError(403, { description: "you can only write to your own calendar home" });
+  if (loc.user !== ctx.user.id) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   checkCalendarContentType(req.headers.get("content-type"));
   const text = decodeCalendar(req.body);
   const limits = ctx.limits;
@@ -58,6 +61,9 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   };
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     const stored = await home.object(loc.collection, loc.name);
+    // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
+    checkConditions(stored?.object.etag ?? null, conditions);
+    checkScheduleTag(stored?.object.scheduleTag ?? null, conditions.ifScheduleTagMatch);
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
       ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, {

@@ -10,6 +10,7 @@ import { busyPeriods, type Period } from "../core/query/freebusy.js";
 import { caldav } from "../core/xml/names.js";
 import { childElements, textOf } from "../core/xml/tree.js";
 import { candidates } from "./query.js";
+import type { ScheduleSnapshot } from "../core/schedule/index.js";
 import { readProps, scopes, type CollectionRow } from "./rows.js";
 import type { Sql } from "./sql.js";
 
@@ -30,17 +31,27 @@ function transparent(sql: Sql, col: CollectionRow): boolean {
   return t !== undefined && childElements(t).some((e) => e.name === caldav("transparent"));
 }
 
+/** An invitation the owner declined in every instance takes no time (as for rooms deciding on the next one). */
+function declinedByOwner(snapshot: string | null, owner: ReadonlySet<string>): boolean {
+  if (!snapshot || owner.size === 0) return false;
+  const snap = JSON.parse(snapshot) as ScheduleSnapshot;
+  if (snap.organizer && owner.has(snap.organizer)) return false;
+  const mine = snap.instances.map((i) => i.attendees.find((a) => owner.has(a.address)));
+  return mine.length > 0 && mine.every((a) => a?.partstat.toUpperCase() === "DECLINED");
+}
+
 /** Busy periods in [start, end) over the home's opaque calendars, leaving out the objects with `excludeUid`. */
 export async function homeBusy(
   sql: Sql,
   bodies: R2Bucket,
   range: { start: number; end: number },
-  excludeUid?: string,
+  opts: { excludeUid?: string; ownerAddresses?: readonly string[] } = {},
 ): Promise<Period[]> {
+  const owner = new Set(opts.ownerAddresses ?? []);
   const cols = sql.all<CollectionRow>("SELECT * FROM collections WHERE kind = 'calendar'").filter((c) => !transparent(sql, c));
   const work = cols.flatMap((col) =>
     candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end })
-      .filter((c) => c.uid !== excludeUid)
+      .filter((c) => c.uid !== opts.excludeUid && !declinedByOwner(c.snapshot, owner))
       .map((c) => ({ key: c.bodyKey, zone: zoneOf(sql, col) })),
   );
   const periods = await mapLimit(work, 6, async (w) => {

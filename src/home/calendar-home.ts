@@ -11,6 +11,7 @@ import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite,
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
 import { enqueue, flushOutbox, spillBodies } from "./outbox.js";
+import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, type PropChange, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest } from "./copy-move.js";
@@ -201,8 +202,8 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   /** Busy time over all opaque calendars (RFC 6638 §5 free-busy for outbox POST). */
-  async freeBusy(range: { start: number; end: number }): Promise<BusyPeriod[]> {
-    return homeBusy(this.sql, this.env.BODIES, range);
+  async freeBusy(range: { start: number; end: number }, ownerAddresses: string[] = []): Promise<BusyPeriod[]> {
+    return homeBusy(this.sql, this.env.BODIES, range, { ownerAddresses });
   }
 
   async copyMove(req: CopyMoveRequest): Promise<Result<boolean>> {
@@ -224,10 +225,11 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    await runRefreshes(this.sql, this.env.BODIES, this.owner, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
     const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
     const retry = sent ? null : Date.now() + OUTBOX_RETRY_MS;
-    const at = [next, retry].filter((x): x is number => x !== null);
+    const at = [next, retry, nextRefresh(this.sql)].filter((x): x is number => x !== null);
     if (at.length) await this.ctx.storage.setAlarm(Math.min(...at));
   }
 
@@ -237,6 +239,8 @@ export class CalendarHome extends DurableObject<Env> {
     const due = this.sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM garbage")?.due ?? null;
     if (!sent) await this.scheduleAlarm(Date.now() + OUTBOX_RETRY_MS);
     if (due !== null) await this.scheduleAlarm(due);
+    const refresh = nextRefresh(this.sql);
+    if (refresh !== null) await this.scheduleAlarm(refresh);
   }
 
   private async dropBody(key: string): Promise<void> {

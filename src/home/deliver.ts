@@ -12,6 +12,7 @@ import { textOf } from "../core/xml/tree.js";
 import { homeBusy } from "./busy.js";
 import { applyOps, type InboundOp, type OpOutcome } from "./inbound.js";
 import { enqueue } from "./outbox.js";
+import { scheduleRefresh } from "./refresh.js";
 import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
 import { newScheduleTag, removeObject, writeRow, type RowData } from "./writes.js";
@@ -117,8 +118,10 @@ export class Deliveries {
       const found = findByUid(sql, uid);
       const stored = found ? await bodies.get(found.row.body_key) : null;
       const text = stored ? await stored.text() : null;
-      const needsBusy = ops.some((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
-      const busy = needsBusy ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, uid) : [];
+      const room = ops.find((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
+      const busy = room?.kind === "deliver"
+        ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, { excludeUid: uid, ownerAddresses: room.me.addresses })
+        : [];
       const seen = (id: string) => sql.one("SELECT 1 AS x FROM itip_applied WHERE id = ?", id) !== undefined;
       const { result, outcomes } = applyOps(text, ops, seen, busy, now);
 
@@ -166,6 +169,7 @@ export class Deliveries {
           }, undefined, now);
         }
         for (const id of result.applied) sql.run("INSERT OR IGNORE INTO itip_applied (id, at) VALUES (?, ?)", id, now);
+        if (result.refresh.length) scheduleRefresh(sql, uid, result.refresh, now);
         enqueue(sql, result.outgoing.map((m) => jobOf(m, this.host.owner, now)), now);
         return true;
       });

@@ -28,6 +28,8 @@ export interface Applied {
   inbox: Array<{ id: string; body: string; uid: string; component: string }>;
   applied: string[];
   outgoing: OutgoingMessage[];
+  /** Instances whose participation changed by a merged REPLY: the other attendees are to hear of it. */
+  refresh: string[];
 }
 
 /** Busy time a room or resource needs to decide, fetched before the synchronous apply step. */
@@ -46,7 +48,7 @@ export function applyOps(
   now: number,
 ): { result: Applied; outcomes: OpOutcome[] } {
   let text = current;
-  const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [] };
+  const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [], refresh: [] };
   const outcomes: OpOutcome[] = [];
   for (const op of ops) {
     if (op.kind === "status") {
@@ -92,8 +94,11 @@ export function applyOps(
       }
       case "REPLY": {
         // Merging a reply into the organizer's copy keeps its Schedule-Tag (RFC 6638 §3.3).
-        const r = text === null ? null : applyReply({ existing: text, message, now });
-        if (r) text = r.text;
+        const r = text === null ? null : applyReply({ existing: text, message, now, precise: job.created });
+        if (r) {
+          text = r.text;
+          if (r.changed) result.refresh.push(...r.recurrenceIds);
+        }
         break;
       }
       default:

@@ -19,6 +19,8 @@ export interface Candidate extends ObjectInfo {
   recurring: boolean;
   /** The index span is the instance's exact span: overlap is decidable without the body. */
   exact: boolean;
+  /** JSON scheduling snapshot (RFC 6638), for scheduling objects. */
+  snapshot: string | null;
 }
 
 export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery): Candidate[] {
@@ -45,5 +47,6 @@ export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery): Can
     end: r.end_ms,
     recurring: r.recurring === 1,
     exact: r.exact === 1,
+    snapshot: r.snapshot,
   }));
 }

@@ -67,7 +67,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE itip_applied (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
    CREATE INDEX itip_applied_at ON itip_applied (at);
    -- messages for calendar users outside this server, kept for e-mail delivery (iMIP)
-   CREATE TABLE email_outbox (id TEXT PRIMARY KEY, created INTEGER NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;`,
+   CREATE TABLE email_outbox (id TEXT PRIMARY KEY, created INTEGER NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
+   -- organizer copies whose other attendees are to be told about merged replies, batched (RFC 6638 §4.2)
+   CREATE TABLE refresh_pending (uid TEXT PRIMARY KEY, due INTEGER NOT NULL, rids TEXT NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -2,7 +2,7 @@
 // transactionSync of the Durable Object, so a check and the write it guards
 // can never interleave with another request (RFC 4791 section 5.3.2.1
 // preconditions, RFC 6578 revisions, R2 body bookkeeping).
-import { checkConditions, type EtagCondition } from "../core/conditional.js";
+import { checkConditions, checkScheduleTag, type EtagCondition } from "../core/conditional.js";
 import { C, DavError, notFound, precondition, preconditionFailed } from "../core/errors.js";
 import type { ObjectWrite } from "../core/model.js";
 import type { IndexSummary } from "../core/ical/parse.js";
@@ -46,12 +46,6 @@ export function calendarOrThrow(sql: Sql, owner: string, name: string): Collecti
 /** The caller planned against a state that changed meanwhile; it re-plans (never seen by clients). */
 export const RETRY_HEADER = "X-Edge-Replan";
 export const changedUnderfoot = () => new DavError(409, { description: "the resource changed concurrently", headers: { [RETRY_HEADER]: "1" } });
-
-/** If-Schedule-Tag-Match (RFC 6638 §8.3): 412 unless the resource exists with a matching Schedule-Tag. */
-export function checkScheduleTag(current: string | null, cond: EtagCondition | undefined): void {
-  if (cond === undefined) return;
-  if (current === null || (cond !== "*" && !cond.includes(`"${current}"`))) throw preconditionFailed("If-Schedule-Tag-Match failed");
-}
 
 /** One scheduling object resource per UID in a home (RFC 6638 §3.2.4.1 unique-scheduling-object-resource). */
 export function checkUniqueScheduling(sql: Sql, owner: string, uid: string, collectionId: number, name: string): void {

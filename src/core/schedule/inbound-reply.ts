@@ -21,6 +21,8 @@ export interface ReplyInput {
   existing: string;
   message: ItipMessage;
   now?: Now;
+  /** When the reply was sent, ms since the epoch (the queue envelope's time), to order replies within one DTSTAMP second. */
+  precise?: number;
 }
 
 export interface ReplyResult {
@@ -61,15 +63,17 @@ export function applyReply(input: ReplyInput): ReplyResult | null {
     if (!prop) continue; // not invited to this instance
     const order = orderOf(m);
     if (order.sequence < sequenceOf(target)) continue; // an answer to an older version
+    // DTSTAMP has one-second resolution; the sender's send time in ms (when known) orders answers within a second.
+    const stampKey = input.precise !== undefined ? `${order.dtstamp}.${String(input.precise).padStart(13, "0")}` : order.dtstamp;
     const last = prop[1][REPLY_STAMP];
-    if (typeof last === "string" && order.dtstamp <= last) continue;
+    if (typeof last === "string" && stampKey <= last) continue;
     if (created) ex.top[2].push(target);
     changed ||= partstat(prop[1]) !== value;
     prop[1]["partstat"] = value;
     for (const k of ["delegated-to", "delegated-from"]) if (answer[1][k] !== undefined) prop[1][k] = clone(answer[1][k]);
     const codes = input.message.components.find((c) => c.rid === m.rid)?.requestStatus ?? [];
     prop[1]["schedule-status"] = codes.length ? codes.join(",") : "2.0";
-    prop[1][REPLY_STAMP] = order.dtstamp;
+    prop[1][REPLY_STAMP] = stampKey;
     applied.push(m.rid);
   }
   if (applied.length === 0) return null;

@@ -89,6 +89,7 @@ export function cancelComponent(source: JComp | null, fallback: { uid: string; o
     }
   }
   const c: JComp = [source?.[0] ?? "vevent", props, []];
+  if (sequenceOf(c) < fallback.sequence) setProp(c, ["sequence", {}, "integer", fallback.sequence]);
   c[1].push(attendeeLine(source, attendee), ["status", {}, "text", "CANCELLED"]);
   stripParams(c, SERVER_PARAMS);
   setDtstamp(c, stamp);

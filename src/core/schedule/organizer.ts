@@ -13,7 +13,7 @@ import { C, precondition } from "../errors.js";
 import type { CalendarObject } from "../ical/parse.js";
 import { caldav } from "../xml/names.js";
 import {
-  agentOf, findAttendee, itemAt, masterOf, normAddress, propOf, readCal, serialize, setProp, stampOf, type Cal, type JComp,
+  agentOf, findAttendee, itemAt, masterOf, normAddress, propOf, readCal, sequenceOf, serialize, setProp, stampOf, type Cal, type JComp,
 } from "./calendar.js";
 import { buildMessage, cancelComponent, instanceComponent, scrub } from "./message.js";
 import { diffOrganizer, type AttendeeDecision } from "./organizer-diff.js";
@@ -92,6 +92,21 @@ function fixStoredCopy(cal: Cal, next: ScheduleSnapshot, old: ScheduleSnapshot |
   return changed;
 }
 
+/** Raises SEQUENCE past the old one on the components whose instances are being cancelled; returns whether anything changed. */
+function raiseSequences(cal: Cal, rids: ReadonlySet<string>, oldSeq: (rid: string) => number): boolean {
+  let changed = false;
+  for (const rid of rids) {
+    const target = itemAt(cal, rid) ?? masterOf(cal);
+    if (!target) continue;
+    const want = oldSeq(rid) + 1;
+    if (sequenceOf(target.raw) < want) {
+      setProp(target.raw, ["sequence", {}, "integer", want]);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 /** The components of a REQUEST to one Attendee (RFC 6638 §3.2.6). */
 function requestComponents(cal: Cal, address: string, d: AttendeeDecision, stamp: string): { comps: JComp[]; rids: string[] } {
   const overrides = cal.items.filter((i) => i.rid !== "");
@@ -151,6 +166,16 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
   if (rewritten && stored) nextSnap = snapshotOfCal(stored);
 
   const skip = new Set([...owner, organizer]);
+  const decisions = diffOrganizer(oldSnap, decisionsFor, skip);
+  // RFC 5546 §3.2.5: a CANCEL supersedes what the attendee holds, so it carries a higher SEQUENCE;
+  // the organizer's copy follows, so that later requests are never older than a cancellation.
+  const oldSeq = (rid: string) => (oldSnap?.instances.find((i) => i.rid === rid) ?? oldSnap?.instances.find((i) => i.rid === ""))?.sequence ?? 0;
+  const cancelled = new Set(decisions.flatMap((d) => d.cancels));
+  if (stored && cancelled.size > 0 && raiseSequences(stored, cancelled, oldSeq)) {
+    text = serialize(stored.top);
+    rewritten = true;
+    nextSnap = snapshotOfCal(stored);
+  }
   const uid = (nextSnap ?? oldSnap)!.uid;
   const from = stored?.top ?? oldCal?.top ?? null;
   const tzSources = [...(stored?.timezones ?? []), ...(oldCal?.timezones ?? [])];
@@ -158,13 +183,13 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
   const send = (method: "REQUEST" | "CANCEL", recipient: string, comps: JComp[], rids: string[]) =>
     messages.push(buildMessage({ method, originator: organizer, recipient, uid, comps, from, tzSources, stamp, recurrenceIds: rids }));
 
-  for (const d of diffOrganizer(oldSnap, decisionsFor, skip)) {
+  for (const d of decisions) {
     if (d.cancels.length > 0) {
       const comps = d.cancels.map((rid) => {
         const source = (stored && itemAt(stored, rid)?.raw) ?? (oldCal && itemAt(oldCal, rid)?.raw)
           ?? (stored && instanceComponent(stored, rid)) ?? (oldCal && instanceComponent(oldCal, rid)) ?? null;
         const known = (nextSnap ?? oldSnap)!.instances.find((i) => i.rid === rid) ?? (nextSnap ?? oldSnap)!.instances[0]!;
-        return cancelComponent(source, { uid, organizer, sequence: known.sequence, rid }, d.address, stamp);
+        return cancelComponent(source, { uid, organizer, sequence: Math.max(known.sequence, oldSeq(rid) + 1), rid }, d.address, stamp);
       });
       send("CANCEL", d.address, comps, d.cancels);
     }

@@ -1,0 +1,45 @@
+// Telling the other attendees about merged replies (RFC 6638 §4.2 SHOULD):
+// after a REPLY changes participation in the organizer's copy, the other
+// attendees get a participation-only REQUEST so their copies show who is
+// coming. Replies arriving close together are batched into one round, so a
+// meeting of a hundred people answering at once costs one update per
+// attendee, not a hundred each.
+import { jobOf } from "../core/itip-job.js";
+import { planRefresh } from "../core/schedule/index.js";
+import { findByUid } from "./deliver.js";
+import { enqueue } from "./outbox.js";
+import type { Sql } from "./sql.js";
+
+/** How long replies are gathered before the other attendees are updated. */
+export const REFRESH_DELAY_MS = 3_000;
+
+/** Notes that `uid` needs a refresh for `rids`; the first note of a round fixes when it goes out. */
+export function scheduleRefresh(sql: Sql, uid: string, rids: string[], now: number): void {
+  const row = sql.one<{ due: number; rids: string }>("SELECT due, rids FROM refresh_pending WHERE uid = ?", uid);
+  const all = [...new Set([...(row ? (JSON.parse(row.rids) as string[]) : []), ...rids])];
+  sql.run("INSERT OR REPLACE INTO refresh_pending (uid, due, rids) VALUES (?, ?, ?)", uid, row?.due ?? now + REFRESH_DELAY_MS, JSON.stringify(all));
+}
+
+export const nextRefresh = (sql: Sql): number | null => sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM refresh_pending")?.due ?? null;
+
+/** Plans and enqueues the refreshes that are due (the caller flushes the outbox). */
+export async function runRefreshes(
+  sql: Sql,
+  bodies: R2Bucket,
+  owner: string,
+  transact: <T>(fn: () => T) => T,
+  now: number,
+): Promise<void> {
+  const due = sql.all<{ uid: string; rids: string }>("SELECT uid, rids FROM refresh_pending WHERE due <= ?", now);
+  for (const r of due) {
+    const found = findByUid(sql, r.uid);
+    const stored = found ? await bodies.get(found.row.body_key) : null;
+    const text = stored ? await stored.text() : null;
+    const messages = text ? planRefresh({ text, replier: "", recurrenceIds: JSON.parse(r.rids) as string[], ownerAddresses: [], now }) : [];
+    transact(() => {
+      // A newer round may have been noted meanwhile; it keeps its own row.
+      sql.run("DELETE FROM refresh_pending WHERE uid = ? AND rids = ?", r.uid, r.rids);
+      enqueue(sql, messages.map((m) => jobOf(m, owner, now)), now);
+    });
+  }
+}
