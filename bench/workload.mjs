@@ -1,12 +1,54 @@
-// The benchmark's data: a deterministic (seeded) year of events, their
-// iCalendar text, and the ground truth the checks compare against: every
-// instance of every event as a UTC interval, computed here independently of
-// the server (weekly rules expanded in local time, minus EXDATE, plus the
-// RECURRENCE-ID override; local times converted with the platform's tz data).
+// The benchmark's data: a deterministic (seeded) calendar of events at a
+// constant density (about 1,000 events a year: N events over N/1,000 years,
+// see spanOf), their iCalendar text, and the ground truth the checks compare
+// against: every instance of every event as a UTC interval, computed here
+// independently of the server (weekly rules expanded in local time, minus
+// EXDATE, plus the RECURRENCE-ID override; local times converted with the
+// platform's tz data). Also small readers for the answers (UIDs, VEVENTs,
+// ATTENDEE parameters, FREEBUSY periods).
 
+/** The first year of the span; every span starts on January 1st of it, 00:00 UTC. */
 export const YEAR = 2026;
 const DAY = 86_400_000;
 const MINUTE = 60_000;
+/** Events per 365.2425 days: N events are spread over N / EVENTS_PER_YEAR years. */
+export const EVENTS_PER_YEAR = 1000;
+/** The shortest span (days): the longest weekly series (COUNT 26) must fit in it. */
+const MIN_SPAN_DAYS = 182;
+export const COUNT_MIN = 8;
+export const COUNT_MAX = 26;
+
+/**
+ * The time span of a calendar of `size` events: { start, end (ms, exclusive), days }.
+ * 1,000 events: 2026 (365 days); 10,000: 2026-01-01..2036-01-01 (3,652 days).
+ * Below ~500 events the span is held at 182 days (then the density is higher).
+ */
+export function spanOf(size) {
+  const days = Math.max(MIN_SPAN_DAYS, Math.round((size / EVENTS_PER_YEAR) * 365.2425));
+  const start = Date.UTC(YEAR, 0, 1);
+  return { start, end: start + days * DAY, days };
+}
+
+/** Every Monday 00:00 UTC whose whole week [Monday, next Monday) lies in the span. */
+export function weeksOf(span) {
+  const out = [];
+  let t = span.start + ((8 - new Date(span.start).getUTCDay()) % 7) * DAY;
+  for (; t + 7 * DAY <= span.end; t += 7 * DAY) out.push(t);
+  return out;
+}
+
+/** Every calendar month (UTC) wholly inside the span, as [start, end) ms. */
+export function monthsOf(span) {
+  const out = [];
+  const d = new Date(span.start);
+  for (let y = d.getUTCFullYear(), m = d.getUTCMonth(); ; m++) {
+    const a = Date.UTC(y, m, 1);
+    const b = Date.UTC(y, m + 1, 1);
+    if (b > span.end) break;
+    if (a >= span.start) out.push([a, b]);
+  }
+  return out;
+}
 
 /** mulberry32: small, fast, deterministic. */
 export function prng(seed) {
@@ -89,19 +131,93 @@ export function parseIcsUtc(s) {
 
 // ---- events ------------------------------------------------------------------
 
+/** The kind of event i: a fixed pattern, so every 10 consecutive events are 7 single, 2 recurring, 1 meeting. */
+const KIND_PATTERN = ["single", "single", "single", "recurring", "single", "single", "meeting", "single", "recurring", "single"];
+export const kindOf = (i) => KIND_PATTERN[i % KIND_PATTERN.length];
+/** The mean COUNT the lane plan aims at. */
+const COUNT_MEAN = 17;
+
 /**
- * One generated event. kind: "single" (70%), "recurring" (20%: weekly,
- * COUNT 5..26, one EXDATE, one RECURRENCE-ID override moved by +2 h),
- * "meeting" (10%: ORGANIZER = the user and 3 ATTENDEEs). 30% carry a TZID
- * (Europe/Berlin or America/New_York) with an embedded VTIMEZONE, the rest
- * are UTC. Start: a day of YEAR, 07:00-19:45 wall clock, 30-120 minutes.
+ * Where the weekly series go: "lanes" that tile the span. A lane is a run of
+ * back-to-back series, each COUNT 8..26 weeks, from the span's first 7-day
+ * block to its last, so every lane has one instance in every 7-day block
+ * (minus its EXDATEs, the overrides move by 2 h). With R series and W blocks
+ * there are about R * 17 / W lanes: ~65 for 1,000 events a year at any size.
+ * Returns R slots { week (block index), count } in random order, or null if no
+ * plan fits (tiny sizes; the series are then placed at random in the span).
  */
-export function makeEvent(rng, i, ctx) {
-  const r = rng.next();
-  const kind = r < 0.7 ? "single" : r < 0.9 ? "recurring" : "meeting";
+export function lanePlan(rng, recurring, span) {
+  const W = Math.floor(span.days / 7);
+  const lo = Math.ceil(W / COUNT_MAX);
+  const hi = Math.floor(W / COUNT_MIN);
+  if (recurring === 0 || hi < 1) return null;
+  const target = Math.max(1, Math.round((recurring * COUNT_MEAN) / W));
+  // the nearest lane count K for which recurring/K series per lane can each be COUNT_MIN..COUNT_MAX long
+  let K = null;
+  for (let d = 0; d <= recurring && K === null; d++) {
+    for (const k of [target - d, target + d]) {
+      if (k < 1 || k > recurring) continue;
+      if (Math.floor(recurring / k) >= lo && Math.ceil(recurring / k) <= hi) {
+        K = k;
+        break;
+      }
+    }
+  }
+  if (K === null) return null;
+  const slots = [];
+  for (let lane = 0; lane < K; lane++) {
+    const n = Math.floor(recurring / K) + (lane < recurring % K ? 1 : 0);
+    const parts = Array(n).fill(COUNT_MIN);
+    for (let rest = W - COUNT_MIN * n; rest > 0; rest--) {
+      const open = parts.map((c, k) => (c < COUNT_MAX ? k : -1)).filter((k) => k >= 0);
+      parts[rng.pick(open)]++;
+    }
+    let week = 0;
+    for (const count of rng.shuffle(parts)) {
+      slots.push({ week, count, lane });
+      week += count;
+    }
+  }
+  return rng.shuffle(slots);
+}
+
+/** The calendar of `size` events (indices 0..size-1) over ctx.span, the series placed by lanePlan. */
+export function makeCalendar(rng, size, ctx) {
+  let recurring = 0;
+  for (let i = 0; i < size; i++) if (kindOf(i) === "recurring") recurring++;
+  const slots = lanePlan(rng, recurring, ctx.span);
+  let next = 0;
+  const events = [];
+  for (let i = 0; i < size; i++) events.push(makeEvent(rng, i, ctx, kindOf(i) === "recurring" && slots ? slots[next++] : undefined));
+  return { events, lanes: slots ? new Set(slots.map((s) => s.lane)).size : 0 };
+}
+
+/**
+ * One generated event. kind (kindOf): "single" (70%), "recurring" (20%:
+ * weekly, COUNT 8..26, one EXDATE, one RECURRENCE-ID override moved by +2 h;
+ * in a lane `slot` from lanePlan, else anywhere it fits in the span),
+ * "meeting" (10%: ORGANIZER = the user and 3 ATTENDEEs at
+ * bench-guest-N@example.invalid, addresses no principal holds: the server
+ * schedules them anyway, keeps the iTIP messages for e-mail and then marks
+ * them SCHEDULE-STATUS=3.7 in the stored copy, see "settle" in run.mjs). 30%
+ * carry a TZID (Europe/Berlin or America/New_York) with an embedded
+ * VTIMEZONE, the rest are UTC. Start: a day of the span (ctx.span, see
+ * spanOf; all instances of a series fall in it), 07:00-19:45 wall clock,
+ * 30-120 minutes.
+ */
+export function makeEvent(rng, i, ctx, slot) {
+  const kind = kindOf(i);
   const tz = rng.next() < 0.3 ? rng.pick(ZONES) : null;
-  const day = rng.int(0, 364);
-  const wallStart = Date.UTC(YEAR, 0, 1) + day * DAY + rng.int(7, 19) * 3_600_000 + rng.pick([0, 15, 30, 45]) * MINUTE;
+  let count = 1;
+  let day;
+  if (kind === "recurring" && slot) {
+    count = slot.count;
+    day = 7 * slot.week + rng.int(0, 6);
+  } else {
+    if (kind === "recurring") count = rng.int(COUNT_MIN, Math.min(COUNT_MAX, Math.floor(ctx.span.days / 7)));
+    day = rng.int(0, ctx.span.days - 1 - 7 * (count - 1));
+  }
+  const wallStart = ctx.span.start + day * DAY + rng.int(7, 19) * 3_600_000 + rng.pick([0, 15, 30, 45]) * MINUTE;
   const duration = rng.pick([30, 45, 60, 90, 120]);
   const ev = {
     i,
@@ -115,7 +231,8 @@ export function makeEvent(rng, i, ctx) {
     sequence: 0,
   };
   if (kind === "recurring") {
-    ev.count = rng.int(5, 26);
+    ev.count = count;
+    ev.lane = slot?.lane;
     ev.exIndex = rng.int(1, ev.count - 2);
     do ev.ovIndex = rng.int(1, ev.count - 1);
     while (ev.ovIndex === ev.exIndex);
@@ -123,7 +240,7 @@ export function makeEvent(rng, i, ctx) {
   }
   if (kind === "meeting") {
     ev.organizer = ctx.email;
-    ev.attendees = [1, 2, 3].map((k) => `attendee${k}-${i % 97}@bench.example`);
+    ev.attendees = [0, 1, 2].map((k) => `bench-guest-${3 * i + k}@example.invalid`);
   }
   return ev;
 }
@@ -149,7 +266,8 @@ export function instances(ev) {
 /** [start, end) overlaps [a, b) (RFC 4791 section 9.9 for a VEVENT with DTEND). */
 export const overlaps = (iv, a, b) => iv.start < b && iv.end > a;
 
-function fold(line) {
+/** Folds one content line at 75 octets (ASCII text). */
+export function fold(line) {
   if (line.length <= 75) return line;
   const parts = [line.slice(0, 75)];
   for (let k = 75; k < line.length; k += 74) parts.push(` ${line.slice(k, k + 74)}`);
@@ -224,6 +342,86 @@ export function vevents(text) {
     }
   }
   return out;
+}
+
+/** Splits "NAME;P=V;Q=\"x;y\":value" at the first ":" and the ";"s outside quotes: { name, params (upper-case keys), value }. */
+export function parseContentLine(line) {
+  const parts = [];
+  let cur = "";
+  let quoted = false;
+  let k = 0;
+  for (; k < line.length; k++) {
+    const c = line[k];
+    if (c === '"') quoted = !quoted;
+    if (!quoted && (c === ";" || c === ":")) {
+      parts.push(cur);
+      cur = "";
+      if (c === ":") break;
+      continue;
+    }
+    cur += c;
+  }
+  const value = line.slice(k + 1);
+  const [name, ...ps] = parts;
+  const params = {};
+  for (const p of ps) {
+    const eq = p.indexOf("=");
+    params[p.slice(0, eq).toUpperCase()] = p.slice(eq + 1).replace(/^"(.*)"$/, "$1");
+  }
+  return { name: (name ?? "").toUpperCase(), params, value };
+}
+
+/** A calendar address, normalized for comparison: "MAILTO:Bob@X" → "mailto:bob@x". */
+export const normAddress = (a) => a.trim().replace(/^mailto:/i, "mailto:").toLowerCase();
+
+/** The ATTENDEEs of the first VEVENT (master) of a calendar object: [{ address (normalized), params }]. */
+export function attendeesOf(text) {
+  const out = [];
+  let inEvent = false;
+  let depth = 0;
+  for (const l of unfold(text)) {
+    if (!inEvent) {
+      if (l === "BEGIN:VEVENT") inEvent = true;
+      continue;
+    }
+    if (l === "END:VEVENT" && depth === 0) break;
+    if (l.startsWith("BEGIN:")) depth++;
+    else if (l.startsWith("END:")) depth--;
+    else if (depth === 0 && /^ATTENDEE[;:]/i.test(l)) {
+      const p = parseContentLine(l);
+      out.push({ address: normAddress(p.value), params: p.params });
+    }
+  }
+  return out;
+}
+
+/**
+ * The text with PARTSTAT=`partstat` on the ATTENDEE line(s) of `address`,
+ * everything else kept as it was (lines unfolded, then folded again).
+ */
+export function withPartstat(text, address, partstat) {
+  const want = normAddress(address);
+  let hits = 0;
+  const lines = unfold(text).map((l) => {
+    if (!/^ATTENDEE[;:]/i.test(l) || normAddress(parseContentLine(l).value) !== want) return l;
+    hits++;
+    const colon = attendeeColon(l);
+    const head = l.slice(0, colon);
+    const next = /;PARTSTAT=[^;:]*/i.test(head) ? head.replace(/;PARTSTAT=[^;:]*/i, `;PARTSTAT=${partstat}`) : `${head};PARTSTAT=${partstat}`;
+    return next + l.slice(colon);
+  });
+  if (hits === 0) throw new Error(`no ATTENDEE ${address} in the calendar object`);
+  return lines.map(fold).join("\r\n");
+}
+
+/** The index of the ":" that ends the name and parameters of a content line. */
+function attendeeColon(line) {
+  let quoted = false;
+  for (let k = 0; k < line.length; k++) {
+    if (line[k] === '"') quoted = !quoted;
+    else if (line[k] === ":" && !quoted) return k;
+  }
+  return -1;
 }
 
 /** FREEBUSY periods of a VFREEBUSY answer: [{ start, end, fbtype }]. */

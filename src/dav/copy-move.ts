@@ -29,7 +29,7 @@ export async function copyMove(req: DavRequest, ctx: DavContext): Promise<Respon
     throw precondition(403, C.calendarCollectionLocationOk, "a calendar cannot be placed inside another collection");
   if (from.kind !== to.kind) throw new DavError(403, { description: "cannot copy between objects and collections" });
 
-  const created = unwrap(
+  const result = unwrap(
     await ctx.home(ctx.user.id).copyMove({
       from: { collection: (from as { collection: string }).collection, name: from.kind === "object" ? from.name : undefined },
       to: { collection: (to as { collection: string }).collection, name: to.kind === "object" ? to.name : undefined },
@@ -38,5 +38,6 @@ export async function copyMove(req: DavRequest, ctx: DavContext): Promise<Respon
       ifMatch: parseEtagList(req.headers.get("if-match")),
     }),
   );
-  return new Response(null, { status: created ? 201 : 204 });
+  const headers: Record<string, string> = result.scheduleTag ? { "Schedule-Tag": `"${result.scheduleTag}"` } : {};
+  return new Response(null, { status: result.created ? 201 : 204, headers });
 }

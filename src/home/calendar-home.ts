@@ -14,7 +14,7 @@ import { enqueue, flushOutbox, spillBodies } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, type PropChange, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
-import { copyMove, type CopyMoveRequest } from "./copy-move.js";
+import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
 import type { Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
@@ -206,7 +206,7 @@ export class CalendarHome extends DurableObject<Env> {
     return homeBusy(this.sql, this.env.BODIES, range, { ownerAddresses });
   }
 
-  async copyMove(req: CopyMoveRequest): Promise<Result<boolean>> {
+  async copyMove(req: CopyMoveRequest): Promise<Result<CopyMoveResult>> {
     const r = capture(() => this.ctx.storage.transactionSync(() => copyMove(this.sql, this.owner, req, this.quota, Date.now())));
     await this.afterCommit();
     return r;

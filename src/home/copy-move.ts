@@ -8,7 +8,7 @@ import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import { collectionRow, meta, objectRow, scopes, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { calendarOrThrow, deleteCollection, nextRev, removeObject, touchCollection } from "./writes.js";
+import { calendarOrThrow, deleteCollection, newScheduleTag, nextRev, removeObject, touchCollection } from "./writes.js";
 import { setMeta } from "./rows.js";
 
 export interface CopyMoveRequest {
@@ -20,8 +20,14 @@ export interface CopyMoveRequest {
 }
 
 /** Returns true when the destination was created, false when it was replaced. */
-export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: number, now: number): boolean {
-  if (req.from.name === undefined || req.to.name === undefined) return moveCollection(sql, req, now);
+export interface CopyMoveResult {
+  created: boolean;
+  /** The destination's Schedule-Tag, for scheduling objects (RFC 6638 §3.2.10). */
+  scheduleTag: string | null;
+}
+
+export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: number, now: number): CopyMoveResult {
+  if (req.from.name === undefined || req.to.name === undefined) return { created: moveCollection(sql, req, now), scheduleTag: null };
   const src = collectionRow(sql, req.from.collection);
   const row = src && objectRow(sql, src.id, req.from.name);
   if (!src || !row) throw notFound();
@@ -53,10 +59,12 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   if (existing) removeObject(sql, dst, existing, now);
   // The source goes first, so a rename inside one calendar never holds its UID twice.
   if (req.move) removeObject(sql, src, row, now);
-  insertCopy(sql, dst.id, req.to.name, row, now);
+  // A move by an HTTP request gives a scheduling object a new Schedule-Tag (RFC 6638 §3.2.10); it sends nothing.
+  const scheduleTag = row.snapshot !== null ? newScheduleTag() : row.schedule_tag;
+  insertCopy(sql, dst.id, req.to.name, { ...row, schedule_tag: scheduleTag }, now);
   for (const p of props)
     sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scopes.object(dst.id, req.to.name), p.name, p.value);
-  return !existing;
+  return { created: !existing, scheduleTag };
 }
 
 function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow, now: number): void {
