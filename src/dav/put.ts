@@ -90,9 +90,9 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     });
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
     const done = unwrap(result);
-    // An ETag is returned only when the stored body is the one sent (RFC 4791 §5.3.4); the Schedule-Tag always (RFC 6638 §8.2).
-    const headers: Record<string, string> = {};
-    if (!plan.rewritten) headers["ETag"] = `"${done.etag}"`;
+    // The ETag of what was stored, even when scheduling rewrote it (SCHEDULE-STATUS, SEQUENCE): clients such as
+    // Evolution refuse a PUT answer without one (cyrus-imapd#2456), and Schedule-Tag is for scheduling (RFC 6638 §3.2.10).
+    const headers: Record<string, string> = { ETag: `"${done.etag}"` };
     if (done.scheduleTag) headers["Schedule-Tag"] = `"${done.scheduleTag}"`;
     return new Response(null, { status: done.created ? 201 : 204, headers });
   }
