@@ -13,7 +13,8 @@ import { directoryStub } from "./dav/context.js";
 export const ITIP_QUEUE = "edge-caldav-itip";
 export const ITIP_DLQ = "edge-caldav-itip-dlq";
 
-const CONCURRENCY = 6;
+/** Deliveries in flight per batch: each is an RPC to another home, not an outgoing connection. */
+const CONCURRENCY = 25;
 const MAX_BACKOFF_S = 300;
 
 async function bodyOf(job: ItipJob, env: Env): Promise<string> {
