@@ -36,12 +36,16 @@ function matchValue(value: string, s: PropertySearch): boolean {
   }
 }
 
-/** One property-search holds if any of its properties has a matching value. */
-function holds(p: Principal, s: PropertySearch): boolean {
-  return s.props.some((name) => (SEARCHABLE.get(name)?.values(p) ?? []).some((v) => matchValue(v, s)));
-}
+/** One property matches when any of its values does. */
+const propertyMatches = (p: Principal, name: Clark, s: PropertySearch) => (SEARCHABLE.get(name)?.values(p) ?? []).some((v) => matchValue(v, s));
 
+/**
+ * Every (property, match) pair of every property-search is one condition; the
+ * report's test attribute combines them, allof by default (RFC 3744 §9.4, with
+ * the test attribute of draft-daboo-caldav-extensions that clients send).
+ */
 export function searchPrincipals(all: Principal[], searches: PropertySearch[], test: "anyof" | "allof"): Principal[] {
-  if (searches.length === 0) return [];
-  return all.filter((p) => (test === "anyof" ? searches.some((s) => holds(p, s)) : searches.every((s) => holds(p, s))));
+  const conditions = searches.flatMap((s) => s.props.map((name) => (p: Principal) => propertyMatches(p, name, s)));
+  if (conditions.length === 0) return [];
+  return all.filter((p) => (test === "anyof" ? conditions.some((c) => c(p)) : conditions.every((c) => c(p))));
 }

@@ -111,6 +111,14 @@ function parseParamFilter(e: XmlElement): ParamFilter {
   return f;
 }
 
+/** Properties whose values are never dates or times: a time-range on them is no valid filter (RFC 4791 §9.7.2). */
+const TEXT_PROPERTIES = new Set([
+  "SUMMARY", "DESCRIPTION", "LOCATION", "UID", "COMMENT", "CATEGORIES", "CLASS", "STATUS", "TRANSP", "ORGANIZER", "ATTENDEE",
+  "CONTACT", "RELATED-TO", "RESOURCES", "URL", "PRIORITY", "SEQUENCE", "GEO", "PERCENT-COMPLETE", "RRULE", "REQUEST-STATUS",
+  "ATTACH", "ACTION", "REPEAT", "DURATION", "TZID", "TZNAME", "TZURL", "TZOFFSETFROM", "TZOFFSETTO", "VERSION", "PRODID",
+  "CALSCALE", "METHOD",
+]);
+
 function parsePropFilter(e: XmlElement): PropFilter {
   const f: PropFilter = { name: nameOf(e, "prop-filter"), isNotDefined: false, test: testOf(e), params: [] };
   for (const c of childElements(e)) {
@@ -121,7 +129,27 @@ function parsePropFilter(e: XmlElement): PropFilter {
     else throw invalidFilter(`unexpected ${c.name} in prop-filter`);
   }
   if (f.isNotDefined && (f.timeRange || f.textMatch || f.params.length)) throw invalidFilter("is-not-defined stands alone in a prop-filter");
+  if (f.timeRange && TEXT_PROPERTIES.has(f.name)) throw invalidFilter(`${f.name} holds no date or time, so a time-range cannot apply to it`);
   return f;
+}
+
+/** Which components may nest in which (RFC 5545 §3.6; RFC 4791 §7.8 gives VEVENT inside VTODO as invalid). */
+const CHILDREN: Record<string, readonly string[]> = {
+  VCALENDAR: ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VAVAILABILITY"],
+  VEVENT: ["VALARM"],
+  VTODO: ["VALARM"],
+  VTIMEZONE: ["STANDARD", "DAYLIGHT"],
+  VAVAILABILITY: ["AVAILABLE"],
+};
+
+function checkNesting(parent: CompFilter): void {
+  for (const c of parent.comps) {
+    const allowed = CHILDREN[parent.name];
+    if (allowed && !allowed.includes(c.name) && !c.name.startsWith("X-"))
+      throw invalidFilter(`a ${c.name} comp-filter cannot appear inside ${parent.name}`);
+    if (!allowed && !parent.name.startsWith("X-")) throw invalidFilter(`${parent.name} has no sub-components`);
+    checkNesting(c);
+  }
 }
 
 export function parseCompFilter(e: XmlElement): CompFilter {
@@ -144,5 +172,26 @@ export function parseFilter(e: XmlElement): CompFilter {
   const top = parseCompFilter(kids[0]!);
   if (top.name !== "VCALENDAR") throw invalidFilter("the top comp-filter must name VCALENDAR");
   if (top.timeRange) throw invalidFilter("VCALENDAR takes no time-range");
+  checkNesting(top);
   return top;
+}
+
+/** Every time-range in a filter (for the min-date-time / max-date-time preconditions). */
+export function timeRangesOf(f: CompFilter): TimeRange[] {
+  return [
+    ...(f.timeRange ? [f.timeRange] : []),
+    ...f.props.flatMap((p) => (p.timeRange ? [p.timeRange] : [])),
+    ...f.comps.flatMap(timeRangesOf),
+  ];
+}
+
+/** RFC 4791 §7.8 preconditions: a requested range lies within min-date-time and max-date-time. */
+export function checkRangeLimits(ranges: TimeRange[], limits: { minDateTime: number; maxDateTime: number }): void {
+  for (const r of ranges) {
+    for (const t of [r.start, r.end]) {
+      if (t === null) continue;
+      if (t < limits.minDateTime) throw precondition(403, caldav("min-date-time"), "the time range starts before min-date-time");
+      if (t > limits.maxDateTime) throw precondition(403, caldav("max-date-time"), "the time range ends after max-date-time");
+    }
+  }
 }

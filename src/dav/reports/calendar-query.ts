@@ -3,13 +3,13 @@
 // decide or whose calendar-data is asked for, then the exact matcher.
 // Floating times are read in the query's timezone, else the calendar's.
 import { mapLimit } from "../../core/async.js";
-import { badRequest, DavError } from "../../core/errors.js";
+import { badRequest, C, DavError, precondition } from "../../core/errors.js";
 import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
 import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
 import { ianaTimezone } from "../../core/ical/timezones.js";
 import type { CollectionInfo } from "../../core/model.js";
 import { parseCalendarDataRequest, type CalendarDataRequest } from "../../core/query/calendar-data.js";
-import { invalidFilter, parseFilter } from "../../core/query/filter.js";
+import { checkRangeLimits, invalidFilter, parseFilter, timeRangesOf, type TimeRange } from "../../core/query/filter.js";
 import { matchFilter } from "../../core/query/match.js";
 import { decideFromIndex, planQuery } from "../../core/query/prefilter.js";
 import type { Resource } from "../../core/props/types.js";
@@ -31,7 +31,8 @@ export function queryZone(doc: XmlElement, collection: CollectionInfo): ICAL.Tim
     try {
       return calendarTimezoneZone(textOf(tz));
     } catch (e) {
-      throw invalidFilter(`CALDAV:timezone: ${e instanceof Error ? e.message : "invalid"}`);
+      // RFC 4791 §7.8: the timezone element must hold a valid VCALENDAR with one VTIMEZONE.
+      throw precondition(403, C.validCalendarData, `CALDAV:timezone: ${e instanceof Error ? e.message : "invalid"}`);
     }
   }
   const tzid = child(doc, caldav("timezone-id"));
@@ -61,9 +62,10 @@ export async function calendarQuery(doc: XmlElement, target: Resource, req: DavR
   const filter = parseFilter(filterEl);
   const dataEl = requestedCalendarData(doc);
   const dataReq: CalendarDataRequest | undefined = dataEl ? parseCalendarDataRequest(dataEl) : undefined;
+  checkRangeLimits([...timeRangesOf(filter), ...dataRanges(dataReq)], ctx.limits);
   const zone = queryZone(doc, target.collection);
-  // Depth 0 on a collection queries the collection itself, which is no calendar object (RFC 4791 §7.8).
-  const depth = parseDepth(req.headers.get("depth"), target.kind === "object" ? "0" : "1");
+  // Without a Depth header, Depth: 0 is assumed; on a collection that queries the collection itself, which is no calendar object (RFC 4791 §7.8).
+  const depth = parseDepth(req.headers.get("depth"), "0");
   if (target.kind !== "object" && depth === "0") return xmlResponse(207, multistatus([]));
 
   const plan = planQuery(filter);
@@ -98,6 +100,12 @@ export async function calendarQuery(doc: XmlElement, target: Resource, req: DavR
     { bodies, parsed, zone },
   );
   return xmlResponse(207, multistatus(responses));
+}
+
+/** The ranges calendar-data asks for (expand, limit-recurrence-set, limit-freebusy-set). */
+export function dataRanges(req: CalendarDataRequest | undefined): TimeRange[] {
+  if (!req) return [];
+  return [req.expand, req.limitRecurrenceSet, req.limitFreebusySet].flatMap((r) => (r ? [{ start: r.start, end: r.end }] : []));
 }
 
 /** Stored objects passed validation when written; one that no longer parses simply matches nothing. */

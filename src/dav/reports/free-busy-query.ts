@@ -6,7 +6,7 @@ import { mapLimit } from "../../core/async.js";
 import { DavError } from "../../core/errors.js";
 import { parseCalendarObject } from "../../core/ical/parse.js";
 import type { CollectionInfo } from "../../core/model.js";
-import { invalidFilter, parseTimeRange } from "../../core/query/filter.js";
+import { checkRangeLimits, invalidFilter, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
 import type { Resource } from "../../core/props/types.js";
 import { caldav } from "../../core/xml/names.js";
@@ -45,6 +45,7 @@ export async function freeBusyQuery(doc: XmlElement, target: Resource, _req: Dav
   if (!tr) throw invalidFilter("free-busy-query needs a CALDAV:time-range");
   const parsed = parseTimeRange(tr);
   if (parsed.start === null || parsed.end === null) throw invalidFilter("free-busy-query needs both start and end");
+  checkRangeLimits([parsed], ctx.limits);
   const range = { start: parsed.start, end: parsed.end };
   const periods = mergePeriods(await calendarBusy(ctx, target.owner.id, target.collection.name, range));
   return new Response(renderFreeBusy(periods, range, {}), { status: 200, headers: { "Content-Type": "text/calendar; charset=utf-8" } });

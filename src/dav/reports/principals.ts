@@ -24,7 +24,13 @@ const principalResource = (p: import("../../core/model.js").Principal): Resource
   props: {},
 });
 
+/** These reports are defined for Depth: 0 only (RFC 3744 §9.3-§9.5). */
+function depthZero(req: DavRequest): void {
+  if ((req.headers.get("depth") ?? "0").trim() !== "0") throw badRequest("this report is defined for Depth: 0 (RFC 3744 section 9)");
+}
+
 export async function principalPropertySearch(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+  depthZero(req);
   const searches: PropertySearch[] = childElements(doc)
     .filter((c) => c.name === dav("property-search"))
     .map((ps) => {
@@ -47,14 +53,23 @@ export async function principalPropertySearch(doc: XmlElement, target: Resource,
   return xmlResponse(207, multistatus(found.map((p) => propResponse(principalResource(p), selection, ctx, minimal))));
 }
 
-export async function principalSearchPropertySet(_doc: XmlElement, _target: Resource, _req: DavRequest, _ctx: DavContext): Promise<Response> {
+export async function principalSearchPropertySet(_doc: XmlElement, _target: Resource, req: DavRequest, _ctx: DavContext): Promise<Response> {
+  depthZero(req);
   const entries = [...SEARCHABLE].map(([name, s]) =>
     el(dav("principal-search-property"), [el(dav("prop"), [el(name)]), el(dav("description"), [s.description], { "{http://www.w3.org/XML/1998/namespace}lang": "en" })]),
   );
   return xmlResponse(200, el(dav("principal-search-property-set"), entries));
 }
 
+/** Members at any depth (RFC 3744 §9.3): a home's calendars and their objects. */
+async function descendants(r: Resource, ctx: DavContext): Promise<Resource[]> {
+  const direct = await members(r, ctx);
+  const nested = await Promise.all(direct.filter((m) => m.kind === "calendar" || m.kind === "inbox" || m.kind === "outbox").map((m) => members(m, ctx)));
+  return [...direct, ...nested.flat()];
+}
+
 export async function principalMatch(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+  depthZero(req);
   const selection = parsePropSelection(doc);
   const minimal = wantsMinimal(req.headers);
   if (child(doc, dav("self"))) {
@@ -67,7 +82,7 @@ export async function principalMatch(doc: XmlElement, target: Resource, req: Dav
   if (!pp || !childElements(pp)[0]) throw badRequest("principal-match needs DAV:self or DAV:principal-property");
   const property = childElements(pp)[0]!.name;
   const mine = hrefs.principal(ctx.user.id);
-  const matching = (await members(target, ctx)).filter((r) => {
+  const matching = (await descendants(target, ctx)).filter((r) => {
     const v = findProps(r, { type: "prop", names: [property] }, ctx.props)[0]?.value;
     return v !== undefined && childElements(v).some((h) => h.name === dav("href") && textOf(h).trim() === mine);
   });

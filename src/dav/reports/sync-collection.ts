@@ -24,8 +24,9 @@ export function parseLimit(doc: XmlElement): number {
   const n = limit && child(limit, dav("nresults"));
   if (!n) return SERVER_SYNC_LIMIT;
   const text = textOf(n).trim();
-  if (!/^\d{1,12}$/.test(text) || Number(text) < 1) throw badRequest("DAV:nresults must be a positive integer");
-  return Math.min(Number(text), SERVER_SYNC_LIMIT);
+  if (!/^\d+$/.test(text) || /^0+$/.test(text)) throw badRequest("DAV:nresults must be a positive integer");
+  // Any larger request is answered in pages of the server's own limit (RFC 6578 §3.6).
+  return text.length > 9 ? SERVER_SYNC_LIMIT : Math.min(Number(text), SERVER_SYNC_LIMIT);
 }
 
 export async function syncCollection(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {

@@ -303,8 +303,9 @@ describe("prop-filter time-range (RFC 4791 §9.7.2)", () => {
     expect(matches(t, q("DUE", "20250110T230000Z", "20250111T000000Z"))).toBe(true);
     expect(matches(t, q("DUE", "20250110T230000Z", "20250111T000000Z"), "Asia/Tokyo")).toBe(false);
   });
-  it("never matches a property that is not a date", () => {
-    expect(matches(t, q("UID", "19000101T000000Z", "29990101T000000Z"))).toBe(false);
+  it("refuses a time-range on a property that is not a date with CALDAV:valid-filter (RFC 4791 §7.8)", () => {
+    expect(() => q("UID", "19000101T000000Z", "29990101T000000Z")).toThrow(/no date or time/);
+    expect(matches(t, q("X-CUSTOM-DATE", "19000101T000000Z", "29990101T000000Z"))).toBe(false);
   });
 });
 
