@@ -5,7 +5,7 @@
 // types this server has none of), max-attendees-per-instance, min-date-time,
 // max-date-time, max-instances. Property rules of RFC 5545 are in component.ts.
 import ICAL from "ical.js";
-import { C, precondition } from "../errors.js";
+import { C, DavError, precondition } from "../errors.js";
 import { COMPONENT_TYPES, invalidData, readComponent, type ComponentType, type ParsedComponent } from "./component.js";
 import { checkStructure, parseText } from "./scan.js";
 import { MAX_EXPANSION, summarize, type IndexSummary } from "./summary.js";
@@ -47,6 +47,17 @@ const invalidResource = (description: string) => precondition(403, C.validCalend
 
 /** Parses and validates one calendar object resource; throws DavError 403 with the RFC 4791 precondition. */
 export function parseCalendarObject(text: string, limits: ObjectLimits = {}): CalendarObject {
+  try {
+    return parseChecked(text, limits);
+  } catch (e) {
+    // ical.js throws plain errors on values it cannot read (deep in recurrence rules, time zone
+    // rules, durations): in a client's body that is invalid data (403), never a server fault.
+    if (e instanceof DavError) throw e;
+    throw invalidData(`unreadable iCalendar data: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   checkStructure(body, invalidData);
   const vcalendar = new ICAL.Component(parseText(body, invalidData));
