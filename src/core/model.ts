@@ -3,6 +3,7 @@
 // structured-cloneable: no classes, no functions.
 import type { IndexSummary } from "./ical/parse.js";
 import type { ItipJob } from "./itip-job.js";
+import type { InstanceIndex } from "./query/instance-index.js";
 import type { Clark } from "./xml/names.js";
 import type { XmlElement } from "./xml/tree.js";
 
@@ -67,6 +68,8 @@ export interface ObjectWrite {
   size: number;
   etag: string;
   index: IndexSummary;
+  /** Instance spans of a recurring event (core/query/instance-index.ts). */
+  instances?: InstanceIndex | null | undefined;
   ifMatch?: string[] | "*" | undefined;
   ifNoneMatch?: string[] | "*" | undefined;
   /** RFC 6638 §8.3. */

@@ -8,6 +8,7 @@ import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
+import { instanceIndex } from "../core/query/instance-index.js";
 import { RETRY_HEADER } from "../home/writes.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
@@ -53,6 +54,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     maxAttendeesPerInstance: limits.maxAttendeesPerInstance,
   });
   const snapshot = snapshotOf(parsed);
+  const instances = instanceIndex(parsed, Date.now());
   const home = ctx.home(ctx.user.id);
   const conditions = {
     ifMatch: parseEtagList(req.headers.get("if-match")),
@@ -80,6 +82,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
       size: bytes.byteLength,
       etag: await sha256Hex(bytes),
       index: parsed.index,
+      instances,
       ...conditions,
       ...(scheduling
         ? {

@@ -58,24 +58,28 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   const props = sql.all<{ name: string; value: string }>("SELECT name, value FROM props WHERE scope = ?", scopes.object(src.id, row.name));
   if (existing) removeObject(sql, dst, existing, now);
   // The source goes first, so a rename inside one calendar never holds its UID twice.
+  // The instance index goes with the row; read it before a move removes the source.
+  const spans = sql.all<{ start_ms: number; end_ms: number }>("SELECT start_ms, end_ms FROM instances WHERE collection_id = ? AND name = ?", src.id, row.name)
+    .map((r): [number, number] => [r.start_ms, r.end_ms]);
   if (req.move) removeObject(sql, src, row, now);
   // A move by an HTTP request gives a scheduling object a new Schedule-Tag (RFC 6638 §3.2.10); it sends nothing.
   const scheduleTag = row.snapshot !== null ? newScheduleTag() : row.schedule_tag;
-  insertCopy(sql, dst.id, req.to.name, { ...row, schedule_tag: scheduleTag }, now);
+  insertCopy(sql, dst.id, req.to.name, { ...row, schedule_tag: scheduleTag }, spans, now);
   for (const p of props)
     sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scopes.object(dst.id, req.to.name), p.name, p.value);
   return { created: !existing, scheduleTag };
 }
 
-function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow, now: number): void {
+function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow, spans: Array<[number, number]>, now: number): void {
   const rev = nextRev(sql);
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact, snapshot)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       start_ms, end_ms, recurring, floating, exact, snapshot, inst_until)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     collectionId, name, row.uid, row.component, row.etag, row.schedule_tag, row.size, row.body_key, rev, now, now,
-    row.start_ms, row.end_ms, row.recurring, row.floating, row.exact, row.snapshot,
+    row.start_ms, row.end_ms, row.recurring, row.floating, row.exact, row.snapshot, row.inst_until,
   );
+  for (const [start, end] of spans) sql.run("INSERT INTO instances (collection_id, name, start_ms, end_ms) VALUES (?, ?, ?, ?)", collectionId, name, start, end);
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", collectionId, name);
   // A moved body was queued as garbage when its source row went; it is referenced again.
   sql.run("DELETE FROM garbage WHERE key = ?", row.body_key);

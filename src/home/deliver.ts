@@ -7,6 +7,7 @@
 import { nameForUid, jobOf } from "../core/itip-job.js";
 import { parseCalendarObject, type IndexSummary } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
+import { instanceIndex } from "../core/query/instance-index.js";
 import { caldav } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
 import { homeBusy } from "./busy.js";
@@ -141,7 +142,7 @@ export class Deliveries {
         row = {
           uid, component: obj.component, etag: await etagOf(result.text), scheduleTag: null,
           size: utf8.encode(result.text).byteLength, bodyKey: await put(result.text), index: obj.index,
-          snapshot: snap ? JSON.stringify(snap) : null,
+          snapshot: snap ? JSON.stringify(snap) : null, instances: instanceIndex(obj, now),
         };
       }
       const inbox: Array<{ id: string; body: string; uid: string; component: string; key: string; size: number; etag: string }> = [];

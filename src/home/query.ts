@@ -38,6 +38,10 @@ export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery): Can
   if (q.end != null) {
     where.push("(start_ms IS NULL OR start_ms <= ?)");
     params.push(q.end);
+    // A recurring event whose instances are indexed past the range's end needs one instance in it.
+    where.push(`(inst_until IS NULL OR inst_until < ? OR EXISTS (SELECT 1 FROM instances i
+      WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms <= ? AND i.end_ms >= ?))`);
+    params.push(q.end, q.end, q.start ?? -8.64e15);
   }
   const rows = sql.all<ObjectRow>(`SELECT * FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
   const props = rows.length ? readObjectProps(sql, col.id) : new Map();

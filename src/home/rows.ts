@@ -33,6 +33,7 @@ export interface ObjectRow extends Record<string, SqlStorageValue> {
   floating: number;
   exact: number;
   snapshot: string | null;
+  inst_until: number | null;
 }
 
 export const scopes = {

@@ -37,8 +37,17 @@ const MIGRATIONS: string[] = [
      exact INTEGER NOT NULL DEFAULT 0,
      -- RFC 6638 scheduling snapshot (JSON) of a scheduling object resource, else NULL
      snapshot TEXT,
+     -- recurring events: instances are indexed up to this instant (NULL: no instance index)
+     inst_until INTEGER,
      PRIMARY KEY (collection_id, name)
    ) WITHOUT ROWID;
+   CREATE TABLE instances (
+     collection_id INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     start_ms INTEGER NOT NULL,
+     end_ms INTEGER NOT NULL
+   );
+   CREATE INDEX instances_object ON instances (collection_id, name, start_ms);
    CREATE INDEX objects_home_uid ON objects (uid);
    CREATE UNIQUE INDEX objects_uid ON objects (collection_id, uid);
    CREATE INDEX objects_rev ON objects (collection_id, rev);

@@ -6,6 +6,7 @@ import { checkConditions, checkScheduleTag, type EtagCondition } from "../core/c
 import { C, DavError, notFound, precondition, preconditionFailed } from "../core/errors.js";
 import type { ObjectWrite } from "../core/model.js";
 import type { IndexSummary } from "../core/ical/parse.js";
+import type { InstanceIndex } from "../core/query/instance-index.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
@@ -102,6 +103,16 @@ export interface RowData {
   bodyKey: string;
   index: IndexSummary;
   snapshot: string | null;
+  instances?: InstanceIndex | null | undefined;
+}
+
+/** Replaces the instance spans of one object (none when `index` is null). */
+export function writeInstances(sql: Sql, collectionId: number, name: string, index: InstanceIndex | null | undefined): void {
+  sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", collectionId, name);
+  sql.run("UPDATE objects SET inst_until = ? WHERE collection_id = ? AND name = ?", index ? index.until : null, collectionId, name);
+  if (!index) return;
+  for (const [start, end] of index.spans)
+    sql.run("INSERT INTO instances (collection_id, name, start_ms, end_ms) VALUES (?, ?, ?, ?)", collectionId, name, start, end);
 }
 
 /** Inserts or replaces the row `name` of `col`; the old body (if another) becomes garbage. */
@@ -119,6 +130,7 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
     col.id, name, d.uid, d.component, d.etag, d.scheduleTag, d.size, d.bodyKey, rev, now, now,
     i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, d.snapshot,
   );
+  writeInstances(sql, col.id, name, d.instances);
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
   sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
@@ -132,7 +144,7 @@ export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: stri
   const scheduleTag = s ? (s.newTag || !plan.existing?.schedule_tag ? newScheduleTag() : plan.existing.schedule_tag) : null;
   writeRow(sql, plan.col, w.name, {
     uid: w.index.uid, component: w.index.component, etag: w.etag, scheduleTag, size: w.size, bodyKey,
-    index: w.index, snapshot: s?.snapshot ?? null,
+    index: w.index, snapshot: s?.snapshot ?? null, instances: w.instances,
   }, plan.existing, now);
   return !plan.existing;
 }
@@ -143,6 +155,7 @@ export const newScheduleTag = () => crypto.randomUUID().replaceAll("-", "").slic
 export function removeObject(sql: Sql, col: CollectionRow, row: ObjectRow, now: number): void {
   const rev = nextRev(sql);
   sql.run("DELETE FROM objects WHERE collection_id = ? AND name = ?", col.id, row.name);
+  sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", col.id, row.name);
   sql.run("DELETE FROM props WHERE scope = ?", scopes.object(col.id, row.name));
   sql.run("INSERT OR REPLACE INTO tombstones (collection_id, name, rev, deleted_at) VALUES (?, ?, ?, ?)", col.id, row.name, rev, now);
   discardBody(sql, row.body_key, now);
@@ -177,6 +190,7 @@ export function deleteCollection(sql: Sql, name: string, now: number): void {
   const rows = sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ?", col.id);
   let freed = 0;
   sql.run("DELETE FROM objects WHERE collection_id = ?", col.id);
+  sql.run("DELETE FROM instances WHERE collection_id = ?", col.id);
   for (const r of rows) {
     discardBody(sql, r.body_key, now);
     freed += r.size;

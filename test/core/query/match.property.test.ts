@@ -3,13 +3,15 @@
 // RFC 4791 §9.9 time-range matcher agrees with a brute-force reference that
 // expands the whole recurrence set with ical.js and tests each instance
 // directly; and the index summary is conservative (a match implies
-// qStart <= end && qEnd >= start) and decides exactly when it says `exact`.
+// qStart <= end && qEnd >= start) and decides exactly when it says `exact`;
+// and a match within the instance index's horizon has an indexed instance.
 import fc from "fast-check";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { parseCalendarObject } from "../../../src/core/ical/parse.js";
 import type { CompFilter } from "../../../src/core/query/filter.js";
 import { matchFilter } from "../../../src/core/query/match.js";
+import { instanceIndex } from "../../../src/core/query/instance-index.js";
 import { cal, vevent, zone } from "./helpers.js";
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
@@ -161,6 +163,7 @@ describe("time-range matching agrees with brute force (RFC 4791 §9.9, RFC 5545 
   it("holds for random events and ranges, and the index is conservative and exact when it says so", () => {
     let matched = 0;
     let exact = 0;
+    let indexed = 0;
     fc.assert(
       fc.property(arb, (e) => {
         const text = build(e);
@@ -175,6 +178,12 @@ describe("time-range matching agrees with brute force (RFC 4791 §9.9, RFC 5545 
           matched++;
           expect(qs === null || end === null || qs <= end, "index end").toBe(true);
           expect(qe === null || start === null || qe >= start, "index start").toBe(true);
+          // The instance index is conservative too: a match within its horizon has an indexed instance overlapping.
+          const inst = instanceIndex(obj, e.start);
+          if (inst && qe !== null && inst.until >= qe) {
+            indexed++;
+            expect(inst.spans.some(([a, b]) => a <= qe && b >= (qs ?? -Infinity)), `instance index\n${text}`).toBe(true);
+          }
         }
         if (obj.index.exact) {
           exact++;
@@ -185,5 +194,6 @@ describe("time-range matching agrees with brute force (RFC 4791 §9.9, RFC 5545 
     );
     expect(matched).toBeGreaterThan(20);
     expect(exact).toBeGreaterThan(5);
+    expect(indexed).toBeGreaterThan(20);
   }, 120_000);
 });

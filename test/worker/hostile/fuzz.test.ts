@@ -117,7 +117,7 @@ describe("hostile XML (RFC 4918 §8.2: malformed requests get 400, never a 5xx)"
     const user = await fresh();
     const paths = ["/calendars/%ZZ/", "/calendars/../etc/passwd", "/principals/%00/", "/calendars/" + "a".repeat(300) + "/", "//calendars//x//",
       `/calendars/${user.user}/calendar/%2F..%2F.ics`, `/calendars/${user.user}/inbox/x.ics`, "/admin/api/users", "/.well-known/carddav"];
-    const headers = [{ Depth: "2" }, { Depth: "infinity" }, { "If-Match": "garbage" }, { "If-None-Match": "W/\"x\"" }, { Destination: "::::" }, { Overwrite: "maybe" }, { "Content-Type": "text/calendar; charset=latin1" }];
+    const headers: Array<Record<string, string>> = [{ Depth: "2" }, { Depth: "infinity" }, { "If-Match": "garbage" }, { "If-None-Match": "W/\"x\"" }, { Destination: "::::" }, { Overwrite: "maybe" }, { "Content-Type": "text/calendar; charset=latin1" }];
     for (const path of paths)
       for (const method of ["GET", "PROPFIND", "PUT", "DELETE", "MOVE", "COPY", "REPORT", "MKCOL", "PROPPATCH", "POST", "OPTIONS"])
         for (const h of headers) {

@@ -1,0 +1,45 @@
+// The instance index of a recurring event (RFC 4791 §9.9 over RFC 5545
+// recurrence sets): every instance's span in UTC up to a horizon, so a
+// time-range query skips a recurring object with no instance in the range
+// without reading its body. Floating and all-day instances are widened by 14
+// hours each side (any calendar timezone falls inside), and zero-length
+// instances keep both ends, so the spans are conservative: an instance can
+// overlap [qStart, qEnd) only if start <= qEnd and end >= qStart.
+import type { CalendarObject } from "../ical/parse.js";
+import { FLOATING_SLACK_MS } from "../ical/time.js";
+import { forEachInstance } from "./instances.js";
+
+export interface InstanceIndex {
+  /** [start, end] of each instance, ms UTC. */
+  spans: Array<[number, number]>;
+  /** The spans are complete up to this instant (ms UTC): a query ending later falls back to the coarse range. */
+  until: number;
+}
+
+/** How far ahead instances are indexed, and how many at most per object. */
+export const INSTANCE_HORIZON_MS = 3 * 366 * 86_400_000;
+export const MAX_INDEXED_INSTANCES = 1000;
+
+/** The instance index of a recurring VEVENT, or null when the coarse range is all the index keeps. */
+export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex | null {
+  if (obj.component !== "VEVENT" || !obj.index.recurring) return null;
+  const horizon = now + INSTANCE_HORIZON_MS;
+  const slack = obj.index.floating ? FLOATING_SLACK_MS : 0;
+  const spans: Array<[number, number]> = [];
+  let until = horizon;
+  const walk = forEachInstance(obj, { start: null, end: horizon }, null, (i) => {
+    const s = i.start ?? i.end;
+    const e = i.end ?? i.start;
+    if (s === null || e === null) return false;
+    if (spans.length >= MAX_INDEXED_INSTANCES) {
+      // Complete only up to where the next instance begins.
+      until = Math.min(until, s - slack - 1);
+      return true;
+    }
+    spans.push([s - slack, Math.max(e, s) + slack]);
+    return false;
+  });
+  if (walk === "capped") return null;
+  if (spans.length === 0) return null;
+  return { spans, until };
+}
