@@ -19,7 +19,7 @@ import { collectGarbage } from "./gc.js";
 import type { Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
 import { insertCollection, provision } from "./provision.js";
-import { collectionRow, meta, objectRow, scopes, toCollection } from "./rows.js";
+import { collectionRow, meta, objectRow, toCollection } from "./rows.js";
 import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
 import { checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";

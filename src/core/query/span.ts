@@ -9,7 +9,7 @@
 // every instance of every recurring event needs one.
 import ICAL from "ical.js";
 import type { ParsedComponent } from "../ical/component.js";
-import { DAY_MS, HOUR_MS, icalTimeToUtcMs, isFloatingTime } from "../ical/time.js";
+import { DAY_MS, HOUR_MS, isFloatingTime } from "../ical/time.js";
 
 type Time = ICAL.Time;
 export type Zone = ICAL.Timezone | null;
