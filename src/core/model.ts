@@ -74,6 +74,8 @@ export interface ObjectWrite {
   ifNoneMatch?: string[] | "*" | undefined;
   /** RFC 6638 §8.3. */
   ifScheduleTagMatch?: string[] | "*" | undefined;
+  /** The caller assumed the resource it replaces is no scheduling object; if it is, the home asks it to plan. */
+  plainOnly?: boolean | undefined;
   /** Internal compare-and-swap: the ETag the caller planned against (null: absent); a mismatch asks it to plan again. */
   expectEtag?: string | null | undefined;
   /** Set for scheduling object resources (RFC 6638 §3.1). */

@@ -62,10 +62,15 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
   };
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
-    const stored = await home.object(loc.collection, loc.name);
+    // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
+    // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
+    const fast = attempt === 0 && snapshot === null;
+    const stored = fast ? null : await home.object(loc.collection, loc.name);
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
-    checkConditions(stored?.object.etag ?? null, conditions);
-    checkScheduleTag(stored?.object.scheduleTag ?? null, conditions.ifScheduleTagMatch);
+    if (!fast) {
+      checkConditions(stored?.object.etag ?? null, conditions);
+      checkScheduleTag(stored?.object.scheduleTag ?? null, conditions.ifScheduleTagMatch);
+    }
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
       ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, {
@@ -84,6 +89,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
       index: parsed.index,
       instances,
       ...conditions,
+      ...(fast ? { plainOnly: true } : {}),
       ...(scheduling
         ? {
             expectEtag: stored?.object.etag ?? null,

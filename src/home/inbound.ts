@@ -56,57 +56,71 @@ export function applyOps(
       outcomes.push({ status: "2.0" });
       continue;
     }
-    const { job, body, me } = op;
+    const { job } = op;
     if (seen(job.id) || result.applied.includes(job.id)) {
       outcomes.push({ status: "1.2" });
       continue;
     }
     result.applied.push(job.id);
-    const message = parseItip(body);
-    result.inbox.push({ id: job.id, body, uid: message.uid, component: message.component });
-    const recipient = job.recipient;
-    switch (message.method) {
-      case "REQUEST":
-      case "ADD": {
-        if (me.type === "ROOM" || me.type === "RESOURCE") {
-          const r = autoSchedule({ existing: text, message, recipient, busy, now });
-          if (r) {
-            text = r.text;
-            result.newTag = true;
-            result.outgoing.push(...r.messages);
-          }
-        } else {
-          const r = applyRequest({ existing: text, message, recipient, now });
-          if (r) {
-            text = r.text;
-            if (!r.partstatOnly || r.created) result.newTag = true;
-          }
-        }
-        break;
-      }
-      case "CANCEL": {
-        const r = applyCancel({ existing: text, message, recipient, now });
-        if (r) {
-          text = r.text;
-          result.newTag = true;
-        }
-        break;
-      }
-      case "REPLY": {
-        // Merging a reply into the organizer's copy keeps its Schedule-Tag (RFC 6638 §3.3).
-        const r = text === null ? null : applyReply({ existing: text, message, now, precise: job.created });
-        if (r) {
-          text = r.text;
-          if (r.changed) result.refresh.push(...r.recurrenceIds);
-        }
-        break;
-      }
-      default:
-        // REFRESH, COUNTER, DECLINECOUNTER, PUBLISH: kept in the inbox for the client to act on.
-        break;
+    try {
+      text = applyMessage(text, op, result, busy, now);
+      outcomes.push({ status: "1.2" });
+    } catch (e) {
+      // The core is pure, so a message it cannot apply now never will: no retries, the sender learns it failed.
+      console.warn(`iTIP ${job.id} (${job.method} ${job.uid}) could not be applied: ${(e as Error).message}`);
+      outcomes.push({ status: "5.1" });
     }
-    outcomes.push({ status: "1.2" });
   }
   result.text = text;
   return { result, outcomes };
+}
+
+/** Applies one delivered message to the copy's text; returns the new text. */
+function applyMessage(text: string | null, op: Extract<InboundOp, { kind: "deliver" }>, result: Applied, busy: BusyPeriod[], now: number): string | null {
+  const { job, body, me } = op;
+  const message = parseItip(body);
+  const recipient = job.recipient;
+  switch (message.method) {
+    case "REQUEST":
+    case "ADD": {
+      if (me.type === "ROOM" || me.type === "RESOURCE") {
+        const r = autoSchedule({ existing: text, message, recipient, busy, now });
+        if (r) {
+          text = r.text;
+          result.newTag = true;
+          result.outgoing.push(...r.messages);
+        }
+      } else {
+        const r = applyRequest({ existing: text, message, recipient, now });
+        if (r) {
+          text = r.text;
+          if (!r.partstatOnly || r.created) result.newTag = true;
+        }
+      }
+      break;
+    }
+    case "CANCEL": {
+      const r = applyCancel({ existing: text, message, recipient, now });
+      if (r) {
+        text = r.text;
+        result.newTag = true;
+      }
+      break;
+    }
+    case "REPLY": {
+      // Merging a reply into the organizer's copy keeps its Schedule-Tag (RFC 6638 §3.2.10).
+      const r = text === null ? null : applyReply({ existing: text, message, now, precise: job.created });
+      if (r) {
+        text = r.text;
+        if (r.changed) result.refresh.push(...r.recurrenceIds);
+      }
+      break;
+    }
+    default:
+      // REFRESH, COUNTER, DECLINECOUNTER, PUBLISH: kept in the inbox for the client to act on.
+      break;
+  }
+  // The message is kept in the inbox once it was applied (RFC 6638 §4).
+  result.inbox.push({ id: job.id, body, uid: message.uid, component: message.component });
+  return text;
 }

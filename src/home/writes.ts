@@ -71,6 +71,7 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   const col = calendarOrThrow(sql, owner, w.collection);
   const existing = objectRow(sql, col.id, w.name);
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
+  if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
   checkScheduleTag(existing?.schedule_tag ?? null, w.ifScheduleTagMatch);
   const components = JSON.parse(col.components) as string[];

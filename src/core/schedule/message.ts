@@ -90,6 +90,8 @@ export function cancelComponent(source: JComp | null, fallback: { uid: string; o
   }
   const c: JComp = [source?.[0] ?? "vevent", props, []];
   if (sequenceOf(c) < fallback.sequence) setProp(c, ["sequence", {}, "integer", fallback.sequence]);
+  // The stored copy may have lost its ORGANIZER (the organizer turned scheduling off); a CANCEL still needs one.
+  if (!propOf(c, "organizer")) c[1].push(["organizer", {}, "cal-address", fallback.organizer]);
   c[1].push(attendeeLine(source, attendee), ["status", {}, "text", "CANCELLED"]);
   stripParams(c, SERVER_PARAMS);
   setDtstamp(c, stamp);

@@ -34,3 +34,17 @@ describe("scheduling smoke", () => {
     }, { timeout: 10_000, interval: 100 });
   });
 });
+
+describe("a plain PUT over a scheduling object", () => {
+  it("is planned like any organizer change: removing ORGANIZER and ATTENDEEs cancels the attendees' copies (RFC 6638 §3.2.1.2)", async () => {
+    const alice = await createUser("alice2", { emails: ["alice1@example.com".replace("1", "2")] });
+    const bob = await createUser("bob2", { emails: ["bob2@example.com"] });
+    const body = invite("sched-plain").replaceAll("alice1@", "alice2@").replaceAll("bob1@", "bob2@");
+    expect((await dav("PUT", "/calendars/alice2/calendar/p.ics", { as: alice, body })).status).toBe(201);
+    await vi.waitUntil(async () => (await dav("GET", "/calendars/bob2/calendar/sched-plain.ics", { as: bob })).status === 200, { timeout: 10_000, interval: 100 });
+    const plain = body.split("\r\n").filter((l) => !/^(ORGANIZER|ATTENDEE)/.test(l)).join("\r\n");
+    const r = await dav("PUT", "/calendars/alice2/calendar/p.ics", { as: alice, body: plain });
+    expect(r.status, await r.clone().text()).toBe(204);
+    await vi.waitUntil(async () => /STATUS:CANCELLED/.test(await (await dav("GET", "/calendars/bob2/calendar/sched-plain.ics", { as: bob })).text()), { timeout: 10_000, interval: 100 });
+  });
+});
