@@ -170,12 +170,15 @@ export interface DeleteRequest {
   ifMatch?: EtagCondition | undefined;
   ifScheduleTagMatch?: EtagCondition | undefined;
   expectEtag?: string | null | undefined;
+  /** The caller assumed no scheduling object is deleted; if one is, it is asked to plan (CANCEL or REPLY). */
+  plainOnly?: boolean | undefined;
 }
 
 export function deleteObject(sql: Sql, d: DeleteRequest, now: number): void {
   const col = collectionRow(sql, d.collection);
   const row = col && objectRow(sql, col.id, d.name);
   if (d.expectEtag !== undefined && (row?.etag ?? null) !== d.expectEtag) throw changedUnderfoot();
+  if (d.plainOnly && row?.snapshot && col?.kind === "calendar") throw changedUnderfoot();
   if (!col || !row) {
     if (d.ifMatch !== undefined || d.ifScheduleTagMatch !== undefined) throw preconditionFailed("conditional DELETE of a missing resource");
     throw notFound();
