@@ -6,6 +6,7 @@ import { needPrivileges } from "../core/acl.js";
 import { hrefs } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
+import { strongEtag } from "../core/etag.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
 import { instanceIndex } from "../core/query/instance-index.js";
@@ -15,11 +16,6 @@ import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 
 const CALENDAR_TYPES = /^text\/calendar\s*(;|$)/i;
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Content-Type must be iCalendar in UTF-8 (RFC 4791 section 5.3.2.1 supported-calendar-data). */
 export function checkCalendarContentType(value: string | null): void {
@@ -85,7 +81,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
       name: loc.name,
       body,
       size: bytes.byteLength,
-      etag: await sha256Hex(bytes),
+      etag: await strongEtag(bytes),
       index: parsed.index,
       instances,
       ...conditions,

@@ -2,34 +2,16 @@
 // calendar that is not transparent (RFC 6638 §9.1 schedule-calendar-transp),
 // events that are not TRANSP:TRANSPARENT or CANCELLED (RFC 4791 §7.10).
 // Used by rooms deciding on invitations and by outbox free-busy requests.
-import type ICAL from "ical.js";
 import { mapLimit } from "../core/async.js";
-import { calendarTimezoneZone } from "../core/ical/calendar-timezone.js";
+import { calendarZone, isTransparent } from "../core/calendar-props.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import { busyPeriods, type Period } from "../core/query/freebusy.js";
-import { caldav } from "../core/xml/names.js";
-import { childElements, textOf } from "../core/xml/tree.js";
 import { candidates } from "./query.js";
 import type { ScheduleSnapshot } from "../core/schedule/index.js";
 import { readProps, scopes, type CollectionRow } from "./rows.js";
 import type { Sql } from "./sql.js";
 
 export type BusyPeriod = Period;
-
-function zoneOf(sql: Sql, col: CollectionRow): ICAL.Timezone | null {
-  const tz = readProps(sql, scopes.collection(col.id))[caldav("calendar-timezone")];
-  if (!tz) return null;
-  try {
-    return calendarTimezoneZone(textOf(tz));
-  } catch {
-    return null;
-  }
-}
-
-function transparent(sql: Sql, col: CollectionRow): boolean {
-  const t = readProps(sql, scopes.collection(col.id))[caldav("schedule-calendar-transp")];
-  return t !== undefined && childElements(t).some((e) => e.name === caldav("transparent"));
-}
 
 /** An invitation the owner declined in every instance takes no time (as for rooms deciding on the next one). */
 function declinedByOwner(snapshot: string | null, owner: ReadonlySet<string>): boolean {
@@ -48,12 +30,15 @@ export async function homeBusy(
   opts: { excludeUid?: string; ownerAddresses?: readonly string[] } = {},
 ): Promise<Period[]> {
   const owner = new Set(opts.ownerAddresses ?? []);
-  const cols = sql.all<CollectionRow>("SELECT * FROM collections WHERE kind = 'calendar'").filter((c) => !transparent(sql, c));
-  const work = cols.flatMap((col) =>
-    candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end })
+  const cols = sql.all<CollectionRow>("SELECT * FROM collections WHERE kind = 'calendar'")
+    .map((col) => ({ col, props: readProps(sql, scopes.collection(col.id)) }))
+    .filter((c) => !isTransparent(c.props));
+  const work = cols.flatMap(({ col, props }) => {
+    const zone = calendarZone(props);
+    return candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end })
       .filter((c) => c.uid !== opts.excludeUid && !declinedByOwner(c.snapshot, owner))
-      .map((c) => ({ key: c.bodyKey, zone: zoneOf(sql, col) })),
-  );
+      .map((c) => ({ key: c.bodyKey, zone }));
+  });
   const periods = await mapLimit(work, 6, async (w) => {
     const stored = await bodies.get(w.key);
     if (!stored) return [];

@@ -18,7 +18,7 @@ import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move
 import { collectGarbage } from "./gc.js";
 import type { Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
-import { insertCollection, provision } from "./provision.js";
+import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection } from "./rows.js";
 import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
@@ -26,7 +26,7 @@ import { checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest
 
 export type { PropChange, PropTarget } from "./props.js";
 
-const RESERVED = new Set(["inbox", "outbox"]);
+const RESERVED = new Set([INBOX, OUTBOX]);
 
 /** How soon the alarm retries handing the outbox to the Queue. */
 const OUTBOX_RETRY_MS = 5_000;

@@ -6,10 +6,10 @@ import { C, DavError, forbidden, notFound, precondition, preconditionFailed } fr
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
-import { collectionRow, meta, objectRow, scopes, type ObjectRow } from "./rows.js";
+import type { IndexSummary } from "../core/ical/parse.js";
+import { collectionRow, meta, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { calendarOrThrow, deleteCollection, newScheduleTag, nextRev, removeObject, touchCollection } from "./writes.js";
-import { setMeta } from "./rows.js";
+import { calendarOrThrow, deleteCollection, newScheduleTag, removeObject, writeRow } from "./writes.js";
 
 export interface CopyMoveRequest {
   from: { collection: string; name?: string | undefined };
@@ -64,27 +64,24 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   if (req.move) removeObject(sql, src, row, now);
   // A move by an HTTP request gives a scheduling object a new Schedule-Tag (RFC 6638 §3.2.10); it sends nothing.
   const scheduleTag = row.snapshot !== null ? newScheduleTag() : row.schedule_tag;
-  insertCopy(sql, dst.id, req.to.name, { ...row, schedule_tag: scheduleTag }, spans, now);
+  insertCopy(sql, dst, req.to.name, { ...row, schedule_tag: scheduleTag }, spans, now);
   for (const p of props)
     sql.run("INSERT OR REPLACE INTO props (scope, name, value) VALUES (?, ?, ?)", scopes.object(dst.id, req.to.name), p.name, p.value);
   return { created: !existing, scheduleTag };
 }
 
-function insertCopy(sql: Sql, collectionId: number, name: string, row: ObjectRow, spans: Array<[number, number]>, now: number): void {
-  const rev = nextRev(sql);
-  sql.run(
-    `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact, snapshot, inst_until)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    collectionId, name, row.uid, row.component, row.etag, row.schedule_tag, row.size, row.body_key, rev, now, now,
-    row.start_ms, row.end_ms, row.recurring, row.floating, row.exact, row.snapshot, row.inst_until,
-  );
-  for (const [start, end] of spans) sql.run("INSERT INTO instances (collection_id, name, start_ms, end_ms) VALUES (?, ?, ?, ?)", collectionId, name, start, end);
-  sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", collectionId, name);
+/** The destination row: the source's data, index and instance spans, under the new name. */
+function insertCopy(sql: Sql, dst: CollectionRow, name: string, row: ObjectRow, spans: Array<[number, number]>, now: number): void {
+  const index: IndexSummary = {
+    uid: row.uid, component: row.component as IndexSummary["component"], start: row.start_ms, end: row.end_ms,
+    recurring: row.recurring === 1, floating: row.floating === 1, exact: row.exact === 1,
+  };
+  writeRow(sql, dst, name, {
+    uid: row.uid, component: row.component, etag: row.etag, scheduleTag: row.schedule_tag, size: row.size, bodyKey: row.body_key,
+    index, snapshot: row.snapshot, instances: row.inst_until === null ? null : { spans, until: row.inst_until },
+  }, undefined, now);
   // A moved body was queued as garbage when its source row went; it is referenced again.
   sql.run("DELETE FROM garbage WHERE key = ?", row.body_key);
-  setMeta(sql, "used_bytes", Number(meta(sql, "used_bytes") ?? 0) + row.size);
-  touchCollection(sql, collectionId, rev, now);
 }
 
 /** MOVE of a whole calendar collection renames it; COPY of collections is refused. */

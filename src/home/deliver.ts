@@ -4,6 +4,7 @@
 // the row, the inbox items, the applied-message ids and any outgoing replies
 // in one transaction, compare-and-swapping on the ETag it read (a client
 // PUT in between makes it start over). RFC 6638 section 4.
+import { strongEtag } from "../core/etag.js";
 import { nameForUid, jobOf } from "../core/itip-job.js";
 import { parseCalendarObject, type IndexSummary } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
@@ -39,11 +40,6 @@ const MAX_ATTEMPTS = 6;
 const ROOM_HORIZON_MS = 2 * 366 * 86_400_000;
 
 const utf8 = new TextEncoder();
-
-async function etagOf(text: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
-  return [...d.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** The scheduling copy of `uid` in the home's calendars, if any (RFC 6638 §3.2.4.1: at most one). */
 export function findByUid(sql: Sql, uid: string): { col: CollectionRow; row: ObjectRow } | undefined {
@@ -140,13 +136,13 @@ export class Deliveries {
         const obj = parseCalendarObject(result.text);
         const snap = snapshotOf(obj);
         row = {
-          uid, component: obj.component, etag: await etagOf(result.text), scheduleTag: null,
+          uid, component: obj.component, etag: await strongEtag(result.text), scheduleTag: null,
           size: utf8.encode(result.text).byteLength, bodyKey: await put(result.text), index: obj.index,
           snapshot: snap ? JSON.stringify(snap) : null, instances: instanceIndex(obj, now),
         };
       }
       const inbox: Array<{ id: string; body: string; uid: string; component: string; key: string; size: number; etag: string }> = [];
-      for (const item of result.inbox) inbox.push({ ...item, key: await put(item.body), size: utf8.encode(item.body).byteLength, etag: await etagOf(item.body) });
+      for (const item of result.inbox) inbox.push({ ...item, key: await put(item.body), size: utf8.encode(item.body).byteLength, etag: await strongEtag(item.body) });
 
       const committed = this.host.transact(() => {
         const again = findByUid(sql, uid);

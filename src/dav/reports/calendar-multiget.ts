@@ -11,7 +11,7 @@ import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
-import { calendarZone } from "./calendar-query.js";
+import { calendarZone } from "../../core/calendar-props.js";
 
 export async function calendarMultiget(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
   if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("not a calendar");
@@ -35,7 +35,7 @@ export async function calendarMultiget(doc: XmlElement, target: Resource, req: D
         props: parsePropSelection(doc),
         calendarData: requestedCalendarData(doc),
         minimal: wantsMinimal(req.headers),
-      }, ctx, { zone: calendarZone(found.collection) })
+      }, ctx, { zone: calendarZone(found.collection.props) })
     : [];
   return xmlResponse(207, multistatus([...responses, ...missing.map((h) => statusResponse(h, 404))]));
 }

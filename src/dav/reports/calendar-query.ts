@@ -5,6 +5,7 @@
 import { mapLimit } from "../../core/async.js";
 import { badRequest, C, DavError, precondition } from "../../core/errors.js";
 import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
+import { calendarZone } from "../../core/calendar-props.js";
 import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
 import { ianaTimezone } from "../../core/ical/timezones.js";
 import type { CollectionInfo } from "../../core/model.js";
@@ -41,19 +42,9 @@ export function queryZone(doc: XmlElement, collection: CollectionInfo): ICAL.Tim
     if (!zone) throw invalidFilter(`unknown timezone-id ${textOf(tzid).trim()}`);
     return zone;
   }
-  return calendarZone(collection);
+  return calendarZone(collection.props);
 }
 
-/** The calendar's own timezone (CALDAV:calendar-timezone), or null for UTC. */
-export function calendarZone(collection: CollectionInfo): ICAL.Timezone | null {
-  const own = collection.props[caldav("calendar-timezone")];
-  if (!own) return null;
-  try {
-    return calendarTimezoneZone(textOf(own));
-  } catch {
-    return null;
-  }
-}
 
 export async function calendarQuery(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
   if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("calendar-query runs on a calendar");

@@ -5,28 +5,22 @@
 import { mapLimit } from "../../core/async.js";
 import { DavError } from "../../core/errors.js";
 import { parseCalendarObject } from "../../core/ical/parse.js";
-import type { CollectionInfo } from "../../core/model.js";
 import { checkRangeLimits, invalidFilter, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
 import type { Resource } from "../../core/props/types.js";
 import { caldav } from "../../core/xml/names.js";
-import { child, childElements, type XmlElement } from "../../core/xml/tree.js";
+import { child, type XmlElement } from "../../core/xml/tree.js";
 import { requirePrivilege } from "../../core/acl.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { readBody } from "../get.js";
 import { BODY_CONCURRENCY } from "./objects.js";
-import { calendarZone } from "./calendar-query.js";
-
-export function isTransparent(c: CollectionInfo): boolean {
-  const transp = c.props[caldav("schedule-calendar-transp")];
-  return transp !== undefined && childElements(transp).some((e) => e.name === caldav("transparent"));
-}
+import { calendarZone, isTransparent } from "../../core/calendar-props.js";
 
 /** Busy periods of one calendar in [start, end). */
 export async function calendarBusy(ctx: DavContext, owner: string, collection: string, range: { start: number; end: number }): Promise<Period[]> {
   const found = await ctx.home(owner).query(collection, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end });
-  if (!found || found.collection.kind !== "calendar" || isTransparent(found.collection)) return [];
-  const zone = calendarZone(found.collection);
+  if (!found || found.collection.kind !== "calendar" || isTransparent(found.collection.props)) return [];
+  const zone = calendarZone(found.collection.props);
   const periods = await mapLimit(found.candidates, BODY_CONCURRENCY, async (c) => {
     const { text } = await readBody(ctx, owner, c);
     try {

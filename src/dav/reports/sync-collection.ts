@@ -14,7 +14,7 @@ import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
-import { calendarZone } from "./calendar-query.js";
+import { calendarZone } from "../../core/calendar-props.js";
 
 /** The most changes one response carries; more are sent as a truncated result with a continuation token. */
 export const SERVER_SYNC_LIMIT = 50_000;
@@ -45,7 +45,7 @@ export async function syncCollection(doc: XmlElement, target: Resource, req: Dav
     props: parsePropSelection(doc),
     calendarData: requestedCalendarData(doc),
     minimal: wantsMinimal(req.headers),
-  }, ctx, { zone: calendarZone(set.collection) });
+  }, ctx, { zone: calendarZone(set.collection.props) });
   for (const name of set.deleted) responses.push(statusResponse(hrefs.object(target.owner.id, set.collection.name, name), 404));
   if (set.truncated) responses.push(statusResponse(target.href, 507, el(dav("number-of-matches-within-limits"))));
   return xmlResponse(207, multistatus(responses, [el(dav("sync-token"), [set.token])]));
