@@ -7,6 +7,7 @@
 // dead-letter queue, where the sender learns they were not delivered.
 import { mapLimit } from "./core/async.js";
 import type { ItipJob } from "./core/itip-job.js";
+import type { Principal } from "./core/model.js";
 import { SCHEDULE_STATUS } from "./core/schedule/index.js";
 import { directoryStub } from "./dav/context.js";
 
@@ -30,24 +31,57 @@ async function report(env: Env, job: ItipJob, status: string): Promise<void> {
   await env.CALENDAR_HOME.getByName(job.fromHome).recordStatus(job.uid, { [job.recipient]: status }, organizerCopy);
 }
 
-export async function deliverOne(job: ItipJob, env: Env): Promise<void> {
-  const recipient = await directoryStub(env).principalByAddress(job.recipient);
+/** Directory lookups shared by the messages of one batch (a meeting's messages share their sender). */
+export class Lookups {
+  private readonly principals = new Map<string, Promise<Principal | null>>();
+  private readonly addresses = new Map<string, Promise<Principal | null>>();
+
+  constructor(private readonly env: Env) {}
+
+  principal(id: string): Promise<Principal | null> {
+    return once(this.principals, id, () => directoryStub(this.env).getPrincipal(id));
+  }
+
+  byAddress(address: string): Promise<Principal | null> {
+    return once(this.addresses, address, () => directoryStub(this.env).principalByAddress(address));
+  }
+}
+
+function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) {
+    p = load();
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(env)): Promise<void> {
+  const recipient = await lookups.byAddress(job.recipient);
   if (!recipient) {
     // Not a calendar user of this server: keep it for e-mail (iMIP) and say it was not delivered.
     await env.CALENDAR_HOME.getByName(job.fromHome).keepForEmail(job);
     await report(env, job, SCHEDULE_STATUS.INVALID_USER);
     return;
   }
+  // Who sent it is the principal whose home committed it; its addresses come from the directory.
+  const sender = await lookups.principal(job.fromHome);
+  if (!sender) {
+    console.warn(`iTIP ${job.id}: the sending principal ${job.fromHome} no longer exists; dropped`);
+    return;
+  }
   const body = await bodyOf(job, env);
-  const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient);
+  const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
   await report(env, job, status);
   if (job.bodyKey) await env.BODIES.delete(job.bodyKey);
 }
 
 async function consume(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {
+  const lookups = new Lookups(env);
   await mapLimit(batch.messages, CONCURRENCY, async (msg) => {
     try {
-      await deliverOne(msg.body, env);
+      await deliverOne(msg.body, env, lookups);
       msg.ack();
     } catch (e) {
       console.warn(`iTIP ${msg.body.id} to ${msg.body.recipient}: attempt ${msg.attempts} failed: ${(e as Error).message}`);

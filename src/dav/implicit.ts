@@ -42,15 +42,20 @@ export async function planWrite(
   incoming: Next | null,
   opts: { scheduleReply: boolean; mergeOthers?: boolean },
 ): Promise<WritePlan> {
-  const oldSnap = parseSnapshot(stored?.snapshot ?? null);
-  const role = roleOf(incoming?.snapshot ?? oldSnap, owner.addresses);
+  // The role comes from what is stored when the owner has one there (RFC 6638 §3.1): the new body cannot make an
+  // Attendee the Organizer. Only an object that was none of the owner's business takes its role from the new body,
+  // and then its old version was nothing the owner ever scheduled (planned as if new).
+  const storedSnap = parseSnapshot(stored?.snapshot ?? null);
+  const storedRole = roleOf(storedSnap, owner.addresses);
+  const role = storedRole !== "none" ? storedRole : roleOf(incoming?.snapshot ?? null, owner.addresses);
+  const oldSnap = storedRole !== "none" ? storedSnap : null;
   const now = Date.now();
   if (role === "none") return { text: incoming?.text ?? null, rewritten: false, snapshot: incoming?.snapshot ?? null, jobs: [] };
   const oldText = stored && oldSnap ? (await readBody(ctx, owner.id, stored.object)).text : undefined;
   let next = incoming;
   let merged = false;
   if (next && opts.mergeOthers && oldText !== undefined) {
-    const text = mergeAttendeeState(oldText, next.text, owner.addresses);
+    const text = mergeAttendeeState(oldText, next.text, owner.addresses, role);
     if (text !== next.text) {
       const obj = parseCalendarObject(text);
       next = { obj, text, snapshot: snapshotOf(obj) };
@@ -72,7 +77,7 @@ export async function planWrite(
     return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages) };
   }
   // An attendee's own copy: replies go to the organizer. A copy the attendee creates has nothing to answer yet.
-  const me = ownAttendeeAddress((next?.snapshot ?? oldSnap)!, owner.addresses);
+  const me = ownAttendeeAddress((oldSnap ?? next?.snapshot)!, owner.addresses);
   if (oldText === undefined || !me) return { text: next?.text ?? null, rewritten: merged, snapshot: next?.snapshot ?? null, jobs: [] };
   const plan = planAttendee({
     old: { snapshot: oldSnap, text: oldText },

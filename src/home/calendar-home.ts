@@ -181,9 +181,13 @@ export class CalendarHome extends DurableObject<Env> {
     return r;
   }
 
-  /** Delivers one iTIP message to this home (RFC 6638 §4): calendar copy, inbox item, room auto-reply. */
-  async deliver(job: ItipJob, body: string, me: Principal): Promise<{ status: string }> {
-    return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me });
+  /**
+   * Delivers one iTIP message to this home (RFC 6638 §4): calendar copy, inbox item, room auto-reply.
+   * `me` is this home's principal, `sender` the principal whose home sent the message: what it may change is
+   * decided from them and the stored copy (core/schedule/authority.ts), never from the message alone.
+   */
+  async deliver(job: ItipJob, body: string, me: Principal, sender: Principal): Promise<{ status: string }> {
+    return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me, sender });
   }
 
   /** Records SCHEDULE-STATUS values for delivery results on this home's copy of `uid` (RFC 6638 §3.2.9). */

@@ -7,7 +7,7 @@
 import { strongEtag } from "../core/etag.js";
 import { nameForUid, jobOf } from "../core/itip-job.js";
 import { parseCalendarObject, type IndexSummary } from "../core/ical/parse.js";
-import { snapshotOf } from "../core/schedule/index.js";
+import { snapshotOf, type ScheduleSnapshot } from "../core/schedule/index.js";
 import { instanceIndex } from "../core/query/instance-index.js";
 import { caldav } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
@@ -120,7 +120,8 @@ export class Deliveries {
         ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, { excludeUid: uid, ownerAddresses: room.me.addresses })
         : [];
       const seen = (id: string) => sql.one("SELECT 1 AS x FROM itip_applied WHERE id = ?", id) !== undefined;
-      const { result, outcomes } = applyOps(text, ops, seen, busy, now);
+      const organizer = found?.row.snapshot ? (JSON.parse(found.row.snapshot) as ScheduleSnapshot).organizer : null;
+      const { result, outcomes } = applyOps(text, organizer, ops, seen, busy, now);
 
       // Stage everything in R2 under fresh keys before the transaction.
       const keys: string[] = [];

@@ -4,16 +4,23 @@
 // copy). Work for the same UID is queued in memory and coalesced: one read
 // of the current copy, every queued message applied in order by the pure
 // core, one write. So replies from a hundred attendees arriving at once are
-// merged without losing any, in a handful of writes.
+// merged without losing any, in a handful of writes. Before a message
+// changes anything, the core decides whether its sender may change this copy
+// (core/schedule/authority.ts): the copy's ORGANIZER, tracked through the
+// batch, never the UID alone.
 import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
-import { applyCancel, applyReply, applyRequest, autoSchedule, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus } from "../core/schedule/index.js";
+import {
+  applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
+  type ItipMessage,
+} from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
 import type { BusyPeriod } from "./busy.js";
 
 /** One unit of incoming work. */
 export type InboundOp =
-  | { kind: "deliver"; job: ItipJob; body: string; me: Principal }
+  /** `me` is the recipient; `sender` the principal whose home sent the message (from the directory). */
+  | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal }
   | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean };
 
 export interface OpOutcome {
@@ -36,18 +43,20 @@ export interface Applied {
 export type BusyLookup = (ops: InboundOp[]) => Promise<BusyPeriod[]>;
 
 /**
- * Applies queued operations to the current text of the copy (null: none yet).
- * Pure apart from the busy periods passed in; returns the new state and what
- * to write beside it.
+ * Applies queued operations to the current text of the copy (null: none yet),
+ * whose ORGANIZER is `organizer` (null: the copy has none). Pure apart from
+ * the busy periods passed in; returns the new state and what to write beside it.
  */
 export function applyOps(
   current: string | null,
+  organizer: string | null,
   ops: InboundOp[],
   seen: (id: string) => boolean,
   busy: BusyPeriod[],
   now: number,
 ): { result: Applied; outcomes: OpOutcome[] } {
   let text = current;
+  let copyOrganizer = organizer;
   const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [], refresh: [] };
   const outcomes: OpOutcome[] = [];
   for (const op of ops) {
@@ -61,9 +70,28 @@ export function applyOps(
       outcomes.push({ status: "1.2" });
       continue;
     }
+    let message: ItipMessage;
+    try {
+      message = parseItip(op.body);
+    } catch (e) {
+      console.warn(`iTIP ${job.id} (${job.method} ${job.uid}) is not a valid message: ${(e as Error).message}`);
+      outcomes.push({ status: "5.1" });
+      continue;
+    }
+    const authority = checkAuthority({
+      message, sender: op.sender.addresses, recipient: op.me.addresses, copyOrganizer: text === null ? undefined : copyOrganizer,
+    });
+    if (!authority.ok) {
+      // Refused, and not recorded as applied: nothing of it is kept, and a redelivery is judged again.
+      console.warn(`iTIP ${job.id} (${message.method} ${job.uid}) from ${op.sender.id} to ${op.me.id} refused: ${authority.reason}`);
+      outcomes.push({ status: authority.status });
+      continue;
+    }
     result.applied.push(job.id);
     try {
-      text = applyMessage(text, op, result, busy, now);
+      const before = text;
+      text = applyMessage(text, message, op, result, busy, now);
+      if (text !== before && (message.method === "REQUEST" || message.method === "ADD")) copyOrganizer = message.organizer;
       outcomes.push({ status: "1.2" });
     } catch (e) {
       // The core is pure, so a message it cannot apply now never will: no retries, the sender learns it failed.
@@ -75,10 +103,16 @@ export function applyOps(
   return { result, outcomes };
 }
 
-/** Applies one delivered message to the copy's text; returns the new text. */
-function applyMessage(text: string | null, op: Extract<InboundOp, { kind: "deliver" }>, result: Applied, busy: BusyPeriod[], now: number): string | null {
+/** Applies one delivered message, its sender's authority checked, to the copy's text; returns the new text. */
+function applyMessage(
+  text: string | null,
+  message: ItipMessage,
+  op: Extract<InboundOp, { kind: "deliver" }>,
+  result: Applied,
+  busy: BusyPeriod[],
+  now: number,
+): string | null {
   const { job, body, me } = op;
-  const message = parseItip(body);
   const recipient = job.recipient;
   switch (message.method) {
     case "REQUEST":
@@ -100,6 +134,8 @@ function applyMessage(text: string | null, op: Extract<InboundOp, { kind: "deliv
       break;
     }
     case "CANCEL": {
+      // Nothing to cancel: nothing to keep either.
+      if (text === null) return text;
       const r = applyCancel({ existing: text, message, recipient, now });
       if (r) {
         text = r.text;
@@ -108,8 +144,9 @@ function applyMessage(text: string | null, op: Extract<InboundOp, { kind: "deliv
       break;
     }
     case "REPLY": {
+      if (text === null) return text; // refused by checkAuthority before; kept for the type
       // Merging a reply into the organizer's copy keeps its Schedule-Tag (RFC 6638 §3.2.10).
-      const r = text === null ? null : applyReply({ existing: text, message, now, precise: job.created });
+      const r = applyReply({ existing: text, message, now, precise: job.created });
       if (r) {
         text = r.text;
         if (r.changed) result.refresh.push(...r.recurrenceIds);

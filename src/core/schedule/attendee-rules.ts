@@ -1,13 +1,14 @@
 // What an Attendee may change in their copy of a scheduling object resource
 // (RFC 6638 §3.2.2.1), enforced with CALDAV:allowed-attendee-scheduling-
 // object-change (§3.2.4.4). Allowed, as the RFC requires: their own PARTSTAT
-// (any ATTENDEE parameters, in fact: they are compared by address only),
+// (and any other parameter of their own ATTENDEE line),
 // TRANSP, PERCENT-COMPLETE, COMPLETED, VALARMs, CALSCALE and PRODID,
 // CREATED, DTSTAMP, LAST-MODIFIED, SCHEDULE-STATUS, added EXDATEs with the
 // overrides they remove, and new overrides that only carry such changes.
 // Allowed beyond the RFC, as per-user data clients keep on invitations:
 // CATEGORIES, REQUEST-STATUS and any X- property. Everything else (times,
-// recurrence, SUMMARY, LOCATION, other Attendees, the ORGANIZER, SEQUENCE...)
+// recurrence, SUMMARY, LOCATION, the ORGANIZER, the list of Attendees and
+// their PARTSTAT, ROLE, CUTYPE, CN, delegation and SENT-BY, SEQUENCE...)
 // belongs to the Organizer.
 import { precondition } from "../errors.js";
 import { caldav } from "../xml/names.js";
@@ -22,16 +23,21 @@ export const ATTENDEE_MAY_CHANGE: ReadonlySet<string> = new Set([
   "transp", "percent-complete", "completed", "created", "dtstamp", "last-modified", "categories", "request-status", "exdate",
 ]);
 
-const whole = (i: Item) => fingerprint(i.ev, i.rid, { instance: false, ignore: ATTENDEE_MAY_CHANGE });
-const asInstance = (i: Item) => fingerprint(i.ev, i.rid, { instance: true, ignore: ATTENDEE_MAY_CHANGE });
+const options = (me: string, instance: boolean) => ({ instance, ignore: ATTENDEE_MAY_CHANGE, attendeeParamsExcept: me });
 const label = (rid: string) => (rid ? `the instance ${rid}` : "the event");
 
 function refuse(what: string | null, rid: string): never {
   throw attendeeChangeRefused(`an Attendee cannot change ${what ?? "this"} of ${label(rid)}; only the Organizer can (RFC 6638 §3.2.2.1)`);
 }
 
-/** Throws allowed-attendee-scheduling-object-change unless `next` differs from `old` only as an Attendee may change it. */
-export function checkAttendeeChange(old: Cal, next: Cal): void {
+/**
+ * Throws allowed-attendee-scheduling-object-change unless `next` differs from `old` only as the Attendee `me`
+ * (their normalized address) may change it: the ORGANIZER, the list of Attendees and every other Attendee's
+ * participation parameters stay as the Organizer sent them.
+ */
+export function checkAttendeeChange(old: Cal, next: Cal, me: string): void {
+  const whole = (i: Item) => fingerprint(i.ev, i.rid, options(me, false));
+  const asInstance = (i: Item) => fingerprint(i.ev, i.rid, options(me, true));
   const oldM = masterOf(old);
   const newM = masterOf(next);
   if (!!oldM !== !!newM) refuse(oldM ? "the recurrence set (the master component was removed)" : "the recurrence set (a master component was added)", "");

@@ -87,7 +87,7 @@ export function planAttendee(input: AttendeeInput): AttendeePlan {
   let text = input.next?.text ?? null;
   let rewritten = false;
   let snapshot = input.next ? snapshotOf(input.next.obj) : null;
-  if (next) checkAttendeeChange(old, next);
+  if (next) checkAttendeeChange(old, next, me);
 
   let forced = false;
   for (const item of next?.items ?? []) {

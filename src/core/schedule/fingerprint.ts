@@ -83,7 +83,41 @@ export interface FingerprintOptions {
   instance: boolean;
   /** Property names (lower-case) to leave out; X- properties and VALARMs are always left out. */
   ignore: ReadonlySet<string>;
+  /**
+   * Count the Organizer's parameters of every ATTENDEE but this address (the copy's owner, whose own line is
+   * theirs to change): RFC 6638 §3.2.2.1 leaves an Attendee only their own participation.
+   */
+  attendeeParamsExcept?: string;
 }
+
+/**
+ * ATTENDEE parameters only the Organizer sets, with the value an absent one means (RFC 5545 §3.2); null: no
+ * default, so a client that drops it changes nothing (dropping is repaired, not refused). RSVP is left out:
+ * clients rewrite it freely and it says nothing about anyone's participation.
+ */
+const ORGANIZER_PARAMS: ReadonlyArray<[string, string | null]> = [
+  ["partstat", "NEEDS-ACTION"], ["role", "REQ-PARTICIPANT"], ["cutype", "INDIVIDUAL"],
+  ["cn", null], ["delegated-to", null], ["delegated-from", null], ["sent-by", null], ["member", null],
+];
+const CASELESS = new Set(["partstat", "role", "cutype"]);
+
+/** The Organizer's parameters of an ATTENDEE as "name=value" lines; an absent parameter without default gives none. */
+function attendeeParams(p: ICAL.Property): string[] {
+  const params = p.jCal[1] as Record<string, unknown>;
+  const out: string[] = [];
+  for (const [name, fallback] of ORGANIZER_PARAMS) {
+    const raw = params[name];
+    if (raw === undefined && fallback === null) continue;
+    const value = raw === undefined ? fallback! : Array.isArray(raw) ? raw.map(String).map(normAddressIfUri).sort().join(",") : String(raw);
+    out.push(`${name}=${CASELESS.has(name) ? value.toUpperCase() : normAddressIfUri(value)}`);
+  }
+  return out;
+}
+
+/** Prefix of a fingerprint line of another ATTENDEE's parameter: only its appearance (a new or changed value) counts. */
+const PARAM_LINE = "~attendee:";
+
+const normAddressIfUri = (v: string): string => (/^[a-z][a-z0-9+.-]*:/i.test(v.trim()) ? normAddress(v) : v);
 
 /**
  * The organizer-controlled data of a component as sorted lines. ATTENDEE and
@@ -97,7 +131,11 @@ export function fingerprint(c: Comp, rid: string, opts: FingerprintOptions): str
     const name = p.name;
     if (opts.ignore.has(name) || name.startsWith("x-") || TIMING.has(name)) continue;
     if (name === "attendee" || name === "organizer") {
-      out.push(`${name}:${normAddress(p.getFirstValue())}`);
+      const address = normAddress(p.getFirstValue());
+      out.push(`${name}:${address}`);
+      if (name === "attendee" && opts.attendeeParamsExcept !== undefined && address !== opts.attendeeParamsExcept) {
+        for (const param of attendeeParams(p)) out.push(`${PARAM_LINE}${address};${param}`);
+      }
       continue;
     }
     const params = Object.entries(p.jCal[1] as Record<string, unknown>).filter(([k]) => !k.startsWith("x-")).sort();
@@ -115,12 +153,19 @@ export function fingerprint(c: Comp, rid: string, opts: FingerprintOptions): str
   return out.sort();
 }
 
-/** The first line in one fingerprint and not the other, as a property name for error messages; null if equal. */
+/**
+ * The first line in one fingerprint and not the other, as a property name for error messages; null if equal.
+ * `a` is the old side: another ATTENDEE's parameter missing from `b` was dropped by the client, not changed.
+ */
 export function firstDifference(a: string[], b: string[]): string | null {
   const sa = new Set(a);
   const sb = new Set(b);
-  const d = a.find((x) => !sb.has(x)) ?? b.find((x) => !sa.has(x));
+  const d = a.find((x) => !sb.has(x) && !x.startsWith(PARAM_LINE)) ?? b.find((x) => !sa.has(x));
   if (d === undefined) return null;
+  if (d.startsWith(PARAM_LINE)) {
+    const [address, param] = d.slice(PARAM_LINE.length).split(";");
+    return `${param!.split("=")[0]!.toUpperCase()} of the ATTENDEE ${address}`;
+  }
   const name = d.startsWith("@") ? d.slice(1).split(":")[0]! : d.split(/[;:]/)[0]!;
   const readable: Record<string, string> = { start: "DTSTART", duration: "DTEND/DURATION", timing: "DTSTART/DTEND/RRULE/RDATE", sub: "a subcomponent", rid: "RECURRENCE-ID" };
   return readable[name] ?? name.toUpperCase();

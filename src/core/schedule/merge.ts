@@ -3,13 +3,17 @@
 // server changes (replies merged, delivery status). The server keeps its own
 // view of every other Attendee's participation: PARTSTAT, SCHEDULE-STATUS
 // and the reply stamp are taken from the stored copy for each Attendee that
-// both copies list in the same component.
+// both copies list in the same component. In an Attendee's copy every other
+// Attendee's line is the Organizer's (RFC 6638 §3.2.2.1), so all of their
+// parameters the Organizer sets are taken from the stored copy.
 import { C, precondition } from "../errors.js";
 import { attendeeProps, normAddress, readCal, REPLY_STAMP, serialize } from "./calendar.js";
 
 const SERVER_OWNED = ["partstat", "schedule-status", REPLY_STAMP];
+const ORGANIZER_OWNED = [...SERVER_OWNED, "role", "cutype", "rsvp", "cn", "delegated-to", "delegated-from", "sent-by", "member"];
 
-export function mergeAttendeeState(stored: string, incoming: string, ownerAddresses: readonly string[]): string {
+export function mergeAttendeeState(stored: string, incoming: string, ownerAddresses: readonly string[], role: "organizer" | "attendee" = "organizer"): string {
+  const owned = role === "attendee" ? ORGANIZER_OWNED : SERVER_OWNED;
   const invalid = (d: string) => precondition(403, C.validCalendarData, d);
   const from = readCal(stored, invalid);
   const into = readCal(incoming, invalid);
@@ -23,7 +27,7 @@ export function mergeAttendeeState(stored: string, incoming: string, ownerAddres
       const address = normAddress(p[3]);
       const params = known.get(address);
       if (!params || mine.has(address)) continue;
-      for (const name of SERVER_OWNED) {
+      for (const name of owned) {
         const value = params[name];
         if (p[1][name] === value) continue;
         if (value === undefined) delete p[1][name];

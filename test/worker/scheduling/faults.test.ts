@@ -22,9 +22,11 @@ const bodyOf = (j: ItipJob) => {
   return j.body;
 };
 
-/** Delivers a job straight to the recipient's home, as the consumer does. */
+/** Delivers a job straight to the recipient's home, as the consumer does (with the sending principal from the directory). */
 async function deliverTo(who: Party, job: ItipJob): Promise<string> {
-  const { status } = await homeStub(who.user).deliver(job, bodyOf(job), await principalOf(who));
+  const sender = await env.DIRECTORY.getByName("main").getPrincipal(job.fromHome);
+  if (!sender) throw new Error(`no principal ${job.fromHome}`);
+  const { status } = await homeStub(who.user).deliver(job, bodyOf(job), await principalOf(who), sender);
   return status;
 }
 
