@@ -4,7 +4,8 @@
 // order) and the sender's copy learns the SCHEDULE-STATUS. Addresses no
 // principal holds are kept for e-mail delivery and marked as such. Failures
 // retry with backoff; messages that exhaust their retries arrive in the
-// dead-letter queue, where the sender learns they were not delivered.
+// dead-letter queue, where the sender learns they were not delivered. Bodies
+// staged in R2 are the sending home's to delete (when they expire, gc.ts).
 import { mapLimit } from "./core/async.js";
 import type { ItipJob } from "./core/itip-job.js";
 import type { Principal } from "./core/model.js";
@@ -18,12 +19,6 @@ export const ITIP_DLQ = "edge-caldav-itip-dlq";
 const CONCURRENCY = 25;
 const MAX_BACKOFF_S = 300;
 
-async function bodyOf(job: ItipJob, env: Env): Promise<string> {
-  if (job.body !== undefined) return job.body;
-  const stored = job.bodyKey ? await env.BODIES.get(job.bodyKey) : null;
-  if (!stored) throw new Error(`iTIP body ${job.bodyKey} is missing`);
-  return stored.text();
-}
 
 /** Reports a delivery result back to the sender's copy: the organizer's for requests, the attendee's for replies. */
 async function report(env: Env, job: ItipJob, status: string): Promise<void> {
@@ -31,12 +26,27 @@ async function report(env: Env, job: ItipJob, status: string): Promise<void> {
   await env.CALENDAR_HOME.getByName(job.fromHome).recordStatus(job.uid, { [job.recipient]: status }, organizerCopy);
 }
 
-/** Directory lookups shared by the messages of one batch (a meeting's messages share their sender). */
+/**
+ * Lookups shared by the messages of one batch: a meeting's messages share their sender, and often their body
+ * (staged once in R2 by the sending home, outbox.ts), which is then read once.
+ */
 export class Lookups {
   private readonly principals = new Map<string, Promise<Principal | null>>();
   private readonly addresses = new Map<string, Promise<Principal | null>>();
+  private readonly bodies = new Map<string, Promise<string>>();
 
   constructor(private readonly env: Env) {}
+
+  body(job: ItipJob): Promise<string> {
+    if (job.body !== undefined) return Promise.resolve(job.body);
+    const key = job.bodyKey;
+    if (!key) return Promise.reject(new Error(`iTIP ${job.id} has no body`));
+    return once(this.bodies, key, async () => {
+      const stored = await this.env.BODIES.get(key);
+      if (!stored) throw new Error(`iTIP body ${key} is missing`);
+      return stored.text();
+    });
+  }
 
   principal(id: string): Promise<Principal | null> {
     return once(this.principals, id, () => directoryStub(this.env).getPrincipal(id));
@@ -71,10 +81,9 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
     console.warn(`iTIP ${job.id}: the sending principal ${job.fromHome} no longer exists; dropped`);
     return;
   }
-  const body = await bodyOf(job, env);
+  const body = await lookups.body(job);
   const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
   await report(env, job, status);
-  if (job.bodyKey) await env.BODIES.delete(job.bodyKey);
 }
 
 async function consume(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {

@@ -24,6 +24,40 @@ export interface ItipJob {
 
 /** Bodies above this travel through R2 (queue messages are limited to 128 KB). */
 export const INLINE_BODY_LIMIT = 96 * 1024;
+/**
+ * A body shared by several messages travels through R2, once, when the copies would together exceed this:
+ * a meeting of 1,000 keeps one body, not 1,000 copies of it in the outbox, the Queue and the e-mail store.
+ */
+export const SHARED_INLINE_LIMIT = 16 * 1024;
+
+/**
+ * Jobs on their way into a Durable Object, each distinct body once (an RPC argument is limited to 32 MiB; the
+ * 1,000 messages of a big meeting share one body of hundreds of KB). `ref` indexes `bodies`.
+ */
+export interface PackedJobs {
+  jobs: Array<Omit<ItipJob, "body"> & { ref?: number }>;
+  bodies: string[];
+}
+
+export function packJobs(jobs: readonly ItipJob[]): PackedJobs {
+  const index = new Map<string, number>();
+  const bodies: string[] = [];
+  const packed = jobs.map(({ body, ...rest }) => {
+    if (body === undefined) return rest;
+    let ref = index.get(body);
+    if (ref === undefined) {
+      ref = bodies.push(body) - 1;
+      index.set(body, ref);
+    }
+    return { ...rest, ref };
+  });
+  return { jobs: packed, bodies };
+}
+
+/** The jobs again, messages of one body sharing one string. */
+export function unpackJobs(p: PackedJobs): ItipJob[] {
+  return p.jobs.map(({ ref, ...rest }) => (ref === undefined ? rest : { ...rest, body: p.bodies[ref]! }));
+}
 
 export function jobOf(m: OutgoingMessage, fromHome: string, now: number): ItipJob {
   return {

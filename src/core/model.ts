@@ -2,7 +2,7 @@
 // objects. They cross the Durable Object RPC boundary, so they stay
 // structured-cloneable: no classes, no functions.
 import type { IndexSummary } from "./ical/parse.js";
-import type { ItipJob } from "./itip-job.js";
+import type { PackedJobs } from "./itip-job.js";
 import type { InstanceIndex } from "./query/instance-index.js";
 import type { Clark } from "./xml/names.js";
 import type { XmlElement } from "./xml/tree.js";
@@ -87,6 +87,6 @@ export interface ScheduleWrite {
   snapshot: string | null;
   /** A client change to a scheduling object gets a new Schedule-Tag (RFC 6638 §3.3). */
   newTag: boolean;
-  /** iTIP messages committed with the change (RFC 6638 §3.2). */
-  jobs: ItipJob[];
+  /** iTIP messages committed with the change (RFC 6638 §3.2), each distinct body once (see packJobs). */
+  jobs: PackedJobs;
 }

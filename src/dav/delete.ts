@@ -10,6 +10,7 @@ import { resolve } from "./resolve.js";
 import { planWrite } from "./implicit.js";
 import { MAX_REPLANS } from "./put.js";
 import { RETRY_HEADER } from "../home/writes.js";
+import { packJobs } from "../core/itip-job.js";
 
 export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
@@ -36,7 +37,7 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
           ifScheduleTagMatch,
           ...(fast ? { plainOnly: true } : { expectEtag: stored?.object.etag ?? null }),
         },
-        plan?.jobs ?? [],
+        packJobs(plan?.jobs ?? []),
       );
       if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
       unwrap(result);

@@ -11,6 +11,7 @@ import { parseCalendarObject } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
 import { instanceIndex } from "../core/query/instance-index.js";
 import { RETRY_HEADER } from "../home/writes.js";
+import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
@@ -89,7 +90,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
       ...(scheduling
         ? {
             expectEtag: stored?.object.etag ?? null,
-            schedule: { snapshot: plan.snapshot ? JSON.stringify(plan.snapshot) : null, newTag: true, jobs: plan.jobs },
+            schedule: { snapshot: plan.snapshot ? JSON.stringify(plan.snapshot) : null, newTag: true, jobs: packJobs(plan.jobs) },
           }
         : {}),
     });

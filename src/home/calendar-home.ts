@@ -5,12 +5,12 @@
 // so that no row ever points at a missing body and no body is leaked.
 import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
-import type { ItipJob } from "../core/itip-job.js";
+import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
-import { enqueue, flushOutbox, spillBodies } from "./outbox.js";
+import { commitStaged, flushOutbox, planStaging, stageBodies, type Staged } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, type PropChange, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
@@ -22,7 +22,7 @@ import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection } from "./rows.js";
 import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
-import { checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
+import { addUsed, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropTarget } from "./props.js";
 
@@ -48,6 +48,9 @@ export class CalendarHome extends DurableObject<Env> {
       },
       get owner() {
         return self.owner;
+      },
+      get quota() {
+        return self.quota;
       },
       transact: (fn) => ctx.storage.transactionSync(fn),
       afterCommit: () => this.afterCommit(),
@@ -126,15 +129,20 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
-    // Fail fast, before spending an R2 write, on anything already decidable.
-    const early = capture(() => checkPut(this.sql, this.owner, w, this.quota));
+    const jobs = w.schedule ? unpackJobs(w.schedule.jobs) : [];
+    // Fail fast, before spending an R2 write, on anything already decidable (the quota with the message bodies too).
+    const staging = [...planStaging(jobs).values()].reduce((n, size) => n + size, 0);
+    const early = capture(() => checkPut(this.sql, this.owner, w, this.quota, staging));
     if (!early.ok) return early;
     const key = `${this.epoch}/${early.value.col.id}/${crypto.randomUUID()}`;
     this.sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, Date.now());
     await this.scheduleAlarm(Date.now() + 3_600_000);
+    let staged: Staged = { jobs, keys: [], bytes: 0 };
     try {
-      await this.env.BODIES.put(key, w.body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } });
-      if (w.schedule) await spillBodies(w.schedule.jobs, this.env.BODIES);
+      [, staged] = await Promise.all([
+        this.env.BODIES.put(key, w.body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } }),
+        stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now()),
+      ]);
     } catch (e) {
       return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
     }
@@ -142,27 +150,35 @@ export class CalendarHome extends DurableObject<Env> {
     const result = capture(() =>
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
-        const plan = checkPut(this.sql, this.owner, w, this.quota);
+        const plan = checkPut(this.sql, this.owner, w, this.quota, staged.bytes);
         const created = commitPut(this.sql, plan, w, key, now);
-        if (w.schedule) enqueue(this.sql, w.schedule.jobs, now);
+        commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
         const row = objectRow(this.sql, plan.col.id, w.name)!;
         return { etag: w.etag, scheduleTag: row.schedule_tag, created };
       }),
     );
-    if (!result.ok) await this.dropBody(key);
+    if (!result.ok) await this.dropBodies([key, ...staged.keys.map((k) => k.key)]);
     await this.afterCommit();
     return result;
   }
 
-  async deleteObject(d: DeleteRequest, jobs: ItipJob[] = []): Promise<Result<void>> {
-    await spillBodies(jobs, this.env.BODIES);
+  /** DELETE of an object; never refused for quota, though the CANCELs or REPLY it sends are kept like any message. */
+  async deleteObject(d: DeleteRequest, packed?: PackedJobs): Promise<Result<void>> {
+    const jobs = packed ? unpackJobs(packed) : [];
+    let staged: Staged;
+    try {
+      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now());
+    } catch (e) {
+      return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
+    }
     const r = capture(() =>
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
         deleteObject(this.sql, d, now);
-        enqueue(this.sql, jobs, now);
+        commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
       }),
     );
+    if (!r.ok) await this.dropBodies(staged.keys.map((k) => k.key));
     await this.afterCommit();
     return r;
   }
@@ -195,9 +211,20 @@ export class CalendarHome extends DurableObject<Env> {
     await this.deliveries.submit(uid, { kind: "status", statuses, organizerCopy });
   }
 
-  /** Keeps a message for a calendar user outside this server, ready for e-mail delivery (iMIP). */
+  /**
+   * Keeps a message for a calendar user outside this server, ready for e-mail delivery (iMIP). A body staged in R2
+   * is referenced, not copied (and is kept as long as a kept message needs it, see gc.ts); the row counts toward
+   * the quota (RFC 4331).
+   */
   keepForEmail(job: ItipJob): void {
-    this.sql.run("INSERT OR IGNORE INTO email_outbox (id, created, payload) VALUES (?, ?, ?)", job.id, Date.now(), JSON.stringify(job));
+    const payload = JSON.stringify(job);
+    this.ctx.storage.transactionSync(() => {
+      const added = this.sql.run(
+        "INSERT OR IGNORE INTO email_outbox (id, created, payload, body_key, bytes) VALUES (?, ?, ?, ?, ?)",
+        job.id, Date.now(), payload, job.bodyKey ?? null, payload.length,
+      );
+      if (added > 0) addUsed(this.sql, payload.length);
+    });
   }
 
   /** Messages waiting for e-mail delivery. */
@@ -219,7 +246,7 @@ export class CalendarHome extends DurableObject<Env> {
   /** Removes every trace of the home (the principal was deleted). */
   async destroy(): Promise<void> {
     const keys = this.sql.all<{ key: string }>(
-      "SELECT body_key AS key FROM objects UNION SELECT key FROM garbage UNION SELECT key FROM pending_bodies",
+      "SELECT body_key AS key FROM objects UNION SELECT key FROM garbage UNION SELECT key FROM pending_bodies UNION SELECT key FROM itip_bodies",
     ).map((r) => r.key);
     for (let i = 0; i < keys.length; i += 1000) await this.env.BODIES.delete(keys.slice(i, i + 1000));
     await this.ctx.storage.deleteAlarm();
@@ -229,7 +256,7 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await runRefreshes(this.sql, this.env.BODIES, this.owner, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
+    await runRefreshes(this.sql, this.env.BODIES, { owner: this.owner, epoch: this.epoch }, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
     const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
     const retry = sent ? null : Date.now() + OUTBOX_RETRY_MS;
@@ -241,18 +268,21 @@ export class CalendarHome extends DurableObject<Env> {
   private async afterCommit(): Promise<void> {
     const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
     const due = this.sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM garbage")?.due ?? null;
+    const expires = this.sql.one<{ at: number | null }>("SELECT MIN(expires) AS at FROM itip_bodies")?.at ?? null;
     if (!sent) await this.scheduleAlarm(Date.now() + OUTBOX_RETRY_MS);
     if (due !== null) await this.scheduleAlarm(due);
+    if (expires !== null) await this.scheduleAlarm(expires);
     const refresh = nextRefresh(this.sql);
     if (refresh !== null) await this.scheduleAlarm(refresh);
   }
 
-  private async dropBody(key: string): Promise<void> {
+  /** Deletes uploads whose commit did not happen. */
+  private async dropBodies(keys: string[]): Promise<void> {
     try {
-      await this.env.BODIES.delete(key);
-      this.sql.run("DELETE FROM pending_bodies WHERE key = ?", key);
+      if (keys.length) await this.env.BODIES.delete(keys);
+      for (const key of keys) this.sql.run("DELETE FROM pending_bodies WHERE key = ?", key);
     } catch {
-      // The alarm retries it from pending_bodies.
+      // The alarm retries them from pending_bodies.
     }
   }
 

@@ -2,14 +2,14 @@
 // the CalDAV preconditions of RFC 4791 section 5.3.2.1). Bodies are
 // immutable, so a copy shares the source's R2 key instead of duplicating it.
 import { checkConditions, type EtagCondition } from "../core/conditional.js";
-import { C, DavError, forbidden, notFound, precondition, preconditionFailed } from "../core/errors.js";
+import { C, forbidden, notFound, precondition, preconditionFailed } from "../core/errors.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import type { IndexSummary } from "../core/ical/parse.js";
-import { collectionRow, meta, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { calendarOrThrow, deleteCollection, newScheduleTag, removeObject, writeRow } from "./writes.js";
+import { calendarOrThrow, checkQuota, deleteCollection, footprint, newScheduleTag, removeObject, writeRow } from "./writes.js";
 
 export interface CopyMoveRequest {
   from: { collection: string; name?: string | undefined };
@@ -51,9 +51,7 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
     throw precondition(403, C.noUidConflict, `UID ${row.uid} is already in use in the destination`, [
       el(dav("href"), [hrefs.object(owner, req.to.collection, sameUid.name)]),
     ]);
-  const used = Number(meta(sql, "used_bytes") ?? 0);
-  if (!req.move && used - (existing?.size ?? 0) + row.size > quota)
-    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+  if (!req.move) checkQuota(sql, footprint(row) - footprint(existing), quota);
 
   const props = sql.all<{ name: string; value: string }>("SELECT name, value FROM props WHERE scope = ?", scopes.object(src.id, row.name));
   if (existing) removeObject(sql, dst, existing, now);

@@ -7,17 +7,17 @@
 import { strongEtag } from "../core/etag.js";
 import { nameForUid, jobOf } from "../core/itip-job.js";
 import { parseCalendarObject, type IndexSummary } from "../core/ical/parse.js";
-import { snapshotOf, type ScheduleSnapshot } from "../core/schedule/index.js";
+import { SCHEDULE_STATUS, snapshotOf, type ScheduleSnapshot } from "../core/schedule/index.js";
 import { instanceIndex } from "../core/query/instance-index.js";
 import { caldav } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
 import { homeBusy } from "./busy.js";
 import { applyOps, type InboundOp, type OpOutcome } from "./inbound.js";
-import { enqueue } from "./outbox.js";
+import { commitStaged, planStaging, stageBodies } from "./outbox.js";
 import { scheduleRefresh } from "./refresh.js";
-import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { newScheduleTag, removeObject, writeRow, type RowData } from "./writes.js";
+import { addUsed, footprint, newScheduleTag, removeObject, stateBytes, writeRow, type RowData } from "./writes.js";
 import { INBOX } from "./provision.js";
 
 export interface DeliveryHost {
@@ -25,6 +25,8 @@ export interface DeliveryHost {
   bodies: R2Bucket;
   epoch: string;
   owner: string;
+  /** The home's quota in octets (RFC 4331): deliveries that would exceed it are refused. */
+  quota: number;
   transact<T>(fn: () => T): T;
   /** Flush the outbox and schedule the alarm. */
   afterCommit(): Promise<void>;
@@ -110,18 +112,41 @@ export class Deliveries {
 
   private async applyBatch(uid: string, ops: InboundOp[]): Promise<OpOutcome[]> {
     const { sql, bodies } = this.host;
+    // Deliveries refused because they would not fit in the home's quota (RFC 4331): the rest of the batch still applies.
+    let overQuota = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = Date.now();
       const found = findByUid(sql, uid);
       const stored = found ? await bodies.get(found.row.body_key) : null;
       const text = stored ? await stored.text() : null;
-      const room = ops.find((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
+      const active = overQuota ? ops.filter((o) => o.kind !== "deliver") : ops;
+      const room = active.find((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
       const busy = room?.kind === "deliver"
         ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, { excludeUid: uid, ownerAddresses: room.me.addresses })
         : [];
       const seen = (id: string) => sql.one("SELECT 1 AS x FROM itip_applied WHERE id = ?", id) !== undefined;
       const organizer = found?.row.snapshot ? (JSON.parse(found.row.snapshot) as ScheduleSnapshot).organizer : null;
-      const { result, outcomes } = applyOps(text, organizer, ops, seen, busy, now);
+      const { result, outcomes } = applyOps(text, organizer, active, seen, busy, now);
+
+      let row: RowData | undefined;
+      if (result.text !== null && result.text !== text) {
+        const obj = parseCalendarObject(result.text);
+        const snap = snapshotOf(obj);
+        row = {
+          uid, component: obj.component, etag: await strongEtag(result.text), scheduleTag: null,
+          size: utf8.encode(result.text).byteLength, bodyKey: "", index: obj.index,
+          snapshot: snap ? JSON.stringify(snap) : null, instances: instanceIndex(obj, now),
+        };
+      }
+      const inbox = result.inbox.map((item) => ({ ...item, key: "", size: utf8.encode(item.body).byteLength, etag: "" }));
+      const outgoing = result.outgoing.map((m) => jobOf(m, this.host.owner, now));
+      const growth = (row ? row.size + stateBytes(row.snapshot, row.instances) - footprint(found?.row) : 0)
+        + inbox.reduce((n, i) => n + i.size, 0) + [...planStaging(outgoing).values()].reduce((n, size) => n + size, 0);
+      if (!overQuota && growth > 0 && ops.some((o) => o.kind === "deliver") && Number(meta(sql, "used_bytes") ?? 0) + growth > this.host.quota) {
+        overQuota = true;
+        attempt--;
+        continue;
+      }
 
       // Stage everything in R2 under fresh keys before the transaction.
       const keys: string[] = [];
@@ -132,18 +157,13 @@ export class Deliveries {
         await bodies.put(key, body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } });
         return key;
       };
-      let row: (RowData & { target?: CollectionRow }) | undefined;
-      if (result.text !== null && result.text !== text) {
-        const obj = parseCalendarObject(result.text);
-        const snap = snapshotOf(obj);
-        row = {
-          uid, component: obj.component, etag: await strongEtag(result.text), scheduleTag: null,
-          size: utf8.encode(result.text).byteLength, bodyKey: await put(result.text), index: obj.index,
-          snapshot: snap ? JSON.stringify(snap) : null, instances: instanceIndex(obj, now),
-        };
+      if (row) row.bodyKey = await put(result.text!);
+      for (const item of inbox) {
+        item.key = await put(item.body);
+        item.etag = await strongEtag(item.body);
       }
-      const inbox: Array<{ id: string; body: string; uid: string; component: string; key: string; size: number; etag: string }> = [];
-      for (const item of result.inbox) inbox.push({ ...item, key: await put(item.body), size: utf8.encode(item.body).byteLength, etag: await strongEtag(item.body) });
+      const staged = await stageBodies(sql, bodies, this.host.epoch, outgoing, now);
+      keys.push(...staged.keys.map((k) => k.key));
 
       const committed = this.host.transact(() => {
         const again = findByUid(sql, uid);
@@ -168,7 +188,7 @@ export class Deliveries {
         }
         for (const id of result.applied) sql.run("INSERT OR IGNORE INTO itip_applied (id, at) VALUES (?, ?)", id, now);
         if (result.refresh.length) scheduleRefresh(sql, uid, result.refresh, now);
-        enqueue(sql, result.outgoing.map((m) => jobOf(m, this.host.owner, now)), now);
+        commitStaged(sql, staged, now, (delta) => addUsed(sql, delta));
         return true;
       });
       if (!committed) {
@@ -177,7 +197,10 @@ export class Deliveries {
         continue;
       }
       await this.host.afterCommit();
-      return outcomes;
+      if (!overQuota) return outcomes;
+      // The refused deliveries learn 5.1 (not delivered, may succeed later); the other operations were applied.
+      let k = 0;
+      return ops.map((o) => (o.kind === "deliver" ? { status: SCHEDULE_STATUS.TEMPORARY_FAILURE } : outcomes[k++]!));
     }
     throw new Error(`delivery for UID ${uid}: the copy kept changing; try again`);
   }

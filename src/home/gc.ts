@@ -1,6 +1,8 @@
 // Deletes R2 bodies that no row points at: replaced or deleted versions
-// after a grace period, and uploads whose commit never happened.
+// after a grace period, uploads whose commit never happened, and staged iTIP
+// bodies past their time; forgets old tombstones and applied-message ids.
 import type { Sql } from "./sql.js";
+import { addUsed } from "./writes.js";
 
 /** Uploads older than this without a commit are abandoned (the request died). */
 const PENDING_TTL_MS = 3_600_000;
@@ -19,9 +21,30 @@ export function pruneTombstones(sql: Sql, now: number): void {
   if (floors.length) sql.run("DELETE FROM tombstones WHERE deleted_at < ?", cutoff);
 }
 
+/** Ids of applied iTIP messages are remembered this long: the Queue redelivers within minutes, not weeks. */
+export const APPLIED_TTL_MS = 30 * 86_400_000;
+
+/**
+ * Staged iTIP bodies (outbox.ts) whose time is up and that no kept message (email_outbox) needs any more:
+ * deleted from R2, their octets given back to the quota.
+ */
+async function expireItipBodies(sql: Sql, bodies: R2Bucket, now: number): Promise<void> {
+  const expired = sql.all<{ key: string; size: number }>(
+    `SELECT key, size FROM itip_bodies b WHERE expires <= ?
+     AND NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.body_key = b.key) LIMIT 1000`,
+    now,
+  );
+  if (expired.length === 0) return;
+  await bodies.delete(expired.map((r) => r.key));
+  for (const r of expired) sql.run("DELETE FROM itip_bodies WHERE key = ?", r.key);
+  addUsed(sql, -expired.reduce((n, r) => n + r.size, 0));
+}
+
 /** Returns when the alarm should fire next, or null when nothing is left. */
 export async function collectGarbage(sql: Sql, bodies: R2Bucket, now: number): Promise<number | null> {
   pruneTombstones(sql, now);
+  sql.run("DELETE FROM itip_applied WHERE at < ?", now - APPLIED_TTL_MS);
+  await expireItipBodies(sql, bodies, now);
   const due = sql.all<{ key: string }>("SELECT key FROM garbage WHERE due <= ? LIMIT 1000", now).map((r) => r.key);
   const stale = sql.all<{ key: string }>("SELECT key FROM pending_bodies WHERE created <= ? LIMIT 1000", now - PENDING_TTL_MS).map((r) => r.key);
   // A key may have been re-referenced (never, with fresh keys; but be safe): keep referenced ones.
@@ -31,6 +54,9 @@ export async function collectGarbage(sql: Sql, bodies: R2Bucket, now: number): P
   for (const k of stale) sql.run("DELETE FROM pending_bodies WHERE key = ?", k);
   const nextGarbage = sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM garbage")?.due ?? null;
   const nextPending = sql.one<{ created: number | null }>("SELECT MIN(created) AS created FROM pending_bodies")?.created ?? null;
-  const candidates = [nextGarbage, nextPending === null ? null : nextPending + PENDING_TTL_MS].filter((x): x is number => x !== null);
+  const nextExpiry = sql.one<{ expires: number | null }>(
+    "SELECT MIN(expires) AS expires FROM itip_bodies b WHERE NOT EXISTS (SELECT 1 FROM email_outbox e WHERE e.body_key = b.key)",
+  )?.expires ?? null;
+  const candidates = [nextGarbage, nextExpiry, nextPending === null ? null : nextPending + PENDING_TTL_MS].filter((x): x is number => x !== null);
   return candidates.length ? Math.max(now + 1000, Math.min(...candidates)) : null;
 }

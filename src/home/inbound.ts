@@ -59,10 +59,26 @@ export function applyOps(
   let copyOrganizer = organizer;
   const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [], refresh: [] };
   const outcomes: OpOutcome[] = [];
-  for (const op of ops) {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
     if (op.kind === "status") {
-      if (text !== null) text = op.organizerCopy ? setScheduleStatus(text, op.statuses, undefined, keepReplyStatus) : setOrganizerScheduleStatus(text, Object.values(op.statuses)[0] ?? "1.2");
-      outcomes.push({ status: "2.0" });
+      // Consecutive status reports are merged into one rewrite: a meeting of 1,000 reports 1,000 of them at once.
+      const statuses: Record<string, string> = {};
+      for (; i < ops.length; i++) {
+        const next = ops[i]!;
+        if (next.kind !== "status" || next.organizerCopy !== op.organizerCopy) break;
+        for (const [address, status] of Object.entries(next.statuses)) {
+          const before = statuses[address];
+          if (!keepReplyStatus(before, status)) statuses[address] = status;
+        }
+        outcomes.push({ status: "2.0" });
+      }
+      i--;
+      if (text !== null) {
+        text = op.organizerCopy
+          ? setScheduleStatus(text, statuses, undefined, keepReplyStatus)
+          : setOrganizerScheduleStatus(text, Object.values(statuses).at(-1) ?? "1.2");
+      }
       continue;
     }
     const { job } = op;

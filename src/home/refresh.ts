@@ -7,7 +7,8 @@
 import { jobOf } from "../core/itip-job.js";
 import { planRefresh } from "../core/schedule/index.js";
 import { findByUid } from "./deliver.js";
-import { enqueue } from "./outbox.js";
+import { commitStaged, stageBodies } from "./outbox.js";
+import { addUsed } from "./writes.js";
 import type { Sql } from "./sql.js";
 
 /** How long replies are gathered before the other attendees are updated. */
@@ -26,7 +27,7 @@ export const nextRefresh = (sql: Sql): number | null => sql.one<{ due: number | 
 export async function runRefreshes(
   sql: Sql,
   bodies: R2Bucket,
-  owner: string,
+  home: { owner: string; epoch: string },
   transact: <T>(fn: () => T) => T,
   now: number,
 ): Promise<void> {
@@ -36,10 +37,12 @@ export async function runRefreshes(
     const stored = found ? await bodies.get(found.row.body_key) : null;
     const text = stored ? await stored.text() : null;
     const messages = text ? planRefresh({ text, replier: "", recurrenceIds: JSON.parse(r.rids) as string[], ownerAddresses: [], now }) : [];
+    // Every other Attendee of a big meeting gets the same body: staged once (outbox.ts).
+    const staged = await stageBodies(sql, bodies, home.epoch, messages.map((m) => jobOf(m, home.owner, now)), now);
     transact(() => {
       // A newer round may have been noted meanwhile; it keeps its own row.
       sql.run("DELETE FROM refresh_pending WHERE uid = ? AND rids = ?", r.uid, r.rids);
-      enqueue(sql, messages.map((m) => jobOf(m, owner, now)), now);
+      commitStaged(sql, staged, now, (delta) => addUsed(sql, delta));
     });
   }
 }

@@ -34,6 +34,8 @@ export interface ObjectRow extends Record<string, SqlStorageValue> {
   exact: number;
   snapshot: string | null;
   inst_until: number | null;
+  /** Octets of the snapshot and instance spans, counted toward the quota beside `size` (writes.ts stateBytes). */
+  state_bytes: number;
 }
 
 export const scopes = {

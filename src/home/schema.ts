@@ -79,6 +79,20 @@ const MIGRATIONS: string[] = [
    CREATE TABLE email_outbox (id TEXT PRIMARY KEY, created INTEGER NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
    -- organizer copies whose other attendees are to be told about merged replies, batched (RFC 6638 §4.2)
    CREATE TABLE refresh_pending (uid TEXT PRIMARY KEY, due INTEGER NOT NULL, rids TEXT NOT NULL) WITHOUT ROWID;`,
+  // v2: everything a user can make the server keep counts toward the quota (RFC 4331): an object's scheduling
+  // state beside its body, message bodies staged in R2 once for many recipients, messages kept for e-mail.
+  `ALTER TABLE objects ADD COLUMN state_bytes INTEGER NOT NULL DEFAULT 0;
+   UPDATE objects SET state_bytes = COALESCE(LENGTH(snapshot), 0)
+     + 16 * (SELECT COUNT(*) FROM instances i WHERE i.collection_id = objects.collection_id AND i.name = objects.name);
+   -- iTIP bodies in R2 under itip/<epoch>/..., shared by the messages that reference them, deleted when expired
+   CREATE TABLE itip_bodies (key TEXT PRIMARY KEY, size INTEGER NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX itip_bodies_expires ON itip_bodies (expires);
+   ALTER TABLE email_outbox ADD COLUMN body_key TEXT;
+   ALTER TABLE email_outbox ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+   UPDATE email_outbox SET bytes = LENGTH(payload);
+   CREATE INDEX email_outbox_body ON email_outbox (body_key);
+   UPDATE meta SET value = CAST(value AS INTEGER) + (SELECT COALESCE(SUM(state_bytes), 0) FROM objects)
+     + (SELECT COALESCE(SUM(bytes), 0) FROM email_outbox) WHERE key = 'used_bytes';`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -22,9 +22,29 @@ export function nextRev(sql: Sql): number {
   return rev;
 }
 
-function addUsed(sql: Sql, delta: number): void {
+/**
+ * The home's used octets (RFC 4331 quota-used-bytes) move by `delta`. They cover everything a user can make the
+ * server keep: object bodies with their scheduling state (stateBytes), inbox items, staged iTIP bodies and
+ * messages kept for e-mail (outbox.ts, calendar-home.ts), dead properties.
+ */
+export function addUsed(sql: Sql, delta: number): void {
   setMeta(sql, "used_bytes", Math.max(0, Number(meta(sql, "used_bytes") ?? 0) + delta));
 }
+
+/** Octets of an object's index beside its body: the scheduling snapshot and the instance spans. */
+export function stateBytes(snapshot: string | null, instances: InstanceIndex | null | undefined): number {
+  return (snapshot?.length ?? 0) + 16 * (instances?.spans.length ?? 0);
+}
+
+/** Throws 507 DAV:quota-not-exceeded (RFC 4331 §6) unless `delta` more octets fit in the home. */
+export function checkQuota(sql: Sql, delta: number, quota: number): void {
+  const used = Number(meta(sql, "used_bytes") ?? 0);
+  if (delta > 0 && used + delta > quota)
+    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+}
+
+/** The octets a stored row accounts for. */
+export const footprint = (row: ObjectRow | undefined): number => (row ? row.size + row.state_bytes : 0);
 
 export function touchCollection(sql: Sql, id: number, rev: number, now: number): void {
   sql.run("UPDATE collections SET rev = ?, modified = ? WHERE id = ?", rev, now, id);
@@ -66,8 +86,8 @@ export interface PutPlan {
   existing: ObjectRow | undefined;
 }
 
-/** Checks every precondition of storing `w` against the current state. */
-export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, sourceToSkip?: { collectionId: number; name: string }): PutPlan {
+/** Checks every precondition of storing `w` (and `extraBytes` beside it: staged message bodies) against the current state. */
+export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, extraBytes = 0): PutPlan {
   const col = calendarOrThrow(sql, owner, w.collection);
   const existing = objectRow(sql, col.id, w.name);
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
@@ -78,8 +98,7 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   if (!components.includes(w.index.component))
     throw precondition(403, C.supportedCalendarComponent, `${w.index.component} is not supported in this calendar`);
   const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ?", col.id, w.index.uid);
-  const skip = (name: string) => sourceToSkip && sourceToSkip.collectionId === col.id && sourceToSkip.name === name;
-  if (sameUid && sameUid.name !== w.name && !skip(sameUid.name))
+  if (sameUid && sameUid.name !== w.name)
     throw precondition(403, C.noUidConflict, `UID ${w.index.uid} is already in use`, [
       el(dav("href"), [hrefs.object(owner, w.collection, sameUid.name)]),
     ]);
@@ -88,9 +107,8 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
       el(dav("href"), [hrefs.object(owner, w.collection, w.name)]),
     ]);
   if (w.schedule?.snapshot) checkUniqueScheduling(sql, owner, w.index.uid, col.id, w.name);
-  const used = Number(meta(sql, "used_bytes") ?? 0);
-  if (used - (existing?.size ?? 0) + w.size > quota)
-    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+  const snapshot = w.schedule ? w.schedule.snapshot : null;
+  checkQuota(sql, w.size + stateBytes(snapshot, w.instances) + extraBytes - footprint(existing), quota);
   return { col, existing };
 }
 
@@ -135,7 +153,9 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
   sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
-  addUsed(sql, d.size - (existing?.size ?? 0));
+  const state = stateBytes(d.snapshot, d.instances);
+  sql.run("UPDATE objects SET state_bytes = ? WHERE collection_id = ? AND name = ?", state, col.id, name);
+  addUsed(sql, d.size + state - footprint(existing));
   touchCollection(sql, col.id, rev, now);
 }
 
@@ -160,7 +180,7 @@ export function removeObject(sql: Sql, col: CollectionRow, row: ObjectRow, now: 
   sql.run("DELETE FROM props WHERE scope = ?", scopes.object(col.id, row.name));
   sql.run("INSERT OR REPLACE INTO tombstones (collection_id, name, rev, deleted_at) VALUES (?, ?, ?, ?)", col.id, row.name, rev, now);
   discardBody(sql, row.body_key, now);
-  addUsed(sql, -row.size);
+  addUsed(sql, -footprint(row));
   touchCollection(sql, col.id, rev, now);
 }
 
@@ -197,7 +217,7 @@ export function deleteCollection(sql: Sql, name: string, now: number): void {
   sql.run("DELETE FROM instances WHERE collection_id = ?", col.id);
   for (const r of rows) {
     discardBody(sql, r.body_key, now);
-    freed += r.size;
+    freed += footprint(r);
   }
   addUsed(sql, -freed);
   sql.run("DELETE FROM tombstones WHERE collection_id = ?", col.id);

@@ -94,3 +94,22 @@ export function failDeliveries(user: string, failures: number): DeliverPatch {
 
 /** Counts deliver() calls for the home of `user` without changing them. */
 export const countDeliveries = (user: string): DeliverPatch => failDeliveries(user, 0);
+
+/** Runs `fn` while the home of `user` has a quota of `bytes` (QUOTA_BYTES swapped on the live instance). */
+export async function withHomeQuota<T>(user: string, bytes: number, fn: () => Promise<T>): Promise<T> {
+  let saved: Env | undefined;
+  await runInDurableObject(homeStub(user), (instance: CalendarHome) => {
+    const self = instance as unknown as { env: Env };
+    saved = self.env;
+    const replaced = Object.create(saved) as Env;
+    Object.defineProperty(replaced, "QUOTA_BYTES", { value: String(bytes), enumerable: true });
+    self.env = replaced;
+  });
+  try {
+    return await fn();
+  } finally {
+    await runInDurableObject(homeStub(user), (instance: CalendarHome) => {
+      (instance as unknown as { env: Env }).env = saved!;
+    });
+  }
+}

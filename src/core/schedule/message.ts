@@ -6,7 +6,6 @@
 // times and SUMMARY for context (as in RFC 6638 Appendix B.4 and B.7). Also
 // the component of one recurrence instance derived from its master.
 import ICAL from "ical.js";
-import { hashText } from "../ical/timezones.js";
 import {
   SERVER_PARAMS, clone, findAttendee, keyToJcal, keyToTime, normAddress, propOf, removeProps, sequenceOf, serialize, setDtstamp,
   setProp, stripParams, wrap, type Cal, type Item, type JComp, type JProp,
@@ -122,17 +121,30 @@ export interface MessageInput {
   recurrenceIds: string[];
 }
 
-export function buildMessage(m: MessageInput): OutgoingMessage {
-  const body = serialize(wrap(m.from, m.comps, m.method, m.tzSources));
+/** A message body once built: shared by every recipient that gets the same components. */
+export interface BuiltBody {
+  body: string;
+  sequence: number;
+}
+
+export function buildBody(m: Omit<MessageInput, "recipient" | "originator" | "uid" | "recurrenceIds">): BuiltBody {
+  return { body: serialize(wrap(m.from, m.comps, m.method, m.tzSources)), sequence: Math.max(0, ...m.comps.map(sequenceOf)) };
+}
+
+/** The message to one recipient around a body built by buildBody (the same string for all who share it). */
+export function addressMessage(m: Pick<MessageInput, "method" | "originator" | "recipient" | "uid" | "stamp" | "recurrenceIds">, built: BuiltBody): OutgoingMessage {
   return {
-    id: hashText(`${m.method}\n${m.recipient}\n${body}`),
     method: m.method,
     originator: normAddress(m.originator),
     recipient: normAddress(m.recipient),
     uid: m.uid,
-    sequence: Math.max(0, ...m.comps.map(sequenceOf)),
+    sequence: built.sequence,
     dtstamp: m.stamp,
-    body,
+    body: built.body,
     recurrenceIds: m.recurrenceIds,
   };
+}
+
+export function buildMessage(m: MessageInput): OutgoingMessage {
+  return addressMessage(m, buildBody(m));
 }

@@ -6,17 +6,20 @@
 // §2.1.4), PARTSTAT reset to NEEDS-ACTION on a reschedule (RFC 6638 §3.2.8)
 // and for newly invited Attendees, SCHEDULE-FORCE-SEND removed (§7.2).
 // Preconditions: CALDAV:allowed-organizer-scheduling-object-change
-// (§3.2.4.3: no forged replies, no change of ORGANIZER) and, via the snapshot,
-// CALDAV:same-organizer-in-all-components (§3.2.4.2). planRefresh() tells
+// (§3.2.4.3: no forged replies, no change of ORGANIZER), via the snapshot
+// CALDAV:same-organizer-in-all-components (§3.2.4.2), and the recipient cap
+// of limits.ts (CALDAV:max-attendees-per-instance). planRefresh() tells
 // the other Attendees of a merged REPLY (§4.2).
 import { C, precondition } from "../errors.js";
 import type { CalendarObject } from "../ical/parse.js";
 import { caldav } from "../xml/names.js";
 import {
-  agentOf, findAttendee, itemAt, masterOf, normAddress, propOf, readCal, sequenceOf, serialize, setProp, stampOf, type Cal, type JComp,
+  agentOf, itemAt, masterOf, normAddress, readCal, sequenceOf, serialize, setProp, stampOf, type Cal,
 } from "./calendar.js";
-import { buildMessage, cancelComponent, instanceComponent, scrub } from "./message.js";
-import { diffOrganizer, type AttendeeDecision } from "./organizer-diff.js";
+import { buildMessage, cancelComponent, instanceComponent } from "./message.js";
+import { RequestBuilder } from "./requests.js";
+import { checkRecipients } from "./limits.js";
+import { diffOrganizer } from "./organizer-diff.js";
 import { attendeeIn, derivedSame, instanceMap, snapshotOf, snapshotOfCal } from "./snapshot.js";
 import type { InstanceSnap, Now, OutgoingMessage, ScheduleSnapshot } from "./types.js";
 
@@ -107,36 +110,6 @@ function raiseSequences(cal: Cal, rids: ReadonlySet<string>, oldSeq: (rid: strin
   return changed;
 }
 
-/** The components of a REQUEST to one Attendee (RFC 6638 §3.2.6). */
-function requestComponents(cal: Cal, address: string, d: AttendeeDecision, stamp: string): { comps: JComp[]; rids: string[] } {
-  const overrides = cal.items.filter((i) => i.rid !== "");
-  if (!d.full) {
-    const chosen = overrides.filter((i) => d.rids.includes(i.rid));
-    return { comps: chosen.map((i) => scrub(i.raw, stamp)), rids: chosen.map((i) => i.rid) };
-  }
-  const comps: JComp[] = [];
-  const rids: string[] = [];
-  const master = masterOf(cal);
-  if (master && findAttendee(master.raw, address)) {
-    const m = scrub(master.raw, stamp);
-    for (const o of overrides) {
-      const rid = propOf(o.raw, "recurrence-id");
-      if (findAttendee(o.raw, address) || !rid) continue;
-      const params = { ...rid[1] };
-      delete params["range"];
-      m[1].push(["exdate", params, rid[2], rid[3]]);
-    }
-    comps.push(m);
-    rids.push("");
-  }
-  for (const o of overrides) {
-    if (!findAttendee(o.raw, address)) continue;
-    comps.push(scrub(o.raw, stamp));
-    rids.push(o.rid);
-  }
-  return { comps, rids };
-}
-
 /** Plans the scheduling messages of an Organizer's change and the body to store. */
 export function planOrganizer(input: OrganizerInput): OrganizerPlan {
   const stamp = stampOf(input.now);
@@ -156,6 +129,7 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
     return { messages: [], text, rewritten, snapshot: nextSnap, statuses };
   }
   const decisionsFor = nextSnap?.organizer ? nextSnap : null;
+  checkRecipients(decisionsFor);
   if (cal && decisionsFor && fixStoredCopy(cal, decisionsFor, oldSnap, owner, statuses)) {
     text = serialize(cal.top);
     rewritten = true;
@@ -180,8 +154,7 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
   const from = stored?.top ?? oldCal?.top ?? null;
   const tzSources = [...(stored?.timezones ?? []), ...(oldCal?.timezones ?? [])];
   const messages: OutgoingMessage[] = [];
-  const send = (method: "REQUEST" | "CANCEL", recipient: string, comps: JComp[], rids: string[]) =>
-    messages.push(buildMessage({ method, originator: organizer, recipient, uid, comps, from, tzSources, stamp, recurrenceIds: rids }));
+  const requests = stored ? new RequestBuilder(stored, { organizer, uid, from, tzSources, stamp }) : null;
 
   for (const d of decisions) {
     if (d.cancels.length > 0) {
@@ -191,12 +164,10 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
         const known = (nextSnap ?? oldSnap)!.instances.find((i) => i.rid === rid) ?? (nextSnap ?? oldSnap)!.instances[0]!;
         return cancelComponent(source, { uid, organizer, sequence: Math.max(known.sequence, oldSeq(rid) + 1), rid }, d.address, stamp);
       });
-      send("CANCEL", d.address, comps, d.cancels);
+      messages.push(buildMessage({ method: "CANCEL", originator: organizer, recipient: d.address, uid, comps, from, tzSources, stamp, recurrenceIds: d.cancels }));
     }
-    if (stored && (d.full || d.rids.length > 0)) {
-      const { comps, rids } = requestComponents(stored, d.address, d, stamp);
-      if (comps.length > 0) send("REQUEST", d.address, comps, rids);
-    }
+    const request = requests && (d.full || d.rids.length > 0) ? requests.message(d.address, d) : null;
+    if (request) messages.push(request);
   }
   return { messages, text, rewritten, snapshot: nextSnap, statuses };
 }
@@ -216,8 +187,6 @@ export function planRefresh(input: { text: string; replier: string; recurrenceId
   const skip = new Set([...input.ownerAddresses.map(normAddress), organizer, normAddress(input.replier)]);
   const touched = snap.instances.filter((i) => input.recurrenceIds.includes(i.rid) && !i.cancelled);
   const recipients = new Set(touched.flatMap((i) => i.attendees.filter((a) => a.scheduleAgent === "SERVER" && !skip.has(a.address)).map((a) => a.address)));
-  return [...recipients].flatMap((address) => {
-    const { comps, rids } = requestComponents(cal, address, { address, full: true, rids: [], cancels: [] }, stamp);
-    return comps.length ? [buildMessage({ method: "REQUEST", originator: organizer, recipient: address, uid: snap.uid, comps, from: cal.top, tzSources: cal.timezones, stamp, recurrenceIds: rids })] : [];
-  });
+  const requests = new RequestBuilder(cal, { organizer, uid: snap.uid, from: cal.top, tzSources: cal.timezones, stamp });
+  return [...recipients].flatMap((address) => requests.message(address, { full: true, rids: [] }) ?? []);
 }

@@ -55,8 +55,6 @@ export interface ScheduleSnapshot {
 export type ItipMethod = "REQUEST" | "CANCEL" | "REPLY" | "ADD";
 
 export interface OutgoingMessage {
-  /** Stable id for de-duplication: a hash of method, recipient and body. */
-  id?: string;
   method: ItipMethod;
   /** Sender address (the Organizer for REQUEST/CANCEL, the Attendee for REPLY). */
   originator: string;
@@ -66,7 +64,10 @@ export interface OutgoingMessage {
   sequence: number;
   /** DTSTAMP of the message, "YYYYMMDDTHHMMSSZ". */
   dtstamp: string;
-  /** The iTIP message: a VCALENDAR with METHOD, CRLF line endings, with the VTIMEZONEs it needs. */
+  /**
+   * The iTIP message: a VCALENDAR with METHOD, CRLF line endings, with the VTIMEZONEs it needs. Recipients of the
+   * same components share one string (a meeting of 1,000 holds one body, not 1,000).
+   */
   body: string;
   /** Instances concerned, "" = the master (whole event). */
   recurrenceIds?: string[];
