@@ -39,8 +39,8 @@ export const challenge = () =>
     headers: { "WWW-Authenticate": `Basic realm="${REALM}", charset="UTF-8"` },
   });
 
-export async function authenticate(env: Env, header: string | null): Promise<Principal> {
-  const creds = parseBasic(header);
+export async function authenticate(env: Env, req: Request): Promise<Principal> {
+  const creds = parseBasic(req.headers.get("authorization"));
   if (!creds || creds.user === "" || creds.password === "") throw challenge();
   const record = await directoryStub(env).credentialsFor(creds.user);
   if (!record) throw challenge();
