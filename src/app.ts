@@ -1,7 +1,8 @@
 // The HTTP entry: a Hono app whose order of concerns is well-known
-// redirect → admin API → (OPTIONS without auth) → Basic auth → body cap →
-// the handler from the method table. Every error, thrown anywhere, is
-// rendered by renderError.
+// redirect → admin API → (OPTIONS without auth) → declared body size →
+// Basic auth → body cap → the handler from the method table. Every error,
+// thrown anywhere, is rendered by renderError, and a request body the answer
+// did not read is let go of so the answer never waits for it.
 import { Hono } from "hono";
 import { C, DavError, precondition } from "./core/errors.js";
 import type { Principal } from "./core/model.js";
@@ -10,7 +11,7 @@ import { methodEntry, OVERRIDABLE, type BodyKind } from "./dav/methods.js";
 import { optionsResponse } from "./dav/options.js";
 import { admin } from "./http/admin.js";
 import { authenticate } from "./http/auth.js";
-import { BodyTooLarge, readBody } from "./http/body.js";
+import { BodyTooLarge, checkDeclaredLength, discardBody, readBody } from "./http/body.js";
 import { renderError } from "./http/render.js";
 
 export type AppEnv = { Bindings: Env; Variables: { user: Principal } };
@@ -21,6 +22,24 @@ const SMALL_BODY_CAP = 64 * 1024;
 
 function bodyCap(kind: BodyKind, env: Env): number {
   return kind === "xml" ? XML_BODY_CAP : kind === "resource" ? limitsFrom(env).maxResourceSize : SMALL_BODY_CAP;
+}
+
+/**
+ * A body over its cap. A calendar object names max-resource-size (RFC 4791
+ * §5.3.2.1): 413 when the Content-Length said so before anything was read,
+ * 403 when the body turned out too large while streaming (as it always was).
+ */
+function tooLarge(kind: BodyKind, declared: boolean): DavError {
+  if (kind !== "resource") return new DavError(413, { description: "request body too large" });
+  return precondition(declared ? 413 : 403, C.maxResourceSize, "the calendar object is larger than max-resource-size");
+}
+
+async function capped<T>(kind: BodyKind, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw e instanceof BodyTooLarge ? tooLarge(kind, e.declared) : e;
+  }
 }
 
 /** The method a request asks for, honouring X-HTTP-Method-Override on POST for methods the platform cannot carry. */
@@ -38,6 +57,14 @@ export const app = new Hono<AppEnv>();
 
 app.onError((err) => renderError(err));
 
+app.use("*", async (c, next) => {
+  try {
+    await next();
+  } finally {
+    discardBody(c.req.raw);
+  }
+});
+
 // RFC 6764 section 5: the well-known URI points at the DAV root.
 app.all("/.well-known/caldav", (c) => c.redirect("/", 301));
 app.all("/.well-known/caldav/", (c) => c.redirect("/", 301));
@@ -48,15 +75,11 @@ app.all("*", async (c) => {
   const method = effectiveMethod(c.req.raw);
   const entry = methodEntry(method);
   if (method === "OPTIONS") return optionsResponse(); // clients probe capabilities before logging in
-  const user = await authenticate(c.env, c.req.header("authorization") ?? null);
-  let body: Uint8Array;
-  try {
-    body = await readBody(c.req.raw, bodyCap(entry.body, c.env));
-  } catch (e) {
-    if (!(e instanceof BodyTooLarge)) throw e;
-    if (entry.body === "resource") throw precondition(403, C.maxResourceSize, "the calendar object is larger than max-resource-size");
-    throw new DavError(413, { description: "request body too large" });
-  }
+  const cap = bodyCap(entry.body, c.env);
+  // A declared size over the cap is refused before any credential check or byte is read.
+  await capped(entry.body, () => checkDeclaredLength(c.req.raw, cap));
+  const user = await authenticate(c.env, c.req.raw);
+  const body = await capped(entry.body, () => readBody(c.req.raw, cap));
   const ctx = new DavContext(c.env, user, (p) => c.executionCtx.waitUntil(p));
   return dispatch({ method, url: new URL(c.req.url), headers: c.req.raw.headers, body }, ctx);
 });

@@ -1,5 +1,7 @@
-// Secrets are not in wrangler.toml, so `wrangler types` cannot see them.
+// Secrets and optional settings that are not in wrangler.toml, so `wrangler types` cannot see them.
 interface Env {
   /** Bearer token for the admin API (`wrangler secret put ADMIN_TOKEN`); the API is off without it. */
   ADMIN_TOKEN?: string;
+  /** Milliseconds a throttled login waits before its password is checked, doubling per failure (default 500; tests set less). */
+  LOGIN_DELAY_MS?: string;
 }

@@ -49,11 +49,14 @@ export const allowedMethods = () => Object.keys(METHODS);
 /** Methods a proxy may tunnel through POST with X-HTTP-Method-Override (workerd rejects MKCALENDAR itself). */
 export const OVERRIDABLE = new Set(["MKCALENDAR"]);
 
+/** Methods of WebDAV this server knows but does not allow (no class 2 locking): 405, not 501 (RFC 9110 §15.5.6, §15.6.2). */
+const KNOWN_NOT_ALLOWED = new Set(["LOCK", "UNLOCK"]);
+
+/** The entry for a method; anything else is 405 or 501, never a lookup on Object.prototype ("constructor"). */
 export function methodEntry(method: string): MethodEntry {
-  const entry = METHODS[method];
-  if (entry) return entry;
-  throw new DavError(method === "LOCK" || method === "UNLOCK" ? 405 : 501, {
-    description: `${method} is not supported here`,
+  if (Object.hasOwn(METHODS, method)) return METHODS[method]!;
+  throw new DavError(KNOWN_NOT_ALLOWED.has(method) ? 405 : 501, {
+    description: `${method.length > 40 ? `${method.slice(0, 40)}...` : method} is not supported here`,
     headers: { Allow: allowedMethods().join(", ") },
   });
 }

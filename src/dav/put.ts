@@ -7,6 +7,8 @@ import { hrefs } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { strongEtag } from "../core/etag.js";
+import { checkControlCharacters } from "../core/ical/control.js";
+import { invalidData } from "../core/ical/component.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
 import { instanceIndex } from "../core/query/instance-index.js";
@@ -26,12 +28,16 @@ export function checkCalendarContentType(value: string | null): void {
   if (charset && !/^utf-?8$/i.test(charset)) throw precondition(403, C.supportedCalendarData, `unsupported charset ${charset}`);
 }
 
+/** A client's iCalendar body as text: UTF-8 with no control character but HTAB (RFC 5545 §3.1). */
 export function decodeCalendar(bytes: Uint8Array): string {
+  let text: string;
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw precondition(403, C.validCalendarData, "iCalendar data must be UTF-8");
   }
+  checkControlCharacters(text, invalidData);
+  return text;
 }
 
 /** How often a write is re-planned when the resource changed between planning and commit. */

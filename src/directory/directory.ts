@@ -1,13 +1,17 @@
 // The directory Durable Object: the authoritative store of principals,
 // their credentials (hashes only) and calendar-user addresses. A single
 // instance ("main") holds it all; an address maps to exactly one principal
-// (UNIQUE constraint), so signup followed by delivery never races.
+// (UNIQUE constraint), so signup followed by delivery never races. Every
+// login asks it once: the credentials come with the login throttle's verdict
+// (src/directory/throttle.ts), counted in the same transaction.
 import { DurableObject } from "cloudflare:workers";
+import { unknownLoginKey } from "../core/auth/throttle.js";
 import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/directory.js";
 import { capture, conflict, badRequest, notFound, type Result } from "../core/errors.js";
 import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../home/sql.js";
 import { mirrorPrincipal } from "./cache.js";
+import { checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LoginTicket } from "./throttle.js";
 
 export interface CredentialRecord {
   id: string;
@@ -16,6 +20,22 @@ export interface CredentialRecord {
   hash: string;
   created: number;
 }
+
+/** The start of a login: refused outright while a bucket is locked, else the credentials to check and the wait before. */
+export type LoginStart =
+  | { locked: true; retryAfterMs: number }
+  | {
+      locked: false;
+      /** null when no principal has this login; the Worker still checks a password (against a dummy hash). */
+      principal: Principal | null;
+      credentials: CredentialRecord[];
+      /** Failures past the free ones (see delayMs in src/core/auth/throttle.ts). */
+      excess: number;
+      ticket: LoginTicket;
+    };
+
+/** How often the throttle table is swept for expired rows. */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface PrincipalUpdate {
   id: string;
@@ -35,12 +55,14 @@ const SCHEMA = `
 
 export class Directory extends DurableObject<Env> {
   private readonly sql: Sql;
+  private prunedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       this.sql.run(SCHEMA);
+      this.sql.run(THROTTLE_SCHEMA);
     });
   }
 
@@ -64,7 +86,7 @@ export class Directory extends DurableObject<Env> {
   }
 
   /** The principal a login names (its id, or one of its email addresses) and its credential hashes. */
-  credentialsFor(login: string): { principal: Principal; credentials: CredentialRecord[] } | null {
+  private credentialsFor(login: string): { principal: Principal; credentials: CredentialRecord[] } | null {
     const id = normalizePrincipalId(login);
     const principal = (id && this.getPrincipal(id)) || this.principalByAddress(login);
     if (!principal) return null;
@@ -75,6 +97,38 @@ export class Directory extends DurableObject<Env> {
       )
       .map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
     return { principal, credentials };
+  }
+
+  /**
+   * A login attempt (RFC 7617 Basic, or the web sign-in): the throttle's
+   * verdict for the account and the client address, and the credentials,
+   * in one transaction. An unknown login is throttled under its own name
+   * exactly like a known one, so the answers do not tell them apart.
+   */
+  beginLogin(login: string, clientAddress: string | null): LoginStart {
+    const now = Date.now();
+    return this.ctx.storage.transactionSync(() => {
+      if (now - this.prunedAt > PRUNE_EVERY_MS) {
+        this.prunedAt = now;
+        pruneBuckets(this.sql, now);
+      }
+      const record = this.credentialsFor(login);
+      const buckets: BucketRef[] = [{ kind: "account", key: record ? `principal:${record.principal.id}` : `login:${unknownLoginKey(login)}` }];
+      if (clientAddress) buckets.push({ kind: "address", key: clientAddress.slice(0, 64) });
+      const check = checkBuckets(this.sql, buckets, now);
+      if (check.locked) return check;
+      return { locked: false, principal: record?.principal ?? null, credentials: record?.credentials ?? [], excess: check.excess, ticket: check.ticket };
+    });
+  }
+
+  /** The attempt's password was wrong (or the login unknown). */
+  loginFailed(ticket: LoginTicket): void {
+    this.ctx.storage.transactionSync(() => recordFailure(this.sql, ticket, Date.now()));
+  }
+
+  /** The attempt succeeded after failures: the account's count is cleared. */
+  loginSucceeded(ticket: LoginTicket): void {
+    this.ctx.storage.transactionSync(() => recordSuccess(this.sql, ticket));
   }
 
   upsertPrincipal(u: PrincipalUpdate): Result<Principal> {

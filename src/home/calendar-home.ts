@@ -12,7 +12,7 @@ import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
 import { commitStaged, flushOutbox, planStaging, stageBodies, type Staged } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
-import { applyPropChanges, type PropChange, type PropTarget } from "./props.js";
+import { applyPropChanges, checkNewProps, type PropChange, type PropsRefused, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
@@ -24,7 +24,7 @@ import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
 import { addUsed, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
-export type { PropChange, PropTarget } from "./props.js";
+export type { PropChange, PropsRefused, PropTarget } from "./props.js";
 
 const RESERVED = new Set([INBOX, OUTBOX]);
 
@@ -118,14 +118,16 @@ export class CalendarHome extends DurableObject<Env> {
     return capture(() =>
       this.ctx.storage.transactionSync(() => {
         if (RESERVED.has(spec.name) || collectionRow(this.sql, spec.name)) throw new DavError(405, { description: "a resource exists at this URL" });
+        checkNewProps(this.sql, spec.props, this.quota);
         insertCollection(this.sql, spec.name, spec.kind, spec.components, spec.props, Date.now());
         return toCollection(this.sql, this.epoch, collectionRow(this.sql, spec.name)!);
       }),
     );
   }
 
-  patchProps(target: PropTarget, changes: PropChange[]): Result<void> {
-    return capture(() => this.ctx.storage.transactionSync(() => applyPropChanges(this.sql, target, changes, Date.now())));
+  /** Applies the changes, or returns the properties that do not fit (nothing is written then). */
+  patchProps(target: PropTarget, changes: PropChange[]): Result<PropsRefused | null> {
+    return capture(() => this.ctx.storage.transactionSync(() => applyPropChanges(this.sql, target, changes, Date.now(), this.quota)));
   }
 
   async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {

@@ -1,7 +1,8 @@
 // The calendar home's SQLite schema, applied in order behind a version row.
 // Collections, object index rows, dead properties, deletion tombstones for
 // sync-collection (RFC 6578), and the bookkeeping that keeps R2 bodies and
-// rows consistent (pending uploads, garbage).
+// rows consistent (pending uploads, garbage). Append new migrations; never
+// edit one that has shipped.
 import type { Sql } from "./sql.js";
 
 const MIGRATIONS: string[] = [
@@ -79,7 +80,24 @@ const MIGRATIONS: string[] = [
    CREATE TABLE email_outbox (id TEXT PRIMARY KEY, created INTEGER NOT NULL, payload TEXT NOT NULL) WITHOUT ROWID;
    -- organizer copies whose other attendees are to be told about merged replies, batched (RFC 6638 §4.2)
    CREATE TABLE refresh_pending (uid TEXT PRIMARY KEY, due INTEGER NOT NULL, rids TEXT NOT NULL) WITHOUT ROWID;`,
-  // v2: everything a user can make the server keep counts toward the quota (RFC 4331): an object's scheduling
+  // v2: stored properties count toward the quota (RFC 4331): used_bytes follows every row of props, however
+  // it is written or deleted (PROPPATCH, MKCOL, COPY, MOVE, DELETE), as the octets of its name and value.
+  // Existing rows are counted once here. (An INSERT OR REPLACE that replaces fires no delete trigger:
+  // write props with an upsert.)
+  `UPDATE meta SET value = CAST(value AS INTEGER)
+     + (SELECT COALESCE(SUM(length(CAST(name AS BLOB)) + length(CAST(value AS BLOB))), 0) FROM props) WHERE key = 'used_bytes';
+   CREATE TRIGGER props_used_insert AFTER INSERT ON props BEGIN
+     UPDATE meta SET value = CAST(value AS INTEGER) + length(CAST(NEW.name AS BLOB)) + length(CAST(NEW.value AS BLOB)) WHERE key = 'used_bytes';
+   END;
+   CREATE TRIGGER props_used_update AFTER UPDATE ON props BEGIN
+     UPDATE meta SET value = max(0, CAST(value AS INTEGER)
+       + length(CAST(NEW.name AS BLOB)) + length(CAST(NEW.value AS BLOB)) - length(CAST(OLD.name AS BLOB)) - length(CAST(OLD.value AS BLOB)))
+     WHERE key = 'used_bytes';
+   END;
+   CREATE TRIGGER props_used_delete AFTER DELETE ON props BEGIN
+     UPDATE meta SET value = max(0, CAST(value AS INTEGER) - length(CAST(OLD.name AS BLOB)) - length(CAST(OLD.value AS BLOB))) WHERE key = 'used_bytes';
+   END;`,
+  // v3: everything else a user can make the server keep counts toward the quota (RFC 4331): an object's scheduling
   // state beside its body, message bodies staged in R2 once for many recipients, messages kept for e-mail.
   `ALTER TABLE objects ADD COLUMN state_bytes INTEGER NOT NULL DEFAULT 0;
    UPDATE objects SET state_bytes = COALESCE(LENGTH(snapshot), 0)

@@ -37,15 +37,18 @@ describe("Basic authentication", () => {
     const alice = await newUser("auth");
     await putOk(alice, `${cal(alice)}e.ics`, ics());
     const paths = ["/", "/principals/", principal(alice), "/calendars/", home(alice), cal(alice), `${cal(alice)}e.ics`, cal(alice, "inbox"), "/nowhere/"];
-    const who: Array<[string, Creds | null, Record<string, string>]> = [
-      ["no credentials", null, {}],
-      ["wrong password", { user: alice.user, password: "not-the-password" }, {}],
-      ["unknown user", { user: `ghost-${rnd()}`, password: "x" }, {}],
-      ["empty password", { user: alice.user, password: "" }, {}],
-      ["not Basic", null, { Authorization: "Bearer abc" }],
-      ["garbage Basic", null, { Authorization: "Basic %%%" }],
-    ];
     for (const path of paths) {
+      // Failed logins are throttled per account (ten in a row lock it: test/worker/hostile/logins.test.ts),
+      // so each path gets its own wrong-password victim and its own unknown name.
+      const victim = await newUser("auth-victim");
+      const who: Array<[string, Creds | null, Record<string, string>]> = [
+        ["no credentials", null, {}],
+        ["wrong password", { user: victim.user, password: "not-the-password" }, {}],
+        ["unknown user", { user: `ghost-${rnd()}`, password: "x" }, {}],
+        ["empty password", { user: alice.user, password: "" }, {}],
+        ["not Basic", null, { Authorization: "Bearer abc" }],
+        ["garbage Basic", null, { Authorization: "Basic %%%" }],
+      ];
       for (const [label, as, headers] of who) {
         for (const method of ["PROPFIND", "GET", "PUT", "DELETE", "PROPPATCH", "REPORT"]) {
           const body = method === "PUT" ? ics() : method === "GET" || method === "DELETE" ? undefined : propfindBody(["D:displayname"]);

@@ -1,13 +1,15 @@
 // The property table: every live property this server knows, by Clark name.
 // PROPFIND (RFC 4918 section 9.1), PROPPATCH (section 9.2) and the initial
 // properties of extended MKCOL / MKCALENDAR all answer from it; anything
-// not in it is a dead property kept as the client sent it.
+// not in it is a dead property kept as the client sent it, within the caps
+// of limits.ts.
 import { DavError, C } from "../errors.js";
 import type { PropMap } from "../model.js";
 import type { Clark } from "../xml/names.js";
 import type { PropfindRequest, PropPatchOp } from "../xml/requests.js";
 import { el, type XmlElement } from "../xml/tree.js";
 import { aclProperties } from "./acl.js";
+import { overflows, propBytes } from "./limits.js";
 import { appleProperties } from "./apple.js";
 import { caldavProperties } from "./caldav.js";
 import { davProperties } from "./dav.js";
@@ -88,10 +90,29 @@ export function planPatch(r: Resource, ops: PropPatchOp[], creating: ReadonlySet
       outcomes.push({ name, status: e.status, error: e.condition, description: e.message });
     }
   }
+  if (outcomes.every((o) => o.status === 200)) refuseOverflows(propsOf(r) ?? {}, changes, outcomes);
   const ok = outcomes.every((o) => o.status === 200);
   if (!ok) for (const o of outcomes) if (o.status === 200) o.status = 424;
   return { ok, changes: ok ? changes : [], outcomes };
 }
+
+/** Marks the changes that would pass a cap of limits.ts as 507 Insufficient Storage (RFC 4918 §9.2.1). */
+function refuseOverflows(stored: PropMap, changes: PatchPlan["changes"], outcomes: PatchOutcome[]): void {
+  const over = overflows(
+    Object.entries(stored).map(([name, value]) => ({ name, bytes: propBytes(name, value) })),
+    changes.map((c) => ({ name: c.name, bytes: c.value === null ? null : propBytes(c.name, c.value) })),
+  );
+  for (const o of outcomes) {
+    const why = over.get(o.name);
+    if (why) Object.assign(o, { status: 507, description: STORAGE[why] });
+  }
+}
+
+const STORAGE = {
+  value: "the property value is larger than this server keeps",
+  count: "the resource has as many properties as this server keeps",
+  size: "the resource's properties together are larger than this server keeps",
+} as const;
 
 /** Applies planned changes to a property map (for creation, where nothing is stored yet). */
 export function applyChanges(base: PropMap, changes: PatchPlan["changes"]): PropMap {

@@ -5,6 +5,7 @@
 // when calendar-data is asked for.
 import { badRequest, unwrap } from "../../core/errors.js";
 import { hrefs } from "../../core/paths.js";
+import { tokenText } from "../../core/sync.js";
 import type { Resource } from "../../core/props/types.js";
 import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
 import { dav } from "../../core/xml/names.js";
@@ -40,7 +41,7 @@ export async function syncCollection(doc: XmlElement, target: Resource, req: Dav
   const limit = parseLimit(doc);
 
   // A calendar has no member collections, so level "infinite" is the same as 1.
-  const set = unwrap(await ctx.home(target.owner.id).changes(target.collection.name, textOf(tokenEl).trim(), limit));
+  const set = unwrap(await ctx.home(target.owner.id).changes(target.collection.name, tokenText(textOf(tokenEl)), limit));
   const responses = await objectResponses(target.owner, set.collection, set.changed, {
     props: parsePropSelection(doc),
     calendarData: requestedCalendarData(doc),

@@ -1,0 +1,104 @@
+// One login check for every way in (HTTP Basic now, the web sign-in later):
+// checkLogin asks the Directory once for the throttle's verdict and the
+// credentials, waits if the account or address has been failing, checks the
+// password, and reports the outcome back only when there is one to count.
+// Unknown logins cost the same PBKDF2 work as known ones (a dummy hash), so
+// timing does not tell which names exist. Nothing here logs a credential.
+import { delayMs, DEFAULT_DELAY_MS, retryAfterSeconds } from "../core/auth/throttle.js";
+import { isCheapHash, verifyPassword } from "../core/auth/passwords.js";
+import { DavError } from "../core/errors.js";
+import type { Principal } from "../core/model.js";
+import { directoryStub } from "../dav/context.js";
+import type { CredentialRecord } from "../directory/directory.js";
+
+/** Verifies a password against one stored hash; injectable so tests can count the work done. */
+export type Verifier = (password: string, hash: string) => Promise<boolean>;
+
+/**
+ * A PBKDF2 hash (100,000 iterations, like every stored password) of a random
+ * secret nobody kept: checked when the login has no password hash, so an
+ * unknown name or an app-password-only account costs one PBKDF2 like the rest.
+ */
+export const DUMMY_HASH = "$pbkdf2-sha256$i=100000$uDdgCsvdYd+8tBLZUaLVVw$8PTVp8lvu8vstbUdao3UAPLWIyFmcW3ilyLVxP7pHBk";
+
+const MEMO_LIMIT = 1000;
+const MEMO_TTL_MS = 10 * 60_000;
+const memo = new Map<string, number>();
+
+async function memoKey(password: string, hash: string): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${hash}\u0000${password}`));
+  return btoa(String.fromCharCode(...new Uint8Array(d)));
+}
+
+/** The slow PBKDF2 result of a success is memoized per isolate, keyed by the stored hash, so a changed hash never matches. */
+export async function verifyMemoized(password: string, hash: string): Promise<boolean> {
+  if (isCheapHash(hash)) return verifyPassword(password, hash);
+  const key = await memoKey(password, hash);
+  const until = memo.get(key);
+  if (until !== undefined && until > Date.now()) return true;
+  const ok = await verifyPassword(password, hash);
+  if (ok) {
+    if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+    memo.set(key, Date.now() + MEMO_TTL_MS);
+  }
+  return ok;
+}
+
+/** Tries every credential (so timing says little about which matched), and the dummy when none is a PBKDF2 hash. */
+export async function verifyAny(password: string, credentials: readonly CredentialRecord[], verify: Verifier): Promise<boolean> {
+  let ok = false;
+  for (const c of credentials) if (await verify(password, c.hash)) ok = true;
+  if (!credentials.some((c) => !isCheapHash(c.hash))) await verify(password, DUMMY_HASH);
+  return ok;
+}
+
+/** The wait before the first throttled check, from LOGIN_DELAY_MS (read here only; tests make it short). */
+export function firstDelayMs(env: Env): number {
+  const v = Number(env.LOGIN_DELAY_MS ?? Number.NaN);
+  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_DELAY_MS;
+}
+
+export const REALM = "CalDAV";
+
+export const challenge = () =>
+  new DavError(401, {
+    description: "authentication required",
+    headers: { "WWW-Authenticate": `Basic realm="${REALM}", charset="UTF-8"` },
+  });
+
+/** 429 (RFC 6585 §4) with Retry-After (RFC 9110 §10.2.3) while the account or address is locked. */
+export const tooManyAttempts = (retryAfterMs: number) => {
+  const seconds = retryAfterSeconds(retryAfterMs);
+  return new DavError(429, {
+    description: `too many failed logins; try again in ${seconds} s`,
+    headers: { "Retry-After": String(seconds) },
+  });
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The principal a login and password name, or a thrown 401 (wrong or unknown)
+ * or 429 (locked). `clientAddress` is CF-Connecting-IP, or null when the
+ * request did not come through Cloudflare's edge (then only the account counts).
+ */
+export async function checkLogin(
+  env: Env,
+  login: string,
+  password: string,
+  clientAddress: string | null,
+  verify: Verifier = verifyMemoized,
+): Promise<Principal> {
+  const directory = directoryStub(env);
+  const start = await directory.beginLogin(login, clientAddress);
+  if (start.locked) throw tooManyAttempts(start.retryAfterMs);
+  const wait = delayMs(start.excess, firstDelayMs(env));
+  if (wait > 0) await sleep(wait);
+  const ok = (await verifyAny(password, start.credentials, verify)) && start.principal !== null;
+  if (!ok) {
+    await directory.loginFailed(start.ticket);
+    throw challenge();
+  }
+  if (start.ticket.buckets.some((b) => b.reserved)) await directory.loginSucceeded(start.ticket);
+  return start.principal!;
+}
