@@ -9,14 +9,14 @@ import { homeStub } from "./caldav.js";
 
 type QueueLike = Pick<Queue<ItipJob>, "send" | "sendBatch">;
 
-/** Runs `fn` while the home of `user` hands its outbox to `queue` instead of ITIP_QUEUE. */
-export async function withHomeQueue<T>(user: string, queue: (real: Queue<ItipJob>) => QueueLike, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` while the live instance of `user`'s home sees `patch` over its bindings and vars. */
+export async function withHomeEnv<T>(user: string, patch: (real: Env) => Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
   let saved: Env | undefined;
   await runInDurableObject(homeStub(user), (instance: CalendarHome) => {
     const self = instance as unknown as { env: Env };
     saved = self.env;
     const replaced = Object.create(saved) as Env;
-    Object.defineProperty(replaced, "ITIP_QUEUE", { value: queue(saved.ITIP_QUEUE as unknown as Queue<ItipJob>), enumerable: true });
+    for (const [name, value] of Object.entries(patch(saved))) Object.defineProperty(replaced, name, { value, enumerable: true });
     self.env = replaced;
   });
   try {
@@ -27,6 +27,10 @@ export async function withHomeQueue<T>(user: string, queue: (real: Queue<ItipJob
     });
   }
 }
+
+/** Runs `fn` while the home of `user` hands its outbox to `queue` instead of ITIP_QUEUE. */
+export const withHomeQueue = <T>(user: string, queue: (real: Queue<ItipJob>) => QueueLike, fn: () => Promise<T>): Promise<T> =>
+  withHomeEnv(user, (real) => ({ ITIP_QUEUE: queue(real.ITIP_QUEUE as unknown as Queue<ItipJob>) }), fn);
 
 /** A queue that keeps every job it is given (nothing is delivered). */
 export function recordingQueue(into: ItipJob[]): () => QueueLike {
@@ -96,20 +100,5 @@ export function failDeliveries(user: string, failures: number): DeliverPatch {
 export const countDeliveries = (user: string): DeliverPatch => failDeliveries(user, 0);
 
 /** Runs `fn` while the home of `user` has a quota of `bytes` (QUOTA_BYTES swapped on the live instance). */
-export async function withHomeQuota<T>(user: string, bytes: number, fn: () => Promise<T>): Promise<T> {
-  let saved: Env | undefined;
-  await runInDurableObject(homeStub(user), (instance: CalendarHome) => {
-    const self = instance as unknown as { env: Env };
-    saved = self.env;
-    const replaced = Object.create(saved) as Env;
-    Object.defineProperty(replaced, "QUOTA_BYTES", { value: String(bytes), enumerable: true });
-    self.env = replaced;
-  });
-  try {
-    return await fn();
-  } finally {
-    await runInDurableObject(homeStub(user), (instance: CalendarHome) => {
-      (instance as unknown as { env: Env }).env = saved!;
-    });
-  }
-}
+export const withHomeQuota = <T>(user: string, bytes: number, fn: () => Promise<T>): Promise<T> =>
+  withHomeEnv(user, () => ({ QUOTA_BYTES: String(bytes) }), fn);
