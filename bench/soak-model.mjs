@@ -112,12 +112,16 @@ export class Model {
       this.flag("lost", `${obj.href}: two writes were both acknowledged on ETag ${prev} (one of them is lost): ${other.etag ?? "DELETE"} and ${next.etag ?? "DELETE"}`, historyText(obj));
     }
     obj.edges.set(prev, next);
+    if (next.etag === null) obj.deleted = true;
   }
 
   /** Plain objects of a user whose chain ends alive (candidates for reads, updates, deletes). */
   liveObjects(user, coll) {
     const out = [];
-    for (const o of this.objects.values()) if (o.user === user && (!coll || o.coll === coll) && this.tip(o).state === "alive") out.push(o);
+    for (const o of this.objects.values()) {
+      if (o.deleted || o.createState !== "acked" || o.user !== user || (coll && o.coll !== coll)) continue; // cheap filters first: the walk is per object
+      if (this.tip(o).state === "alive") out.push(o);
+    }
     return out;
   }
 

@@ -17,6 +17,7 @@
 // kind), p50/p95 latency per kind, status codes and the model check, and a
 // final JSON line. Exit status: 0 when the check passed with no 5xx, 1 when
 // it failed, 2 when the soak itself could not run.
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { startServer } from "./server.mjs";
 import { formatReport } from "./soak-report.mjs";
@@ -81,6 +82,8 @@ async function main() {
   };
   process.once("SIGINT", () => stop().finally(() => process.exit(130)));
   try {
+    const cpu = cpus();
+    console.log(`soak: ${new Date().toISOString()}, ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? "?"}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
     let url = opts.url?.replace(/\/+$/, "");
     let adminToken = opts.token ?? process.env.ADMIN_TOKEN ?? LOCAL_TOKEN;
     if (!url) {
