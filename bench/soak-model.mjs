@@ -64,6 +64,7 @@ export class Model {
       writeSeq: 0,
       uncertain: false, // a write got no answer: its outcome is unknown
       deletes: 0, // deletes started
+      deleting: 0, // deletes sent whose answer has not been processed yet
       history: [],
     };
     this.objects.set(href, obj);
@@ -113,6 +114,15 @@ export class Model {
     }
     obj.edges.set(prev, next);
     if (next.etag === null) obj.deleted = true;
+  }
+
+  /**
+   * Whether the object may be gone at the server now: its DELETE was
+   * acknowledged or is in flight (so a new resource at its href, or with its
+   * UID, may rightly be accepted).
+   */
+  mayBeGone(obj) {
+    return obj.deleting > 0 || this.tip(obj).state !== "alive";
   }
 
   /** Plain objects of a user whose chain ends alive (candidates for reads, updates, deletes). */

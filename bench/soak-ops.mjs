@@ -315,8 +315,10 @@ export function makeOps(ctx) {
     const prev = obj.hint;
     if (!prev) return refresh(client, obj);
     obj.deletes++;
+    obj.deleting++;
     const w = beginWrite(obj, prev);
     const r = await req(client, "delete", "DELETE", obj.href, { headers: { "If-Match": quoted(prev) } });
+    obj.deleting--;
     const quiet = endWrite(obj, w);
     model.log(obj, `delete If-Match:${prev} → ${r.status || r.error}`);
     if (r.status === 200 || r.status === 204) {
@@ -343,9 +345,9 @@ export function makeOps(ctx) {
     if (r.status === 412) return;
     if (r.status === 0 || r.status >= 500) obj.uncertain = true;
     else if (r.status >= 200 && r.status < 300) {
-      // Only right if a concurrent DELETE had removed it: then this is a new object at the same href.
+      // Only right if a DELETE had removed it first: then this is a new object at the same href (the model stops following it).
       obj.uncertain = true;
-      if (w.quiet) model.flag("status", `PUT If-None-Match: * on the existing ${obj.href} answered ${r.status}: it replaced the object (RFC 7232 §3.2 requires 412)`, historyText(obj));
+      if (!model.mayBeGone(obj)) model.flag("status", `PUT If-None-Match: * on the existing ${obj.href} answered ${r.status}, and no DELETE of it was acknowledged or in flight: it replaced the object (RFC 7232 §3.2 requires 412)`, historyText(obj));
     } else expect(r, [412], "PUT If-None-Match: * on an existing href");
   }
 
@@ -358,19 +360,18 @@ export function makeOps(ctx) {
     const obj = model.addObject({ href: `${calPath(client.user, orig.coll)}soak-${ctx.tag}-${id}.ics`, user: orig.user, coll: orig.coll, uid: orig.uid, shape: orig.shape });
     const mark = newMark(client);
     model.sentMark(obj.href, mark);
-    const quiet = orig.inflight === 0 && orig.deletes === 0;
-    const seq = orig.writeSeq;
     const r = await req(client, "uid-conflict", "PUT", obj.href, { headers: { ...ICS, "If-None-Match": "*" }, body: plainText({ uid: obj.uid, shape: obj.shape, mark, sequence: 0 }) });
     model.log(obj, `uid-conflict (UID of ${orig.href}) ${mark} → ${r.status || r.error}`);
+    model.log(orig, `uid-conflict: ${obj.href} with this UID → ${r.status || r.error}`);
     if (r.status === 403 || r.status === 409) {
       obj.createState = "refused";
       if (!/no-uid-conflict/.test(r.text)) model.flag("status", `PUT of a second href with UID ${orig.uid}: ${r.status} without CALDAV:no-uid-conflict (RFC 4791 §5.3.2.1)`, describeExchange(r.exchange));
     } else if (r.status === 201 && r.headers.get("etag")) {
-      // Right only if the original was deleted meanwhile.
+      // Right only if the original's DELETE was acknowledged or in flight.
       obj.createState = "acked";
       obj.created = { etag: r.headers.get("etag"), mark };
       obj.hint = obj.created.etag;
-      if (quiet && orig.writeSeq === seq && model.tip(orig).state === "alive")
+      if (!model.mayBeGone(orig))
         model.flag("duplicated", `PUT ${obj.href} with the UID of the live ${orig.href} answered 201: two resources with one UID (RFC 4791 §5.3.2.1 no-uid-conflict)`, describeExchange(r.exchange));
     } else if (r.status === 0 || r.status >= 500) obj.createState = "unknown";
     else {

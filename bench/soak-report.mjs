@@ -5,7 +5,7 @@ import { ANOMALIES } from "./soak-model.mjs";
 
 function table(rows, cols) {
   const widths = cols.map((c) => Math.max(c.title.length, ...rows.map((r) => String(c.get(r)).length)));
-  const line = (cells) => cells.map((s, i) => (cols[i].left ? String(s).padEnd(widths[i]) : String(s).padStart(widths[i]))).join("  ");
+  const line = (cells) => cells.map((s, i) => (cols[i].left ? String(s).padEnd(widths[i]) : String(s).padStart(widths[i]))).join("  ").trimEnd();
   return [line(cols.map((c) => c.title)), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map((r) => line(cols.map((c) => c.get(r))))].join("\n");
 }
 
