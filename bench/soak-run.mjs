@@ -96,10 +96,13 @@ export async function runSoak(options) {
   const seen = await finalCheck(ctx, startTokens);
 
   if (!options.keepUsers) {
+    let removed = 0;
     for (const u of users) {
       const r = await runUserCliOn(server, ["remove", u.username]);
       if (r.code !== 0) log(`  note: could not remove ${u.username}: ${r.stdout}${r.stderr}`);
+      else removed++;
     }
+    log(`  removed ${removed} of ${users.length} soak users and their data with the CLI`);
   }
   return summarize({ ctx, seconds, runMs, seed, opCounts, settled, seen, shared, others });
 }
