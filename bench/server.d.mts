@@ -55,6 +55,7 @@ export declare function startServer(options?: StartOptions): Promise<RunningServ
 export declare function processName(pid: number): string;
 export declare function descendants(root: number): number[];
 export declare function statusKb(pid: number, field: string): number | null;
+export declare function runScript(script: string, args: string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
 export declare function runUserCli(args: string[], opts?: { timeoutMs?: number }): Promise<CliResult>;
 export declare function runUserCliOn(
   server: Pick<RunningServer, "url" | "adminToken">,

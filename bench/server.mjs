@@ -258,14 +258,13 @@ export function statusKb(pid, field) {
 // ---- the user CLI ------------------------------------------------------------
 
 /**
- * Runs the documented user command, `node scripts/user.mjs <args...>`, with
- * the project's Node (node_modules/.bin/node). Pass --url/--token in `args`
- * or use runUserCliOn(). Resolves { code, stdout, stderr }; never rejects on
- * a non-zero exit.
+ * Runs a script of the project, `node <ROOT>/<script> <args...>`, with the
+ * project's Node (node_modules/.bin/node) and the child environment above.
+ * Resolves { code, stdout, stderr }; never rejects on a non-zero exit.
  */
-export function runUserCli(args, { timeoutMs = 60_000 } = {}) {
+export function runScript(script, args, { timeoutMs = 60_000 } = {}) {
   return new Promise((res, rej) => {
-    const child = spawn(join(BIN, "node"), [join(ROOT, "scripts", "user.mjs"), ...args], {
+    const child = spawn(join(BIN, "node"), [join(ROOT, script), ...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: childEnv(),
@@ -276,7 +275,7 @@ export function runUserCli(args, { timeoutMs = 60_000 } = {}) {
     child.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      rej(new Error(`user CLI timed out: ${args.join(" ")}\n${stdout}\n${stderr}`));
+      rej(new Error(`${script} timed out after ${timeoutMs} ms: ${args.join(" ")}\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);
@@ -287,6 +286,16 @@ export function runUserCli(args, { timeoutMs = 60_000 } = {}) {
       res({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * Runs the documented user command, `node scripts/user.mjs <args...>`, with
+ * the project's Node (node_modules/.bin/node). Pass --url/--token in `args`
+ * or use runUserCliOn(). Resolves { code, stdout, stderr }; never rejects on
+ * a non-zero exit.
+ */
+export function runUserCli(args, opts = {}) {
+  return runScript(join("scripts", "user.mjs"), args, opts);
 }
 
 /** runUserCli against a started server: appends --url and --token (unless `token` overrides it). */
