@@ -8,12 +8,19 @@
 // Floating and DATE values are read in the given zone (UTC when null).
 //
 // Expansion is bounded by a window: it stops past the window's end, and rule
-// iterators start shortly before the window (recur.ts). At most
-// MAX_ITERATIONS occurrences are drawn per walk; past that (a COUNT=100000
-// MINUTELY rule, say), the walk reports "capped" and callers answer
-// conservatively (a match, every override kept).
+// iterators start shortly before the window (recur.ts). One walk draws at
+// most LIMITS.occurrencesPerWalk occurrences and spends at most
+// LIMITS.stepsPerWalk steps (ical/limits.ts; each occurrence drawn is a step,
+// and so is every candidate the rule iterators test); past either (an endless
+// SECONDLY event over ten years, say) the walk reports "capped": the set
+// could not be walked, and callers say so (queries answer
+// DAV:number-of-matches-within-limits; the index stays coarse). A meter of
+// the caller's (an object's or a request's budget, ical/recur-guard.ts) that
+// runs out ends the walk with its StepLimit.
 import ICAL from "ical.js";
 import type { ParsedComponent } from "../ical/component.js";
+import { LIMITS } from "../ical/limits.js";
+import { metered, spend, StepLimit } from "../ical/recur-guard.js";
 import { HOUR_MS, isFloatingTime, utcMsToIcalTime } from "../ical/time.js";
 import { listStream, ruleStream, type Stream } from "./recur.js";
 import { addWallSeconds, endAfter, lengthOf, maxLengthMs, toUtcMs, wallSeconds, type Length, type Zone } from "./span.js";
@@ -21,7 +28,7 @@ import { addWallSeconds, endAfter, lengthOf, maxLengthMs, toUtcMs, wallSeconds, 
 type Time = ICAL.Time;
 
 /** Most occurrences one walk draws from a recurrence set. */
-export const MAX_ITERATIONS = 20_000;
+export const MAX_ITERATIONS: number = LIMITS.occurrencesPerWalk;
 
 export interface Window {
   /** ms UTC; null = unbounded. */
@@ -84,6 +91,10 @@ const dayKey = (t: Time) => t.year * 10000 + t.month * 100 + t.day;
  * original start. `visit` returns true to stop the walk.
  */
 export function forEachInstance(src: Source, window: Window, zone: Zone, visit: (i: Instance) => boolean | void, cap = MAX_ITERATIONS): Walk {
+  return metered(LIMITS.stepsPerWalk, () => walk(src, window, zone, visit, cap))?.value ?? "capped";
+}
+
+function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => boolean | void, cap: number): Walk {
   const wStart = window.start ?? -Infinity;
   const wEnd = window.end ?? Infinity;
   const near = (i: Instance): boolean => {
@@ -95,6 +106,7 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
   const replaced = new Set<number>();
   const future: { ms: number; o: ParsedComponent; shiftMs: number; wall: number | null; len: Length }[] = [];
   for (const o of src.overrides) {
+    spend(1);
     const ridMs = toUtcMs(o.recurrenceId!, zone);
     replaced.add(ridMs);
     if (o.thisAndFuture) {
@@ -160,6 +172,7 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
       if (ms === lastMs) continue;
       lastMs = ms;
       if (++drawn > cap) return "capped";
+      spend(1);
       if (ms > stopAt || own.year > 9999) return "complete";
       if (skip) continue; // before the window's reach (see `from`), excluded, or overridden
       while (f + 1 < future.length && future[f + 1]!.ms < ms) f++;
@@ -171,8 +184,9 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
       }
       if (near(inst) && visit(inst)) return "stopped";
     }
-  } catch {
-    // ical.js gives up on rules it cannot satisfy ("max tries"): the set is unknown.
+  } catch (e) {
+    if (e instanceof StepLimit) throw e;
+    // Anything else (ical.js ends a rule it cannot walk by itself, see recur-guard.ts): the set is unknown.
     return "capped";
   }
 }

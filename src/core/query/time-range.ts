@@ -52,7 +52,7 @@ function todoWithoutDates(c: ParsedComponent, qs: number, qe: number, zone: Zone
   return true;
 }
 
-/** What matching a component against a range concluded: "capped" means the expansion was cut short (answer conservatively). */
+/** What matching a component against a range concluded: "capped" means the expansion was cut short (no answer). */
 export type Overlap = boolean | "capped";
 
 /**
