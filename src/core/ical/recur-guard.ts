@@ -157,10 +157,15 @@ export type StepLimit = StepLimitError;
 /** Steps taken in this isolate so far, by every walk (tests and the benchmark read it). */
 export const stepCount = (): number => state.total;
 
-/** Charges `n` steps to every open meter; the outermost one that runs out throws. */
+/**
+ * Charges `n` steps to every open meter; the outermost one that runs out
+ * throws. A meter is charged one step past its limit at most, so that a walk
+ * is bounded by its meter's limit + 1, however heavy its last step.
+ */
 export function spend(n: number): void {
-  state.total += n;
   const open = state.open;
+  for (let i = 0; i < open.length; i++) n = Math.min(n, open[i]!.left + 1);
+  state.total += n;
   for (let i = 0; i < open.length; i++) {
     const m = open[i]!;
     m.left -= n;
