@@ -6,10 +6,12 @@
 // free-busy POST, 5.1, never a truncated answer. Counts of steps, not wall
 // time, show the bounds (src/core/ical/limits.ts): the tests run in the
 // Worker's own isolate and read its step counter.
+import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import impossible from "../../fixtures/ics/hostile/impossible-rule.ics?raw";
 import secondly from "../../fixtures/ics/hostile/endless-secondly.ics?raw";
 import leapDay from "../../fixtures/ics/leap-day-daily.ics?raw";
+import { ruleArb, ruleText } from "../../core/ical/hostile-rules.js";
 import { LIMITS } from "../../../src/core/ical/limits.js";
 import { stepCount } from "../../../src/core/ical/recur-guard.js";
 import { parseXml } from "../../../src/core/xml/parse.js";
@@ -161,4 +163,37 @@ describe("an endless FREQ=SECONDLY event", () => {
     expect(stepCount() - before).toBeLessThanOrEqual(4 * LIMITS.stepsPerRequest);
     expect(lines(await p.text()).length).toBeGreaterThan(0);
   });
+});
+
+describe("rules that never or rarely match, generated", () => {
+  it("every PUT, calendar-query (time-range and expand) and free-busy-query answers 2xx or 4xx, within the iteration bound", async () => {
+    const u = await newUser("rules");
+    const walks = 3 * (LIMITS.stepsPerWalk + 1); // a PUT walks the rule for its summary and its instance index, and once more to schedule
+    let n = 0;
+    const statuses = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(ruleArb, async (r) => {
+        const rule = ruleText(r);
+        const body = impossible.replace("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", `RRULE:${rule}`).replace("impossible-rule@", `gen-${n}@`);
+        const path = `${cal(u)}gen-${n++}.ics`;
+        const putting = await counted(() => put(u, path, body));
+        const putText = await putting.value.text();
+        expect([201, 403], `${rule}: ${putText}`).toContain(putting.value.status);
+        expect(putting.steps, `PUT ${rule}`).toBeLessThanOrEqual(walks);
+        const q = await counted(() => report(u, cal(u), expandBody("20260201T000000Z", "20260301T000000Z")));
+        expect([207, 403], `${rule}: ${await q.value.clone().text()}`).toContain(q.value.status);
+        if (q.value.status === 403) expect(await conditions(q.value)).toEqual(["{DAV:}number-of-matches-within-limits"]);
+        expect(q.steps, `calendar-query ${rule}`).toBeLessThanOrEqual(LIMITS.stepsPerRequest + 1);
+        const fb = await counted(() => report(u, cal(u), freeBusyBody("20260201T000000Z", "20260301T000000Z")));
+        expect([200, 403], rule).toContain(fb.value.status);
+        expect(fb.steps, `free-busy-query ${rule}`).toBeLessThanOrEqual(LIMITS.stepsPerRequest + 1);
+        await fb.value.body?.cancel();
+        for (const [k, v] of [["PUT", putting.value.status], ["query", q.value.status], ["free-busy", fb.value.status]] as const) statuses.set(`${k} ${v}`, (statuses.get(`${k} ${v}`) ?? 0) + 1);
+        // Each object is answered on its own: remove it, so that a refused one does not decide the next query.
+        await dav("DELETE", path, { as: u });
+      }),
+      { numRuns: 30, seed: 20261127 },
+    );
+    console.log(`generated rules end to end: ${[...statuses].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
+  }, 240_000);
 });
