@@ -18,6 +18,7 @@ import { parseXml } from "../../../src/core/xml/parse.js";
 import { child, childElements, textOf } from "../../../src/core/xml/tree.js";
 import { CAL, cal, newUser, putOk, put } from "../../helpers/caldav.js";
 import { dav, type Creds } from "../../helpers/dav-client.js";
+import { eventually, futureUtc, getCopy, meeting, newUid, party, ps } from "../../helpers/scheduling.js";
 import {
   calendarDataOf, calendarQueryBody, compFilter, components, freeBusyBody, freebusyPeriods, lines, multistatusOf, propValue, queryNames, report,
 } from "../../helpers/reports.js";
@@ -196,4 +197,30 @@ describe("rules that never or rarely match, generated", () => {
     );
     console.log(`generated rules end to end: ${[...statuses].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
   }, 240_000);
+});
+
+describe("a ROOM deciding on an invitation (RFC 6638 §2.4.2) walks it within its bounds", () => {
+  const book = async (alice: Awaited<ReturnType<typeof party>>, room: Awaited<ReturnType<typeof party>>, tag: string, start: string, end: string, extra: string[] = []) => {
+    const path = `/calendars/${alice.user}/calendar/${tag}.ics`;
+    const r = await dav("PUT", path, { as: alice, body: meeting({ uid: newUid(tag), organizer: alice, attendees: [{ who: room, params: ";CUTYPE=ROOM" }], start, end, summary: tag, extra }) });
+    expect(r.status, await r.text()).toBe(201);
+    return ps((await eventually(() => getCopy(alice, path), (c) => ps(c.text, room) !== "NEEDS-ACTION", `the room's answer to ${tag}`)).text, room);
+  };
+
+  it("accepts a rule that never matches by its DTSTART alone, and holds that slot", async () => {
+    const alice = await party("alice");
+    const room = await party("room", { type: "ROOM" });
+    const before = stepCount();
+    expect(await book(alice, room, "feb30", futureUtc(30, 10), futureUtc(30, 11), ["RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"])).toBe("ACCEPTED");
+    expect(await book(alice, room, "clash", futureUtc(30, 10, 30), futureUtc(30, 11, 30))).toBe("DECLINED");
+    expect(await book(alice, room, "next-day", futureUtc(31, 10), futureUtc(31, 11))).toBe("ACCEPTED");
+    // Each walk of the rule (PUT, delivery, the room's checks, busy time, replies) ends after one instance's bound.
+    expect(stepCount() - before).toBeLessThanOrEqual(40 * (LIMITS.stepsPerInstance + 100));
+  });
+
+  it("declines an invitation whose instances it cannot walk within its bounds (an endless SECONDLY event begun a day ago)", async () => {
+    const alice = await party("alice");
+    const room = await party("room", { type: "ROOM" });
+    expect(await book(alice, room, "secondly", futureUtc(-1, 10), futureUtc(-1, 10, 1), ["RRULE:FREQ=SECONDLY"])).toBe("DECLINED");
+  });
 });
