@@ -4,16 +4,16 @@
 // against a rule, or an occurrence drawn by a walk. Steps are counted, not
 // timed, so the bounds hold on any machine; the README gives their cost here.
 export const LIMITS = {
-  /** A rule that finds no next instance within this many steps ends there (DAILY: 13 years; HOURLY: 7 months; SECONDLY: 83 minutes). */
-  stepsPerInstance: 5_000,
+  /** A rule that finds no next instance within this many steps ends there (DAILY: 10.9 years; HOURLY: 5.5 months; SECONDLY: 66 minutes). */
+  stepsPerInstance: 4_000,
   /** One walk over a recurrence set (query/instances.ts, the index summary, room replies); past it the walk is cut short. */
-  stepsPerWalk: 100_000,
+  stepsPerWalk: 25_000,
   /** Occurrences one walk draws. */
-  occurrencesPerWalk: 20_000,
+  occurrencesPerWalk: 10_000,
   /** One calendar object in one request, run without a pause (a REPORT's match and calendar-data, its busy time). */
-  stepsPerObject: 100_000,
+  stepsPerObject: 25_000,
   /** One request: a REPORT, one home's busy time for a free-busy POST or a room's decision. */
-  stepsPerRequest: 1_000_000,
+  stepsPerRequest: 500_000,
   /** The instances of a bounded rule counted at PUT (COUNT, UNTIL) for max-instances and the index's end. */
   instancesCounted: 3_000,
   /** Instances indexed per recurring event at PUT and delivery, and how far ahead. */
@@ -23,7 +23,7 @@ export const LIMITS = {
   roomInstances: 1_000,
   roomHorizonMs: 2 * 366 * 86_400_000,
   /** Steps between two pauses of a request that evaluates many objects (the isolate serves other requests in between). */
-  stepsPerSlice: 20_000,
+  stepsPerSlice: 10_000,
   /** Objects between two pauses, whatever their steps (parsing costs too). */
   objectsPerSlice: 64,
 } as const;

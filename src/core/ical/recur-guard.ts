@@ -59,6 +59,7 @@ const LEFT = Symbol("steps left in this next()");
 const WEIGHT = Symbol("steps per candidate");
 const BYDAY_WEIGHT = Symbol("steps per weekday test");
 const FIRST_ONLY = Symbol("only DTSTART is left");
+const CONTRACTS = Symbol("the rule has contracting parts");
 
 interface Iter {
   rule: ICAL.Recur;
@@ -70,6 +71,8 @@ interface Iter {
   [WEIGHT]?: number;
   [BYDAY_WEIGHT]?: number;
   [FIRST_ONLY]?: boolean;
+  [CONTRACTS]?: boolean;
+  by_data?: Record<string, unknown>;
 }
 
 type Method = (this: Iter, ...args: unknown[]) => unknown;
@@ -105,6 +108,19 @@ function step(it: Iter, w: number): void {
   if (left - charged < 0) throw RULE_END;
 }
 
+const RI = ICAL.RecurIterator as unknown as { _indexMap: Record<string, number>; _expandMap: Record<string, number[]>; CONTRACT: number };
+
+/**
+ * Whether any BYxxx part the iterator holds contracts its frequency (RFC 5545
+ * §3.3.10's table): without one, every candidate passes, and ical.js's test
+ * (day of week, week number and day of year of each candidate) can be skipped.
+ */
+function contracts(it: Iter): boolean {
+  const map = RI._expandMap[String(it.rule.freq)];
+  if (!map) return true;
+  return Object.keys(it.by_data ?? {}).some((part) => map[RI._indexMap[part] ?? -1] === RI.CONTRACT);
+}
+
 function install(): State {
   const s: State = { total: 0, open: [], StepLimit: StepLimitError };
   proto[STATE] = s;
@@ -115,6 +131,14 @@ function install(): State {
       return original.apply(this, args);
     };
   }
+  const check = proto["check_contracting_rules"]!;
+  proto["check_contracting_rules"] = function (this: Iter) {
+    if (!(this[CONTRACTS] ??= contracts(this))) {
+      step(this, 1);
+      return true;
+    }
+    return check.call(this);
+  };
 
   const init = proto["init"]!;
   proto["init"] = function (this: Iter) {

@@ -24,7 +24,13 @@ const HEAVY = 1_000;
 /** Is this the answer of tooLong()? */
 export const isTooLong = (e: unknown): e is DavError => e instanceof DavError && e.condition?.name === C.numberOfMatchesWithinLimits;
 
-const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * A turn of the event loop that lets pending I/O in: a zero delay may run
+ * before the runtime polls for I/O (workerd queues it like any other event),
+ * so the lane waits a millisecond, long enough for other requests' I/O.
+ */
+const TURN_MS = 1;
+const pause = () => new Promise<void>((resolve) => setTimeout(resolve, TURN_MS));
 
 /** One object at a time across the isolate, handed on through the event loop. */
 class Lane {
@@ -43,7 +49,7 @@ class Lane {
   release(heavy: boolean): void {
     const next = this.waiting.shift();
     if (!next) this.busy = false;
-    else if (heavy) setTimeout(next, 0);
+    else if (heavy) setTimeout(next, TURN_MS);
     else next();
   }
 }

@@ -26,7 +26,7 @@ import { childElements, type XmlElement } from "../xml/tree.js";
 import { tooLong } from "./budget.js";
 import { expandObject, serialize, type JCalComp, type JCalProp } from "./expand.js";
 import { parseUtc } from "./filter.js";
-import { forEachInstance, instanceOf } from "./instances.js";
+import { forEachInstance, instanceOf, leastInstances, MAX_ITERATIONS } from "./instances.js";
 import type { Zone } from "./span.js";
 import { overlaps } from "./time-range.js";
 
@@ -153,6 +153,7 @@ export function renderCalendarData(text: string, obj: CalendarObject | undefined
 /** §9.6.6: the master and the overrides that matter for the range. */
 function limitRecurrenceSet(root: JCalComp, o: CalendarObject, r: DateRange, zone: Zone): void {
   if (o.overrides.length === 0) return;
+  if (leastInstances(o, r, zone) > MAX_ITERATIONS) throw tooLong(`the recurrence set of ${o.uid}`);
   const keep = new Set<unknown>();
   const walk = forEachInstance(o, r, zone, (i) => {
     if (i.isOverride && overlaps(i, r, zone)) keep.add(i.component.comp.jCal);

@@ -19,7 +19,7 @@ import type { CalendarObject } from "../ical/parse.js";
 import { icalTimeToUtcMs, utcMsToIcalTime } from "../ical/time.js";
 import { serialize } from "./expand.js";
 import { tooLong } from "./budget.js";
-import { forEachInstance } from "./instances.js";
+import { forEachInstance, leastInstances, MAX_ITERATIONS } from "./instances.js";
 import { overlaps } from "./time-range.js";
 
 export type BusyType = "BUSY" | "BUSY-TENTATIVE" | "BUSY-UNAVAILABLE";
@@ -50,6 +50,7 @@ export function busyPeriods(obj: CalendarObject, range: { start: number; end: nu
     if (e > s) out.push({ start: s, end: e, type });
   };
   if (obj.component === "VEVENT") {
+    if (leastInstances(obj, range, zone) > MAX_ITERATIONS) throw tooLong(`the busy time of ${obj.uid}`);
     const walk = forEachInstance(obj, range, zone, (i) => {
       const c = i.component.comp;
       if (i.start === null || i.end === null || i.end <= i.start || !overlaps(i, range, zone)) return;

@@ -10,8 +10,8 @@
 //    2025 would walk 3,650 occurrences: the iterator starts a whole number of
 //    periods after DTSTART, shortly before the window (a rule repeats with its
 //    period): whole days for DAILY and WEEKLY, whole periods for SECONDLY,
-//    MINUTELY and HOURLY (an endless SECONDLY event reaches a window after a
-//    few hours of seconds, not a day of them). A COUNT counts from DTSTART,
+//    MINUTELY and HOURLY, to a period or so before the window (an endless
+//    SECONDLY event reaches a window after a few seconds, not a day of them). A COUNT counts from DTSTART,
 //    so a rule with COUNT jumps only when it has no BYxxx part: its instances
 //    are then exactly DTSTART + k periods, and k of them are behind.
 import ICAL from "ical.js";
@@ -88,21 +88,23 @@ function needsWarmUp(rule: ICAL.Recur, dtstart: Time): boolean {
  * of periods after DTSTART, at or before `from`; where the first period from
  * there might come out wrong (needsWarmUp), one period earlier still.
  */
-export function ruleStream(rule: ICAL.Recur, dtstart: Time, dtstartMs: number, from: number | null, zone: Zone): Stream {
+export function ruleStream(rule: ICAL.Recur, dtstart: Time, dtstartMs: number, from: number | null, zone: Zone, reach: number | null = from): Stream {
   // ical.js compares every occurrence with DTSTART (and UNTIL) in UTC, a costly zone lookup each;
   // a recurrence is wall-clock arithmetic (RFC 5545 §3.3.10), so iterate a wall clock labelled UTC.
   const target = isFloatingTime(dtstart) ? zone : dtstart.zone;
   const start = asWallClock(dtstart);
   let periods = 0;
   const step = from === null ? null : jumpStep(rule, dtstart);
-  if (step && from! > dtstartMs) {
+  if (step && "seconds" in step && reach !== null && reach > dtstartMs) {
+    periods = subDailyJump(start, step.seconds, dtstartMs, reach, target);
+  } else if (step && from! > dtstartMs) {
     const warmUp = needsWarmUp(rule, dtstart) ? 1 : 0;
     const periodMs = "days" in step ? step.days * DAY_MS : "seconds" in step ? step.seconds * 1000 : step.months * 31 * DAY_MS;
     const k = Math.floor((from! - dtstartMs) / periodMs) - warmUp;
     if (k > 0) {
       periods = k;
       if ("days" in step) start.adjust(k * step.days, 0, 0, 0);
-      else if ("seconds" in step) start.adjust(Math.floor((k * step.seconds) / 86_400), 0, 0, (k * step.seconds) % 86_400);
+      else if ("seconds" in step) moveSeconds(start, k * step.seconds);
       else {
         const total = start.year * 12 + start.month - 1 + k * step.months;
         start.year = Math.floor(total / 12);
@@ -132,6 +134,34 @@ export function ruleStream(rule: ICAL.Recur, dtstart: Time, dtstartMs: number, f
   };
   s.advance();
   return s;
+}
+
+function moveSeconds(t: Time, seconds: number): void {
+  t.adjust(Math.floor(seconds / 86_400), 0, 0, seconds % 86_400);
+}
+
+/**
+ * Moves a SECONDLY, MINUTELY or HOURLY rule's start (a wall clock read as
+ * UTC) by whole periods to the last one whose real time is at least a period
+ * and an hour before `reach` (before which no instance can reach the window;
+ * the hour covers wall-clock times repeated when daylight saving ends), the
+ * real time computed as every occurrence's is, whatever the zone's offsets
+ * between DTSTART and the window. Returns the periods moved.
+ */
+function subDailyJump(start: Time, periodSeconds: number, dtstartMs: number, reach: number, zone: ICAL.Timezone | null | undefined): number {
+  const periodMs = periodSeconds * 1000;
+  const aim = reach - periodMs - 3_600_000;
+  const wall0 = wallSeconds(start) * 1000;
+  let k = Math.max(0, Math.floor((aim - dtstartMs) / periodMs));
+  // The offset may differ between DTSTART and the aim: correct by what the conversion says (a few rounds at most).
+  for (let round = 0; round < 4 && k > 0; round++) {
+    const real = wallToUtcMs(wall0 + k * periodMs, zone);
+    if (real <= aim) break;
+    k = Math.max(0, k - Math.ceil((real - aim) / periodMs));
+  }
+  if (k > 0 && wallToUtcMs(wall0 + k * periodMs, zone) > aim) k = Math.max(0, k - Math.ceil((3 * 3_600_000) / periodMs));
+  if (k > 0) moveSeconds(start, k * periodSeconds);
+  return k;
 }
 
 /** A copy of a time whose wall clock is read as UTC. */
