@@ -1,8 +1,9 @@
 // Every bound on recurrence expansion (RFC 5545 §3.8.5), in one place; the
 // README's "Limits" section lists them with what happens past each. A step is
 // one iteration of a recurrence loop (see recur-guard.ts): a candidate tested
-// against a rule, or an occurrence drawn by a walk. Steps are counted, not
-// timed, so the bounds hold on any machine; the README gives their cost here.
+// against a rule; an occurrence drawn by a walk counts stepsPerOccurrence.
+// Steps are counted, not timed, so the bounds hold on any machine; the README
+// gives their cost on the development machine.
 export const LIMITS = {
   /** A rule that finds no next instance within this many steps ends there (DAILY: 10.9 years; HOURLY: 5.5 months; SECONDLY: 66 minutes). */
   stepsPerInstance: 4_000,
@@ -10,6 +11,8 @@ export const LIMITS = {
   stepsPerWalk: 25_000,
   /** Occurrences one walk draws. */
   occurrencesPerWalk: 10_000,
+  /** Steps an occurrence costs when a walk draws it (building an instance costs about four candidate tests). */
+  stepsPerOccurrence: 4,
   /** One calendar object in one request, run without a pause (a REPORT's match and calendar-data, its busy time). */
   stepsPerObject: 25_000,
   /** One request: a REPORT, one home's busy time for a free-busy POST or a room's decision. */

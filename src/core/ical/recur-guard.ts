@@ -46,6 +46,9 @@ interface State {
   total: number;
   open: Meter[];
   StepLimit: typeof StepLimitError;
+  /** state.total when ical.js's date caches were last emptied. */
+  cachesAt: number;
+  originals: Record<string, Method>;
 }
 
 // ---- the patch -------------------------------------------------------------
@@ -59,7 +62,7 @@ const LEFT = Symbol("steps left in this next()");
 const WEIGHT = Symbol("steps per candidate");
 const BYDAY_WEIGHT = Symbol("steps per weekday test");
 const FIRST_ONLY = Symbol("only DTSTART is left");
-const CONTRACTS = Symbol("the rule has contracting parts");
+const PARTS = Symbol("the rule's contracting parts");
 
 interface Iter {
   rule: ICAL.Recur;
@@ -71,7 +74,7 @@ interface Iter {
   [WEIGHT]?: number;
   [BYDAY_WEIGHT]?: number;
   [FIRST_ONLY]?: boolean;
-  [CONTRACTS]?: boolean;
+  [PARTS]?: typeof PART_VALUES;
   by_data?: Record<string, unknown>;
 }
 
@@ -110,35 +113,69 @@ function step(it: Iter, w: number): void {
 
 const RI = ICAL.RecurIterator as unknown as { _indexMap: Record<string, number>; _expandMap: Record<string, number[]>; CONTRACT: number };
 
-/**
- * Whether any BYxxx part the iterator holds contracts its frequency (RFC 5545
- * §3.3.10's table): without one, every candidate passes, and ical.js's test
- * (day of week, week number and day of year of each candidate) can be skipped.
- */
-function contracts(it: Iter): boolean {
+/** The value of a candidate that a contracting BYxxx part is tested against, in ical.js's order. */
+const PART_VALUES: [string, (t: ICAL.Time, wkst: number) => unknown][] = [
+  ["BYSECOND", (t) => t.second],
+  ["BYMINUTE", (t) => t.minute],
+  ["BYHOUR", (t) => t.hour],
+  ["BYDAY", (t) => ICAL.Recur.numericDayToIcalDay(t.dayOfWeek())],
+  ["BYWEEKNO", (t, wkst) => t.weekNumber(wkst)],
+  ["BYMONTHDAY", (t) => t.day],
+  ["BYMONTH", (t) => t.month],
+  ["BYYEARDAY", (t) => t.dayOfYear()],
+];
+
+/** The BYxxx parts the iterator holds that contract its frequency (RFC 5545 §3.3.10's table). */
+function contractingParts(it: Iter): typeof PART_VALUES {
   const map = RI._expandMap[String(it.rule.freq)];
-  if (!map) return true;
-  return Object.keys(it.by_data ?? {}).some((part) => map[RI._indexMap[part] ?? -1] === RI.CONTRACT);
+  const held = it.by_data ?? {};
+  if (!map) return PART_VALUES.filter(([part]) => part in held);
+  return PART_VALUES.filter(([part]) => part in held && map[RI._indexMap[part]!] === RI.CONTRACT);
 }
 
+/**
+ * ical.js's check_contracting_rules(), computing only the values a
+ * contracting part needs (it computes the week number and the day of year of
+ * every candidate, whatever the rule; a SECONDLY rule spends most of its time
+ * there). Same answer, by the same loose comparison.
+ */
+function checkContracting(this: Iter): boolean {
+  const parts = (this[PARTS] ??= contractingParts(this));
+  for (const [part, value] of parts) {
+    const v = value(this.last, Number(this.rule.wkst));
+    const allowed = (this.by_data?.[part] ?? []) as unknown[];
+    // eslint-disable-next-line eqeqeq -- ical.js compares with ==
+    if (!allowed.some((b) => b == v)) return false;
+  }
+  return true;
+}
+
+/** ical.js's own methods, before the patch (tests compare against them). */
+export const originals: Record<string, Method> = {};
+
+/** Both answers for an iterator's current candidate, ours and ical.js's (for tests). */
+export function contractingBoth(it: unknown): [boolean, boolean] {
+  return [checkContracting.call(it as Iter), Boolean(originals["check_contracting_rules"]!.call(it as Iter))];
+}
+
+/**
+ * ical.js caches the day of week and week number of every date it ever
+ * computes, for good; walks of hostile rules would fill those caches with
+ * millions of dates. They are emptied after this many steps.
+ */
+const CACHE_STEPS = 100_000;
+
 function install(): State {
-  const s: State = { total: 0, open: [], StepLimit: StepLimitError };
+  const s: State = { total: 0, open: [], StepLimit: StepLimitError, cachesAt: 0, originals: {} };
   proto[STATE] = s;
+  for (const name of [...Object.keys(WEIGHTS), "init", "next"]) s.originals[name] = proto[name]!;
   for (const [name, weight] of Object.entries(WEIGHTS)) {
-    const original = proto[name]!;
+    const original = name === "check_contracting_rules" ? (checkContracting as Method) : proto[name]!;
     proto[name] = function (this: Iter, ...args: unknown[]) {
       step(this, weight(this, args));
       return original.apply(this, args);
     };
   }
-  const check = proto["check_contracting_rules"]!;
-  proto["check_contracting_rules"] = function (this: Iter) {
-    if (!(this[CONTRACTS] ??= contracts(this))) {
-      step(this, 1);
-      return true;
-    }
-    return check.call(this);
-  };
 
   const init = proto["init"]!;
   proto["init"] = function (this: Iter) {
@@ -172,6 +209,7 @@ function install(): State {
 }
 
 const state: State = proto[STATE] ?? install();
+Object.assign(originals, state.originals);
 
 // ---- meters ----------------------------------------------------------------
 
@@ -190,6 +228,12 @@ export function spend(n: number): void {
   const open = state.open;
   for (let i = 0; i < open.length; i++) n = Math.min(n, open[i]!.left + 1);
   state.total += n;
+  if (state.total - state.cachesAt > CACHE_STEPS) {
+    state.cachesAt = state.total;
+    const T = ICAL.Time as unknown as { _dowCache: object; _wnCache: object };
+    T._dowCache = {};
+    T._wnCache = {};
+  }
   for (let i = 0; i < open.length; i++) {
     const m = open[i]!;
     m.left -= n;

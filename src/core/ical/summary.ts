@@ -246,7 +246,7 @@ function expandBounded(master: ParsedComponent, maxExpansion: number): { count: 
       const next = expansion.next() as Time | ICAL.Period | undefined;
       if (!next) return { count, last: last ?? dtstart, truncated: false };
       const t = next instanceof ICAL.Period ? next.start : next;
-      spend(1);
+      spend(LIMITS.stepsPerOccurrence);
       if (++count > maxExpansion) return { count: null, last: null, truncated: true };
       if (t.year > 9999) return { count: null, last: null, truncated: false };
       const ms = icalTimeToUtcMs(t);

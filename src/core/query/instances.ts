@@ -106,7 +106,7 @@ function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => b
   const replaced = new Set<number>();
   const future: { ms: number; o: ParsedComponent; shiftMs: number; wall: number | null; len: Length }[] = [];
   for (const o of src.overrides) {
-    spend(1);
+    spend(LIMITS.stepsPerOccurrence);
     const ridMs = toUtcMs(o.recurrenceId!, zone);
     replaced.add(ridMs);
     if (o.thisAndFuture) {
@@ -146,7 +146,8 @@ function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => b
   // Before `reach` no instance can reach the window; `from` leaves room for the offsets of wall-clock jumps.
   const reach = window.start === null ? null : window.start - longest - ahead;
   const from = reach === null ? null : reach - slack;
-  const stopAt = wEnd + behind + slack;
+  // Past the window, an hour more: where a wall-clock time falls in a daylight-saving gap, its instant comes an hour early.
+  const stopAt = wEnd + behind + HOUR_MS;
 
   const streams: Stream[] = [listStream(rdates)];
   if (from === null || dtstartMs >= from) streams.push(listStream([{ t: dtstart, ms: dtstartMs }]));
@@ -174,7 +175,7 @@ function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => b
       if (ms === lastMs) continue;
       lastMs = ms;
       if (++drawn > cap) return "capped";
-      spend(1);
+      spend(LIMITS.stepsPerOccurrence);
       if (ms > stopAt || own.year > 9999) return "complete";
       if (skip) continue; // before the window's reach (see `from`), excluded, or overridden
       while (f + 1 < future.length && future[f + 1]!.ms < ms) f++;

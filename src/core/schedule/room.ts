@@ -69,7 +69,7 @@ function walkInstances(items: Item[], overridden: ReadonlySet<string>, from: num
     try {
       const it = new ICAL.RecurExpansion({ component: item.ev, dtstart: start });
       for (let next = it.next(), n = 0; next && n < LIMITS.roomInstances; next = it.next()) {
-        spend(1);
+        spend(LIMITS.stepsPerOccurrence);
         if (icalTimeToUtcMs(next) > to) break;
         if (overridden.has(timeKey(next))) continue;
         const s = span(item.ev, next);

@@ -12,7 +12,7 @@ import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../../src/core/ical/limits.js";
 import { parseCalendarObject, type CalendarObject } from "../../../src/core/ical/parse.js";
-import { Budget, metered, spend, stepCount, StepLimit } from "../../../src/core/ical/recur-guard.js";
+import { Budget, contractingBoth, metered, spend, stepCount, StepLimit } from "../../../src/core/ical/recur-guard.js";
 import { isTooLong } from "../../../src/core/query/budget.js";
 import { busyPeriods } from "../../../src/core/query/freebusy.js";
 import { instanceIndex } from "../../../src/core/query/instance-index.js";
@@ -80,6 +80,32 @@ describe("rules that match rarely still find their instances", () => {
   });
   it("the last weekday of every month", () => {
     expect(iterate("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "2026-01-30T12:00:00", 3).times).toEqual(["2026-01-30T12:00:00", "2026-02-27T12:00:00", "2026-03-31T12:00:00"]);
+  });
+});
+
+describe("the contracting test computes only what a rule's parts need, with ical.js's answer", () => {
+  it("agrees with ical.js's check_contracting_rules on every candidate of generated rules, and on random dates", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(ruleArb, fc.array(fc.integer({ min: 0, max: 40 * 366 }), { minLength: 5, maxLength: 20 }), (r, days) => {
+        const it = ICAL.Recur.fromString(ruleText(r)).iterator(ICAL.Time.fromString("2026-02-10T09:00:00", null)) as unknown as { next(): unknown; last: ICAL.Time };
+        for (let n = 0; n < 30 && it.next(); n++) {
+          const [ours, theirs] = contractingBoth(it);
+          expect(ours, ruleText(r)).toBe(theirs);
+          compared++;
+        }
+        for (const d of days) {
+          const t = ICAL.Time.fromString("2020-01-01T00:00:00", null);
+          t.adjust(d, d % 24, d % 60, d % 60);
+          it.last = t;
+          const [ours, theirs] = contractingBoth(it);
+          expect(ours, `${ruleText(r)} at ${t.toString()}`).toBe(theirs);
+          compared++;
+        }
+      }),
+      { numRuns: 200, seed: 20261128 },
+    );
+    expect(compared).toBeGreaterThan(2000);
   });
 });
 
