@@ -83,9 +83,24 @@
 //                 (histogram printed) and that the organizer's Schedule-Tag
 //                 stayed the same through delivery and merges while its ETag
 //                 changed.
+//   expansion-stall (once, own server) one user holds an endless FREQ=SECONDLY
+//                 event; 8 and then 16 clients at once ask for its instances
+//                 over ten years (calendar-query with <C:expand>), 4 requests
+//                 each, back to back. Meanwhile another user, on another home,
+//                 alternates a Depth-1 PROPFIND of a small calendar and an
+//                 OPTIONS, one at a time, and each is timed. Every expansion
+//                 must answer 403 DAV:number-of-matches-within-limits (the
+//                 bound, not a stall nor a truncated 207) and the other user's
+//                 slowest request must stay under 1 s (STALL_LIMIT_MS); the
+//                 expansions' status codes, the other user's p50/p95/max and
+//                 the workerd peak memory are printed. Then, printed and not
+//                 checked: 16 clients expanding (calendar-multiget) a rule
+//                 whose instances cannot be counted without walking
+//                 (FREQ=SECONDLY;BYMONTH=1,...,12), each refusal spending one
+//                 object's step budget.
 //
 // Options: --sizes 1000,10000  --seed 2026  --concurrency 8  --poll-concurrency 4
-//          --phases put,propfind,...,schedule  --echo (copy wrangler's output)
+//          --phases put,propfind,...,schedule,expansion-stall  --echo (copy wrangler's output)
 // Output: a line per step, a summary table, and a final JSON line.
 import { parseArgs } from "node:util";
 import { addUser, basicAuth, processName, startServer, statusKb } from "./server.mjs";
@@ -380,6 +395,7 @@ const PHASES = [
   {
     name: "schedule",
     once: true,
+    label: "sched",
     title: "one meeting, 100 local attendees: delivery and replies",
     async run(ctx) {
       const ATTENDEES = 100;
@@ -574,6 +590,93 @@ const PHASES = [
         scheduleTagUnchanged: tagAtPut === tagBefore && tagBefore === tagAfter,
         etagChanged: etagBefore !== etagAfter,
       };
+    },
+  },
+  {
+    name: "expansion-stall",
+    once: true,
+    label: "stall",
+    title: "8 and 16 parallel ten-year expansions of an endless SECONDLY event beside another user's PROPFIND and OPTIONS",
+    async run(ctx) {
+      const STALL_LIMIT_MS = 1000;
+      const ROUNDS = 4;
+      const heavy = await addUser(ctx.server, "stallheavy", { password: "bench-stallheavy-password", emails: ["stallheavy@bench.example"] });
+      const other = await addUser(ctx.server, "stallother", { password: "bench-stallother-password", emails: ["stallother@bench.example"] });
+      const heavyCal = "/calendars/stallheavy/calendar/";
+      const otherCal = "/calendars/stallother/calendar/";
+      const ics = (uid, lines) => ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//edge-caldav//bench//EN", "BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20260101T000000Z", ...lines, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+      const putIcs = async (as, path, body) => {
+        const r = await ctx.request("PUT", path, { as, headers: { "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*" }, body });
+        ctx.expectStatus(r, [201], `PUT ${path}`);
+      };
+      await putIcs(heavy, `${heavyCal}secondly.ics`, ics("stall-secondly@bench.example", ["DTSTART:20260101T000000Z", "DURATION:PT1S", "SUMMARY:Every second forever", "RRULE:FREQ=SECONDLY"]));
+      for (let k = 0; k < 20; k++)
+        await putIcs(other, `${otherCal}e${k}.ics`, ics(`stall-other-${k}@bench.example`, [`DTSTART:202603${String(k + 1).padStart(2, "0")}T090000Z`, "DURATION:PT1H", `SUMMARY:Other user's event ${k}`]));
+
+      const expandBody = `<?xml version="1.0" encoding="utf-8"?><C:calendar-query ${NS}><D:prop><D:getetag/><C:calendar-data><C:expand start="20260101T000000Z" end="20360101T000000Z"/></C:calendar-data></D:prop>` +
+        `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="20260101T000000Z" end="20360101T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
+      const propfindBody = `<?xml version="1.0" encoding="utf-8"?><D:propfind ${NS}><D:prop><D:getetag/><D:displayname/></D:prop></D:propfind>`;
+      const expand = () => ctx.request("REPORT", heavyCal, { as: heavy, headers: { ...XML_HEADERS, Depth: "1" }, body: expandBody });
+      const bystander = async (k) => {
+        const r = k % 2 === 0
+          ? await ctx.request("PROPFIND", otherCal, { as: other, headers: { ...XML_HEADERS, Depth: "1" }, body: propfindBody })
+          : await ctx.request("OPTIONS", otherCal);
+        ctx.expectStatus(r, k % 2 === 0 ? [207] : [200, 204], k % 2 === 0 ? "the other user's PROPFIND" : "OPTIONS");
+        if (k % 2 === 0) ctx.check(parseMultistatus(r.text).responses.length === 21, `the other user's PROPFIND listed ${parseMultistatus(r.text).responses.length} responses, expected 21`);
+      };
+      // Warm-up (not timed): both logins are memoized by then (PBKDF2 is slow on purpose), both homes awake.
+      await bystander(0);
+      await bystander(1);
+      const first = await expand();
+      ctx.note(`warm-up expansion: ${first.status} ${/number-of-matches-within-limits/.test(first.text) ? "DAV:number-of-matches-within-limits" : first.text.slice(0, 200)}`);
+
+      // Last, the same with a rule the server cannot count without walking (a contracting part that always
+      // matches): each refusal then walks one object's budget. Printed, not checked (see README, Limits).
+      const partsEvent = ics("stall-secondly-parts@bench.example", ["DTSTART:20260101T000000Z", "DURATION:PT1S", "SUMMARY:Every second, every month", "RRULE:FREQ=SECONDLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12"]);
+      const expandOne = (name) => ctx.request("REPORT", heavyCal, { as: heavy, headers: { ...XML_HEADERS, Depth: "1" }, body: multigetExpand(name) });
+      const multigetExpand = (name) => `<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget ${NS}><D:prop><D:getetag/><C:calendar-data><C:expand start="20260101T000000Z" end="20360101T000000Z"/></C:calendar-data></D:prop><D:href>${heavyCal}${name}</D:href></C:calendar-multiget>`;
+      const runs = [
+        { parallel: 8, key: "stall8", label: "", checked: true, go: expand },
+        { parallel: 16, key: "stall16", label: "", checked: true, go: expand },
+        { parallel: 16, key: "stall16parts", label: "-parts", checked: false, go: () => expandOne("secondly-parts.ics") },
+      ];
+      for (const { parallel, key, label, checked, go } of runs) {
+        if (!checked) await putIcs(heavy, `${heavyCal}secondly-parts.ics`, partsEvent);
+        const statuses = {};
+        const expansionMs = [];
+        const otherMs = [];
+        let done = false;
+        const t0 = performance.now();
+        const watcher = (async () => {
+          for (let k = 0; !done || k < 4; k++) {
+            const t = performance.now();
+            await bystander(k);
+            otherMs.push(performance.now() - t);
+          }
+        })();
+        await mapLimit(Array.from({ length: parallel * ROUNDS }, (_, i) => i), parallel, async () => {
+          const t = performance.now();
+          const r = await go();
+          expansionMs.push(performance.now() - t);
+          const refusedHere = r.status === 403 && /number-of-matches-within-limits/.test(r.text);
+          const inMultistatus = r.status === 207 && /number-of-matches-within-limits/.test(r.text);
+          const k = `${r.status}${refusedHere || inMultistatus ? " number-of-matches-within-limits" : ""}`;
+          statuses[k] = (statuses[k] ?? 0) + 1;
+        });
+        const wallMs = performance.now() - t0;
+        done = true;
+        await watcher;
+        const sorted = [...otherMs].sort((x, y) => x - y);
+        const refused = Object.entries(statuses).filter(([k]) => k.endsWith("number-of-matches-within-limits")).reduce((n, [, v]) => n + v, 0);
+        const what = `${parallel} parallel expansions${label ? ` (${label.slice(1)}, not checked)` : ""}`;
+        ctx.check(refused === parallel * ROUNDS, `${what}: status codes ${JSON.stringify(statuses)}, expected ${parallel * ROUNDS} refusals with number-of-matches-within-limits`);
+        if (checked) ctx.check(sorted.at(-1) < STALL_LIMIT_MS, `${what}: the other user's slowest request took ${sorted.at(-1).toFixed(0)} ms (limit ${STALL_LIMIT_MS} ms)`);
+        const expRow = ctx.row(`stall-${parallel}${label}-expand`, { ops: expansionMs.length, concurrency: parallel, wallMs, latencies: expansionMs, ok: refused === parallel * ROUNDS });
+        const otherRow = ctx.row(`stall-${parallel}${label}-other`, { ops: otherMs.length, concurrency: 1, wallMs, latencies: otherMs, ok: !checked || sorted.at(-1) < STALL_LIMIT_MS });
+        ctx.note(`${what} x ${ROUNDS}: status ${Object.entries(statuses).map(([k, n]) => `${k}: ${n}`).join(", ")}; expansion p50 ${expRow.p50Ms} / p95 ${expRow.p95Ms} / max ${expRow.maxMs} ms; ` +
+          `other user (PROPFIND + OPTIONS, ${otherMs.length} requests) p50 ${otherRow.p50Ms} / p95 ${otherRow.p95Ms} / max ${otherRow.maxMs} ms; workerd peak ${otherRow.workerdPeakMB} MB`);
+        ctx.extra[key] = { parallel, checked, statuses, otherP50Ms: otherRow.p50Ms, otherP95Ms: otherRow.p95Ms, otherMaxMs: otherRow.maxMs, expandP50Ms: expRow.p50Ms, workerdPeakMB: otherRow.workerdPeakMB };
+      }
     },
   },
 ];
@@ -935,7 +1038,7 @@ async function runSize(size, phases) {
 async function runOnce(phases) {
   const { server, startupMs } = await startTimed(`once: ${phases.map((p) => p.name).join(", ")}`);
   try {
-    const ctx = makeContext(server, "sched", null, 0);
+    const ctx = makeContext(server, phases.map((p) => p.label ?? p.name).join("+"), null, 0);
     await runPhases(ctx, phases);
     return finish(ctx, server, startupMs);
   } finally {
@@ -991,6 +1094,14 @@ async function main() {
         ` t_replies ${(sched.tRepliesMs / 1000).toFixed(2)} s (per reply p50 ${sched.mergeP50Ms} / p95 ${sched.mergeP95Ms} ms); SCHEDULE-STATUS ${histogram(Object.entries(sched.scheduleStatus).flatMap(([k, n]) => Array(n).fill(k)))};` +
         ` Schedule-Tag ${sched.scheduleTagUnchanged ? "unchanged" : "CHANGED"}, ETag ${sched.etagChanged ? "changed" : "UNCHANGED"}`,
     );
+  for (const key of ["stall8", "stall16", "stall16parts"]) {
+    const st = results.find((r) => r.extra[key])?.extra[key];
+    if (st)
+      console.log(
+        `  stall: ${st.parallel} parallel ten-year expansions${key.endsWith("parts") ? " of the rule with parts (not checked)" : ""}: ${Object.entries(st.statuses).map(([k, n]) => `${k} x${n}`).join(", ")}; ` +
+          `the other user's PROPFIND/OPTIONS p50 ${st.otherP50Ms} / p95 ${st.otherP95Ms} / max ${st.otherMaxMs} ms; workerd peak ${st.workerdPeakMB} MB`,
+      );
+  }
   const failures = results.flatMap((r) => r.failures.map((f) => ({ size: r.size, ...f })));
   console.log(`\ntotal ${totalS} s; ${failures.length ? `${failures.length} check(s) FAILED` : "all checks passed"}`);
   for (const f of failures) console.log(`  FAIL [${f.size}] ${f.phase}: ${f.message.split("\n")[0]}`);

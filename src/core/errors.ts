@@ -50,6 +50,8 @@ export const C = {
   quotaNotExceeded: dav("quota-not-exceeded"),
   // RFC 6578
   validSyncToken: dav("valid-sync-token"),
+  // RFC 4791 §7.8, §7.10 (defined by RFC 3253 / RFC 5323): a REPORT beyond the server's limits
+  numberOfMatchesWithinLimits: dav("number-of-matches-within-limits"),
   // RFC 4791
   supportedCalendarData: caldav("supported-calendar-data"),
   validCalendarData: caldav("valid-calendar-data"),

@@ -2,6 +2,9 @@
 // with one CALDAV:response per recipient, carrying only that recipient's busy
 // time, computed from each recipient's home concurrently. Posting to another
 // principal's outbox needs a privilege nobody has on it (DAV:need-privileges).
+// A recipient whose busy time cannot be found within the expansion budget
+// (src/home/busy.ts) is answered 5.1 (RFC 5546 §3.6: the request was not
+// processed) with no calendar-data: the busy time found so far is no answer.
 import { mapLimit } from "../core/async.js";
 import { DavError, precondition } from "../core/errors.js";
 import { locate, hrefs } from "../core/paths.js";
@@ -46,6 +49,10 @@ export async function post(req: DavRequest, ctx: DavContext): Promise<Response> 
       return el(caldav("response"), parts);
     }
     const busy = await ctx.home(recipient.id).freeBusy({ start: request.start, end: request.end }, recipient.addresses);
+    if (busy.some((p) => p.unknown)) {
+      parts.push(el(caldav("request-status"), [requestStatusText(SCHEDULE_STATUS.TEMPORARY_FAILURE)]));
+      return el(caldav("response"), parts);
+    }
     parts.push(el(caldav("request-status"), [requestStatusText(SCHEDULE_STATUS.SUCCESS)]));
     parts.push(el(caldav("calendar-data"), [freeBusyReply({ request, attendee: address, busy })]));
     return el(caldav("response"), parts);

@@ -2,9 +2,17 @@
 // calendar that is not transparent (RFC 6638 §9.1 schedule-calendar-transp),
 // events that are not TRANSP:TRANSPARENT or CANCELLED (RFC 4791 §7.10).
 // Used by rooms deciding on invitations and by outbox free-busy requests.
+// It runs inside the home's Durable Object, object by object within one
+// request's expansion budget (core/query/budget.ts), with the event loop
+// turning in between, so the home serves other calls meanwhile. When the
+// budget runs out the busy time is unknown: the answer is then one period
+// over the whole range marked `unknown` (a room declines; an outbox POST
+// answers that recipient 5.1).
 import { mapLimit } from "../core/async.js";
 import { calendarZone, isTransparent } from "../core/calendar-props.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
+import type { CalendarObject } from "../core/ical/parse.js";
+import { isTooLong, RequestBudget } from "../core/query/budget.js";
 import { busyPeriods, type Period } from "../core/query/freebusy.js";
 import { candidates } from "./query.js";
 import type { ScheduleSnapshot } from "../core/schedule/index.js";
@@ -39,14 +47,33 @@ export async function homeBusy(
       .filter((c) => c.uid !== opts.excludeUid && !declinedByOwner(c.snapshot, owner))
       .map((c) => ({ key: c.bodyKey, zone }));
   });
-  const periods = await mapLimit(work, 6, async (w) => {
-    const stored = await bodies.get(w.key);
+  const budget = new RequestBudget();
+  let unknown = false;
+  const periods = await mapLimit(work, 6, async (w): Promise<Period[]> => {
+    const stored = unknown ? null : await bodies.get(w.key);
     if (!stored) return [];
+    const text = await stored.text();
     try {
-      return busyPeriods(parseCalendarObject(await stored.text()), range, w.zone);
-    } catch {
-      return [];
+      const r = await budget.object(() => {
+        const obj = parseStored(text);
+        return obj ? busyPeriods(obj, range, w.zone) : [];
+      });
+      if (r) return r.value;
+    } catch (e) {
+      if (!isTooLong(e)) throw e;
     }
+    unknown = true;
+    return [];
   });
+  if (unknown) return [{ start: range.start, end: range.end, type: "BUSY-UNAVAILABLE", unknown: true }];
   return periods.flat();
+}
+
+/** Stored objects passed validation when written; one that no longer parses holds no busy time. */
+function parseStored(text: string): CalendarObject | undefined {
+  try {
+    return parseCalendarObject(text);
+  } catch {
+    return undefined;
+  }
 }

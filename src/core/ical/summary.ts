@@ -4,8 +4,13 @@
 // RFC 5545 §3.8.5 (RRULE, RDATE, EXDATE) and its overrides (§3.8.4.4
 // RECURRENCE-ID, RANGE=THISANDFUTURE). The range is conservative: a query
 // [qs, qe) can only match if qs <= end and qe >= start (null = unbounded).
+// A bounded rule (COUNT, UNTIL) is walked to its end to find it, within
+// LIMITS.instancesCounted instances and LIMITS.stepsPerWalk steps
+// (limits.ts); past either, the end is left open.
 import ICAL from "ical.js";
 import type { ComponentType, ParsedComponent } from "./component.js";
+import { LIMITS } from "./limits.js";
+import { metered, spend, StepLimit } from "./recur-guard.js";
 import { FLOATING_SLACK_MS, HOUR_MS, addDuration, icalTimeToUtcMs, isFloatingTime } from "./time.js";
 
 type Time = ICAL.Time;
@@ -40,8 +45,8 @@ export interface Summary {
   truncated: boolean;
 }
 
-/** Most iterations spent expanding one bounded recurrence; past it, end = null. */
-export const MAX_EXPANSION = 3000;
+/** Most instances counted of one bounded recurrence; past it, end = null. */
+export const MAX_EXPANSION: number = LIMITS.instancesCounted;
 
 /** A component's own span: [anchor, other] in either order, or partly unbounded (null). */
 interface Span {
@@ -188,7 +193,7 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
         range.noHi = true;
         instances = null;
       } else {
-        const result = expandBounded(master, maxExpansion);
+        const result = metered(LIMITS.stepsPerWalk, () => expandBounded(master, maxExpansion))?.value ?? { count: null, last: null, truncated: true };
         instances = result.count;
         truncated = result.truncated;
         if (result.last === null) {
@@ -228,7 +233,7 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
   };
 }
 
-/** Walks a bounded recurrence set with ical.js; last = null when the walk was cut short. */
+/** Walks a bounded recurrence set with ical.js (bounded by recur-guard.ts); last = null when the walk was cut short. */
 function expandBounded(master: ParsedComponent, maxExpansion: number): { count: number | null; last: Time | ICAL.Period | null; truncated: boolean } {
   const dtstart = master.dtstart;
   if (!dtstart) return { count: 1, last: null, truncated: false };
@@ -241,6 +246,7 @@ function expandBounded(master: ParsedComponent, maxExpansion: number): { count: 
       const next = expansion.next() as Time | ICAL.Period | undefined;
       if (!next) return { count, last: last ?? dtstart, truncated: false };
       const t = next instanceof ICAL.Period ? next.start : next;
+      spend(LIMITS.stepsPerOccurrence);
       if (++count > maxExpansion) return { count: null, last: null, truncated: true };
       if (t.year > 9999) return { count: null, last: null, truncated: false };
       const ms = icalTimeToUtcMs(t);
@@ -250,8 +256,9 @@ function expandBounded(master: ParsedComponent, maxExpansion: number): { count: 
         lastMs = ms;
       }
     }
-  } catch {
-    // ical.js gives up on rules it cannot satisfy ("max tries"): the end is unknown.
+  } catch (e) {
+    if (e instanceof StepLimit) throw e;
+    // ical.js gives up on 500 excluded dates in a row ("max tries"): the end is unknown.
     return { count: null, last: null, truncated: false };
   }
 }

@@ -13,7 +13,9 @@
 //  - limit-recurrence-set keeps the master and every override whose own
 //    instance, whose RECURRENCE-ID instance, or (THISANDFUTURE) any instance
 //    it moves overlaps the range, so that clients never see an instance the
-//    override moved away.
+//    override moved away;
+//  - expand and limit-recurrence-set over a set too long to walk within its
+//    bounds answer DAV:number-of-matches-within-limits (query/budget.ts).
 import ICAL from "ical.js";
 import { badRequest, C, DavError, precondition } from "../errors.js";
 import { parseCalendarObject, type CalendarObject } from "../ical/parse.js";
@@ -21,9 +23,10 @@ import { icalTimeToUtcMs } from "../ical/time.js";
 import { normalizeTzid } from "../ical/timezones.js";
 import { caldav } from "../xml/names.js";
 import { childElements, type XmlElement } from "../xml/tree.js";
+import { tooLong } from "./budget.js";
 import { expandObject, serialize, type JCalComp, type JCalProp } from "./expand.js";
 import { parseUtc } from "./filter.js";
-import { forEachInstance, instanceOf } from "./instances.js";
+import { forEachInstance, instanceOf, leastInstances, MAX_ITERATIONS } from "./instances.js";
 import type { Zone } from "./span.js";
 import { overlaps } from "./time-range.js";
 
@@ -150,12 +153,14 @@ export function renderCalendarData(text: string, obj: CalendarObject | undefined
 /** §9.6.6: the master and the overrides that matter for the range. */
 function limitRecurrenceSet(root: JCalComp, o: CalendarObject, r: DateRange, zone: Zone): void {
   if (o.overrides.length === 0) return;
+  if (leastInstances(o, r, zone) > MAX_ITERATIONS) throw tooLong(`the recurrence set of ${o.uid}`);
   const keep = new Set<unknown>();
   const walk = forEachInstance(o, r, zone, (i) => {
     if (i.isOverride && overlaps(i, r, zone)) keep.add(i.component.comp.jCal);
   });
+  if (walk === "capped") throw tooLong(`the recurrence set of ${o.uid}`);
   for (const ov of o.overrides) {
-    if (walk === "capped" || (o.master && overlaps(instanceOf(o.master, zone, ov.recurrenceId, ov.recurrenceId, undefined, false), r, zone))) keep.add(ov.comp.jCal);
+    if ((o.master && overlaps(instanceOf(o.master, zone, ov.recurrenceId, ov.recurrenceId, undefined, false), r, zone))) keep.add(ov.comp.jCal);
   }
   // The stored text and the parsed object list the same components in the same order, but for VTIMEZONEs.
   const parsedComps = (o.vcalendar.jCal as unknown as JCalComp)[2];

@@ -6,11 +6,17 @@
 // times and DATEs carry no zone reference and stay as they are (our reading
 // of "date and local time with reference to time zone information").
 // A DURATION is kept when it still gives the instance's length in UTC, else
-// replaced by DTEND (or DUE).
+// replaced by DTEND (or DUE). An expansion cut short by its bounds
+// (instances.ts) answers DAV:number-of-matches-within-limits, never a
+// truncated list of instances; writing each instance out is charged to the
+// request's budget as its finding was.
 import ICAL from "ical.js";
 import type { CalendarObject } from "../ical/parse.js";
 import { icalTimeToUtcMs, isFloatingTime } from "../ical/time.js";
 import { timezoneByKey } from "../ical/timezones.js";
+import { LIMITS } from "../ical/limits.js";
+import { spend } from "../ical/recur-guard.js";
+import { tooLong } from "./budget.js";
 import type { Instance } from "./instances.js";
 import type { Zone } from "./span.js";
 import { instancesInRange } from "./time-range.js";
@@ -43,8 +49,12 @@ export function serialize(comp: JCalComp | ICAL.Component): string {
 export function expandObject(obj: CalendarObject, range: { start: number; end: number }, zone: Zone): JCalComp {
   const cal = obj.vcalendar.jCal as unknown as JCalComp;
   const out: JCalComp = [cal[0], structuredClone(cal[1]), []];
-  const { instances } = instancesInRange(obj, range, zone);
-  for (const i of instances) out[2].push(instanceComponent(i));
+  const { instances, complete } = instancesInRange(obj, range, zone);
+  if (!complete) throw tooLong(`the expansion of ${obj.uid}`);
+  for (const i of instances) {
+    spend(LIMITS.stepsPerOccurrence); // writing an instance out costs as much again as finding it
+    out[2].push(instanceComponent(i));
+  }
   return out;
 }
 

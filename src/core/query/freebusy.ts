@@ -10,12 +10,16 @@
 //    adjacent periods of one type become one, and where types overlap the
 //    more significant one (BUSY-UNAVAILABLE > BUSY > BUSY-TENTATIVE) holds
 //    that time without losing any.
+//  - An expansion cut short by its bounds (instances.ts) gives no busy time
+//    at all: busyPeriods() answers DAV:number-of-matches-within-limits
+//    (query/budget.ts), since the time found so far is not the answer.
 // VAVAILABILITY (RFC 7953) is out of scope.
 import ICAL from "ical.js";
 import type { CalendarObject } from "../ical/parse.js";
 import { icalTimeToUtcMs, utcMsToIcalTime } from "../ical/time.js";
 import { serialize } from "./expand.js";
-import { forEachInstance } from "./instances.js";
+import { tooLong } from "./budget.js";
+import { forEachInstance, leastInstances, MAX_ITERATIONS } from "./instances.js";
 import { overlaps } from "./time-range.js";
 
 export type BusyType = "BUSY" | "BUSY-TENTATIVE" | "BUSY-UNAVAILABLE";
@@ -25,6 +29,8 @@ export interface Period {
   start: number;
   end: number;
   type: BusyType;
+  /** The busy time of this span could not be found within the expansion bounds (query/budget.ts): take it all as busy, or say so. */
+  unknown?: true;
 }
 
 const RANK: Record<BusyType, number> = { "BUSY-TENTATIVE": 1, BUSY: 2, "BUSY-UNAVAILABLE": 3 };
@@ -34,7 +40,7 @@ const upper = (v: unknown) => (typeof v === "string" ? v.trim().toUpperCase() : 
 
 /**
  * Busy periods of one object within [range.start, range.end), clipped to it.
- * If the recurrence expansion is capped (instances.ts), the periods found so far are returned.
+ * Throws 403 number-of-matches-within-limits when the expansion is cut short (instances.ts).
  */
 export function busyPeriods(obj: CalendarObject, range: { start: number; end: number }, zone: ICAL.Timezone | null): Period[] {
   const out: Period[] = [];
@@ -44,7 +50,8 @@ export function busyPeriods(obj: CalendarObject, range: { start: number; end: nu
     if (e > s) out.push({ start: s, end: e, type });
   };
   if (obj.component === "VEVENT") {
-    forEachInstance(obj, range, zone, (i) => {
+    if (leastInstances(obj, range, zone) > MAX_ITERATIONS) throw tooLong(`the busy time of ${obj.uid}`);
+    const walk = forEachInstance(obj, range, zone, (i) => {
       const c = i.component.comp;
       if (i.start === null || i.end === null || i.end <= i.start || !overlaps(i, range, zone)) return;
       if (upper(c.getFirstPropertyValue("transp")) === "TRANSPARENT") return;
@@ -52,6 +59,7 @@ export function busyPeriods(obj: CalendarObject, range: { start: number; end: nu
       if (status === "CANCELLED") return;
       add(i.start, i.end, status === "TENTATIVE" ? "BUSY-TENTATIVE" : "BUSY");
     });
+    if (walk === "capped") throw tooLong(`the busy time of ${obj.uid}`);
   } else if (obj.component === "VFREEBUSY") {
     for (const p of [obj.master, ...obj.overrides]) {
       if (!p) continue;

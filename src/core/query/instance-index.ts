@@ -7,6 +7,7 @@
 // overlap [qStart, qEnd) only if start <= qEnd and end >= qStart.
 import type { CalendarObject } from "../ical/parse.js";
 import { FLOATING_SLACK_MS } from "../ical/time.js";
+import { LIMITS } from "../ical/limits.js";
 import { forEachInstance } from "./instances.js";
 
 export interface InstanceIndex {
@@ -17,8 +18,8 @@ export interface InstanceIndex {
 }
 
 /** How far ahead instances are indexed, and how many at most per object. */
-export const INSTANCE_HORIZON_MS = 3 * 366 * 86_400_000;
-export const MAX_INDEXED_INSTANCES = 1000;
+export const INSTANCE_HORIZON_MS: number = LIMITS.indexHorizonMs;
+export const MAX_INDEXED_INSTANCES: number = LIMITS.instancesIndexed;
 
 /** The instance index of a recurring VEVENT, or null when the coarse range is all the index keeps. */
 export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex | null {

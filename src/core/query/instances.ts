@@ -8,20 +8,27 @@
 // Floating and DATE values are read in the given zone (UTC when null).
 //
 // Expansion is bounded by a window: it stops past the window's end, and rule
-// iterators start shortly before the window (recur.ts). At most
-// MAX_ITERATIONS occurrences are drawn per walk; past that (a COUNT=100000
-// MINUTELY rule, say), the walk reports "capped" and callers answer
-// conservatively (a match, every override kept).
+// iterators start shortly before the window (recur.ts). One walk draws at
+// most LIMITS.occurrencesPerWalk occurrences and spends at most
+// LIMITS.stepsPerWalk steps (ical/limits.ts; each occurrence drawn is a step,
+// and so is every candidate the rule iterators test); past either (an endless
+// SECONDLY event over ten years, say) the walk reports "capped": the set
+// could not be walked, and callers say so (queries answer
+// DAV:number-of-matches-within-limits; the index stays coarse). A meter of
+// the caller's (an object's or a request's budget, ical/recur-guard.ts) that
+// runs out ends the walk with its StepLimit.
 import ICAL from "ical.js";
 import type { ParsedComponent } from "../ical/component.js";
-import { HOUR_MS, isFloatingTime, utcMsToIcalTime } from "../ical/time.js";
+import { LIMITS } from "../ical/limits.js";
+import { metered, spend, StepLimit } from "../ical/recur-guard.js";
+import { DAY_MS, FLOATING_SLACK_MS, HOUR_MS, isFloatingTime, utcMsToIcalTime } from "../ical/time.js";
 import { listStream, ruleStream, type Stream } from "./recur.js";
 import { addWallSeconds, endAfter, lengthOf, maxLengthMs, toUtcMs, wallSeconds, type Length, type Zone } from "./span.js";
 
 type Time = ICAL.Time;
 
 /** Most occurrences one walk draws from a recurrence set. */
-export const MAX_ITERATIONS = 20_000;
+export const MAX_ITERATIONS: number = LIMITS.occurrencesPerWalk;
 
 export interface Window {
   /** ms UTC; null = unbounded. */
@@ -84,6 +91,10 @@ const dayKey = (t: Time) => t.year * 10000 + t.month * 100 + t.day;
  * original start. `visit` returns true to stop the walk.
  */
 export function forEachInstance(src: Source, window: Window, zone: Zone, visit: (i: Instance) => boolean | void, cap = MAX_ITERATIONS): Walk {
+  return metered(LIMITS.stepsPerWalk, () => walk(src, window, zone, visit, cap))?.value ?? "capped";
+}
+
+function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => boolean | void, cap: number): Walk {
   const wStart = window.start ?? -Infinity;
   const wEnd = window.end ?? Infinity;
   const near = (i: Instance): boolean => {
@@ -95,6 +106,7 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
   const replaced = new Set<number>();
   const future: { ms: number; o: ParsedComponent; shiftMs: number; wall: number | null; len: Length }[] = [];
   for (const o of src.overrides) {
+    spend(LIMITS.stepsPerOccurrence);
     const ridMs = toUtcMs(o.recurrenceId!, zone);
     replaced.add(ridMs);
     if (o.thisAndFuture) {
@@ -131,8 +143,11 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
   for (const r of rdates) if (r.t instanceof ICAL.Period) longest = Math.max(longest, toUtcMs(r.t.getEnd(), zone) - r.ms);
   rdates.sort((a, b) => a.ms - b.ms);
   const slack = 3 * HOUR_MS; // DST changes between wall-clock periods and ms
-  const from = window.start === null ? null : window.start - longest - ahead - slack;
-  const stopAt = wEnd + behind + slack;
+  // Before `reach` no instance can reach the window; `from` leaves room for the offsets of wall-clock jumps.
+  const reach = window.start === null ? null : window.start - longest - ahead;
+  const from = reach === null ? null : reach - slack;
+  // Past the window, an hour more: where a wall-clock time falls in a daylight-saving gap, its instant comes an hour early.
+  const stopAt = wEnd + behind + HOUR_MS;
 
   const streams: Stream[] = [listStream(rdates)];
   if (from === null || dtstartMs >= from) streams.push(listStream([{ t: dtstart, ms: dtstartMs }]));
@@ -147,7 +162,7 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
   let lastMs = NaN;
   let f = -1; // index of the THISANDFUTURE override in force
   try {
-    for (const rule of m.rrules) streams.push(ruleStream(rule, dtstart, dtstartMs, from, zone));
+    for (const rule of m.rrules) streams.push(ruleStream(rule, dtstart, dtstartMs, from, zone, reach));
     for (;;) {
       let best: Stream | null = null;
       for (const s of streams) if (s.head && (!best || s.head.ms < best.head!.ms)) best = s;
@@ -160,6 +175,7 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
       if (ms === lastMs) continue;
       lastMs = ms;
       if (++drawn > cap) return "capped";
+      spend(LIMITS.stepsPerOccurrence);
       if (ms > stopAt || own.year > 9999) return "complete";
       if (skip) continue; // before the window's reach (see `from`), excluded, or overridden
       while (f + 1 < future.length && future[f + 1]!.ms < ms) f++;
@@ -171,10 +187,47 @@ export function forEachInstance(src: Source, window: Window, zone: Zone, visit: 
       }
       if (near(inst) && visit(inst)) return "stopped";
     }
-  } catch {
-    // ical.js gives up on rules it cannot satisfy ("max tries"): the set is unknown.
+  } catch (e) {
+    if (e instanceof StepLimit) throw e;
+    // Anything else (ical.js ends a rule it cannot walk by itself, see recur-guard.ts): the set is unknown.
     return "capped";
   }
+}
+
+const FIXED_SECONDS: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86_400, WEEKLY: 7 * 86_400 };
+
+/**
+ * A lower bound of the instances the master's set has in the window, known
+ * without walking: a rule without BYxxx parts repeats every period (RFC 5545
+ * §3.3.10), so a window N periods long holds about N of its instances, less
+ * the excluded ones. Lets a walk that could never finish within its bounds
+ * (an endless SECONDLY event over ten years) be refused before it starts.
+ */
+export function leastInstances(src: Source, window: Window, zone: Zone): number {
+  const m = src.master;
+  if (!m?.dtstart || window.start === null || window.end === null) return 0;
+  // A THISANDFUTURE override may move every later instance away, an all-day EXDATE a whole day of them.
+  if (src.overrides.some((o) => o.thisAndFuture) || (!m.dtstart.isDate && m.exdates.some((x) => x.isDate))) return 0;
+  const dtstartMs = toUtcMs(m.dtstart, zone);
+  let best = 0;
+  for (const rule of m.rrules) {
+    if (Object.keys(rule.parts ?? {}).length > 0) continue;
+    const n = rule.interval || 1;
+    let shortest: number;
+    let longest: number;
+    if (FIXED_SECONDS[rule.freq]) shortest = longest = FIXED_SECONDS[rule.freq]! * 1000 * n;
+    else if (rule.freq === "MONTHLY" && m.dtstart.day <= 28) [shortest, longest] = [28 * DAY_MS * n, 31 * DAY_MS * n];
+    else if (rule.freq === "YEARLY" && !(m.dtstart.month === 2 && m.dtstart.day === 29)) [shortest, longest] = [365 * DAY_MS * n, 366 * DAY_MS * n];
+    else continue;
+    let end = window.end;
+    if (rule.until) end = Math.min(end, toUtcMs(rule.until, zone) - FLOATING_SLACK_MS);
+    if (rule.count != null) end = Math.min(end, dtstartMs + (rule.count - 1) * shortest);
+    const start = Math.max(window.start, dtstartMs);
+    // Daylight saving moves wall-clock periods by an hour or so: leave a day's margin.
+    const span = end - start - DAY_MS;
+    if (span > 0) best = Math.max(best, Math.floor(span / longest));
+  }
+  return Math.max(0, best - m.exdates.length - src.overrides.length);
 }
 
 /** An instance moved by a THISANDFUTURE override: same shift as the override's own instance, and the override's length. */

@@ -12,14 +12,17 @@
 //  - text-match: i;ascii-casemap, i;octet, i;unicode-casemap (RFC 4790,
 //    RFC 5051), substring by default, equals / starts-with / ends-with, and
 //    negate-condition applied to the whole property or parameter.
-// Expansion that hits its cap (instances.ts) counts as a match (conservative).
+// An expansion cut short by its bounds (instances.ts) is no answer: the query
+// answers DAV:number-of-matches-within-limits (query/budget.ts) rather than
+// guess a match.
 import type ICAL from "ical.js";
 import type { ParsedComponent } from "../ical/component.js";
 import type { CalendarObject } from "../ical/parse.js";
 import { timezoneByKey } from "../ical/timezones.js";
 import type { CompFilter, ParamFilter, PropFilter, TimeRange } from "./filter.js";
+import { tooLong } from "./budget.js";
 import { textMatches } from "./text-match.js";
-import { alarmInRange, componentOverlaps, valueInRange } from "./time-range.js";
+import { alarmInRange, componentOverlaps, valueInRange, type Overlap } from "./time-range.js";
 import type { Zone } from "./span.js";
 
 interface Node {
@@ -93,11 +96,13 @@ function timezones(vcalendar: ICAL.Component): Node[] {
   return nodes;
 }
 
-/** A comp-filter's time-range on one component (§9.9); true when the expansion was capped. */
+/** A comp-filter's time-range on one component (§9.9); an expansion cut short answers 403 number-of-matches-within-limits. */
 function compInRange(ctx: Ctx, node: Node, range: TimeRange): boolean {
-  if (node.parsed) return componentOverlaps(ctx.obj, node.parsed, range, ctx.zone) !== false;
-  if (node.comp.name === "valarm" && node.owner) return alarmInRange(ctx.obj, node.owner, node.comp, range, ctx.zone) !== false;
-  return false;
+  let r: Overlap = false;
+  if (node.parsed) r = componentOverlaps(ctx.obj, node.parsed, range, ctx.zone);
+  else if (node.comp.name === "valarm" && node.owner) r = alarmInRange(ctx.obj, node.owner, node.comp, range, ctx.zone);
+  if (r === "capped") throw tooLong(`the time-range test of ${ctx.obj.uid}`);
+  return r;
 }
 
 function propFilter(ctx: Ctx, f: PropFilter, comp: ICAL.Component): boolean {

@@ -117,8 +117,10 @@ export function maxLengthMs(len: Length): number {
     case "wall":
       return Math.max(0, len.seconds * 1000) + 2 * HOUR_MS;
     case "nominal": {
+      // Hours, minutes and seconds are exact (RFC 5545 §3.3.6); only wall-clock days stretch across a change of offset.
       const d = len.duration;
-      return ((d.weeks * 7 + d.days) * DAY_MS + (d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000) + 2 * HOUR_MS;
+      const days = d.weeks * 7 + d.days;
+      return days * DAY_MS + (d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000 + (days > 0 ? 2 * HOUR_MS : 0);
     }
   }
 }

@@ -9,7 +9,7 @@ import ICAL from "ical.js";
 import type { ParsedComponent } from "../ical/component.js";
 import { DAY_MS } from "../ical/time.js";
 import type { TimeRange } from "./filter.js";
-import { forEachInstance, instanceOf, isRecurring, MAX_ITERATIONS, type Instance, type Source, type Walk } from "./instances.js";
+import { forEachInstance, instanceOf, isRecurring, leastInstances, MAX_ITERATIONS, type Instance, type Source, type Walk } from "./instances.js";
 import { addSpan, toUtcMs, type Zone } from "./span.js";
 
 /** Does one instance overlap the range? The §9.9 table of its component type. */
@@ -52,7 +52,7 @@ function todoWithoutDates(c: ParsedComponent, qs: number, qe: number, zone: Zone
   return true;
 }
 
-/** What matching a component against a range concluded: "capped" means the expansion was cut short (answer conservatively). */
+/** What matching a component against a range concluded: "capped" means the expansion was cut short (no answer). */
 export type Overlap = boolean | "capped";
 
 /**
@@ -69,6 +69,7 @@ export function componentOverlaps(src: Source, c: ParsedComponent, range: TimeRa
 
 /** The instances that overlap the range (§9.9), sorted by start; complete = false when the walk was cut short. */
 export function instancesInRange(src: Source, range: TimeRange, zone: Zone, limit = MAX_ITERATIONS): { instances: Instance[]; complete: boolean } {
+  if (leastInstances(src, range, zone) > limit) return { instances: [], complete: false }; // no need to walk to know
   const instances: Instance[] = [];
   const walk: Walk = forEachInstance(src, range, zone, (i) => {
     if (overlaps(i, range, zone)) instances.push(i);

@@ -5,7 +5,13 @@
 // free, else DECLINED. autoSchedule() then applies the REQUEST to the
 // resource's copy (RFC 6638 §4.1), records that PARTSTAT and plans the REPLY
 // to the Organizer as an Attendee's change would (RFC 6638 §3.2.2.3).
+// The instances checked are bounded (ical/limits.ts): LIMITS.roomInstances
+// from now on, within LIMITS.stepsPerWalk steps of expansion; an invitation
+// whose instances cannot be walked within them is DECLINED, as is one the
+// resource's busy time cannot be found for (src/home/busy.ts).
 import ICAL from "ical.js";
+import { LIMITS } from "../ical/limits.js";
+import { metered, spend, StepLimit } from "../ical/recur-guard.js";
 import { parseCalendarObject } from "../ical/parse.js";
 import { icalTimeToUtcMs } from "../ical/time.js";
 import { findAttendee, masterOf, normAddress, nowMs, readCal, serialize, timeKey, type Item } from "./calendar.js";
@@ -28,8 +34,6 @@ export interface AutoReplyInput {
   horizonMs?: number;
 }
 
-const TWO_YEARS = 2 * 366 * 86_400_000;
-const MAX_INSTANCES = 1000;
 const DAY = ICAL.Duration.fromData({ days: 1 });
 const cancelled = (i: Item) => String(i.ev.getFirstPropertyValue("status") ?? "").toUpperCase() === "CANCELLED";
 
@@ -46,8 +50,12 @@ function span(c: ICAL.Component, start: ICAL.Time): [number, number] {
   return [a, Math.max(icalTimeToUtcMs(end), a + 1)];
 }
 
-/** The instances to check: [start, end) in ms, from now to the horizon, capped. */
-function instances(items: Item[], overridden: ReadonlySet<string>, from: number, to: number): [number, number][] {
+/** The instances to check: [start, end) in ms, from now to the horizon, bounded; null when they could not be walked. */
+function instances(items: Item[], overridden: ReadonlySet<string>, from: number, to: number): [number, number][] | null {
+  return metered(LIMITS.stepsPerWalk, () => walkInstances(items, overridden, from, to))?.value ?? null;
+}
+
+function walkInstances(items: Item[], overridden: ReadonlySet<string>, from: number, to: number): [number, number][] | null {
   const out: [number, number][] = [];
   for (const item of items) {
     const start = item.ev.getFirstPropertyValue("dtstart");
@@ -58,12 +66,21 @@ function instances(items: Item[], overridden: ReadonlySet<string>, from: number,
       if (s[1] > from) out.push(s);
       continue;
     }
-    const it = new ICAL.RecurExpansion({ component: item.ev, dtstart: start });
-    for (let next = it.next(), n = 0; next && n < MAX_INSTANCES; next = it.next(), n++) {
-      if (icalTimeToUtcMs(next) > to) break;
-      if (overridden.has(timeKey(next))) continue;
-      const s = span(item.ev, next);
-      if (s[1] > from) out.push(s);
+    try {
+      const it = new ICAL.RecurExpansion({ component: item.ev, dtstart: start });
+      for (let next = it.next(), n = 0; next && n < LIMITS.roomInstances; next = it.next()) {
+        spend(LIMITS.stepsPerOccurrence);
+        if (icalTimeToUtcMs(next) > to) break;
+        if (overridden.has(timeKey(next))) continue;
+        const s = span(item.ev, next);
+        if (s[1] > from) {
+          out.push(s);
+          n++;
+        }
+      }
+    } catch (e) {
+      if (e instanceof StepLimit) throw e;
+      return null; // ical.js gave up (500 excluded dates in a row): the instances are unknown
     }
   }
   return out;
@@ -81,7 +98,8 @@ export function autoReply(input: AutoReplyInput): "ACCEPTED" | "DECLINED" {
   const isBusy = typeof busy === "function" ? busy : (s: number, e: number) => busy.some((b) => b.start < e && b.end > s);
   // An override replaces its instance of the master even when it does not list the resource.
   const overridden = new Set(cal.items.filter((i) => i.rid).map((i) => i.rid));
-  const checked = instances(mine, overridden, from, from + (input.horizonMs ?? TWO_YEARS));
+  const checked = instances(mine, overridden, from, from + (input.horizonMs ?? LIMITS.roomHorizonMs));
+  if (!checked) return "DECLINED";
   return checked.some(([s, e]) => isBusy(s, e)) ? "DECLINED" : "ACCEPTED";
 }
 

@@ -2,6 +2,9 @@
 // index, bodies read (concurrently, bounded) only for rows the index cannot
 // decide or whose calendar-data is asked for, then the exact matcher.
 // Floating times are read in the query's timezone, else the calendar's.
+// Matching and calendar-data run object by object within the request's
+// expansion budget (core/query/budget.ts); past it, or past one object's
+// bounds, the answer is 403 DAV:number-of-matches-within-limits (§7.8).
 import { mapLimit } from "../../core/async.js";
 import { badRequest, C, DavError, precondition } from "../../core/errors.js";
 import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
@@ -12,6 +15,7 @@ import type { CollectionInfo } from "../../core/model.js";
 import { parseCalendarDataRequest, type CalendarDataRequest } from "../../core/query/calendar-data.js";
 import { checkRangeLimits, invalidFilter, parseFilter, timeRangesOf, type TimeRange } from "../../core/query/filter.js";
 import { matchFilter } from "../../core/query/match.js";
+import { RequestBudget } from "../../core/query/budget.js";
 import { decideFromIndex, planQuery } from "../../core/query/prefilter.js";
 import type { Resource } from "../../core/props/types.js";
 import { multistatus } from "../../core/xml/multistatus.js";
@@ -73,13 +77,16 @@ export async function calendarQuery(doc: XmlElement, target: Resource, req: DavR
   const needBody = candidates.map((_, i) => decided[i] === undefined || (decided[i] === true && dataReq !== undefined));
   const texts = await mapLimit(candidates, BODY_CONCURRENCY, async (c, i) => (needBody[i] ? readBody(ctx, target.owner.id, c) : undefined));
   const parsed = new Map<string, CalendarObject>();
-  const matches = candidates.filter((c, i) => {
-    if (decided[i] !== undefined) return decided[i];
-    const obj = parseStored(texts[i]!.text);
-    if (!obj) return false;
-    parsed.set(c.name, obj);
-    return matchFilter(obj, filter, zone);
-  });
+  const budget = new RequestBudget();
+  const matches: typeof candidates = [];
+  for (const [i, c] of candidates.entries()) {
+    const hit = decided[i] ?? (await budget.must("calendar-query", () => {
+      const obj = parseStored(texts[i]!.text);
+      if (obj) parsed.set(c.name, obj);
+      return obj !== undefined && matchFilter(obj, filter, zone);
+    }));
+    if (hit) matches.push(c);
+  }
 
   const bodies = new Map(texts.filter((t) => t !== undefined).map((t) => [t.object.name, t.text]));
   const responses = await objectResponses(
@@ -88,7 +95,7 @@ export async function calendarQuery(doc: XmlElement, target: Resource, req: DavR
     matches,
     { props: parsePropSelection(doc), calendarData: dataEl, minimal: wantsMinimal(req.headers) },
     ctx,
-    { bodies, parsed, zone },
+    { bodies, parsed, zone, budget },
   );
   return xmlResponse(207, multistatus(responses));
 }

@@ -2,9 +2,14 @@
 // in a range as one VFREEBUSY, merged and typed (BUSY, BUSY-TENTATIVE,
 // BUSY-UNAVAILABLE). Transparent and cancelled events don't count, nor does
 // a calendar whose schedule-calendar-transp is transparent (RFC 6638 §9.1).
+// Busy time is found object by object within the request's expansion budget
+// (core/query/budget.ts); past it, or past one object's bounds, the answer is
+// 403 DAV:number-of-matches-within-limits (§7.10's postcondition), never
+// the busy time found so far.
 import { mapLimit } from "../../core/async.js";
 import { DavError } from "../../core/errors.js";
-import { parseCalendarObject } from "../../core/ical/parse.js";
+import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
+import { RequestBudget } from "../../core/query/budget.js";
 import { checkRangeLimits, invalidFilter, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
 import type { Resource } from "../../core/props/types.js";
@@ -21,15 +26,24 @@ export async function calendarBusy(ctx: DavContext, owner: string, collection: s
   const found = await ctx.home(owner).query(collection, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end });
   if (!found || found.collection.kind !== "calendar" || isTransparent(found.collection.props)) return [];
   const zone = calendarZone(found.collection.props);
+  const budget = new RequestBudget();
   const periods = await mapLimit(found.candidates, BODY_CONCURRENCY, async (c) => {
     const { text } = await readBody(ctx, owner, c);
-    try {
-      return busyPeriods(parseCalendarObject(text), range, zone);
-    } catch {
-      return [];
-    }
+    return budget.must("free-busy-query", () => {
+      const obj = parseStored(text);
+      return obj ? busyPeriods(obj, range, zone) : [];
+    });
   });
   return periods.flat();
+}
+
+/** Stored objects passed validation when written; one that no longer parses holds no busy time. */
+function parseStored(text: string): CalendarObject | undefined {
+  try {
+    return parseCalendarObject(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function freeBusyQuery(doc: XmlElement, target: Resource, _req: DavRequest, ctx: DavContext): Promise<Response> {

@@ -1,6 +1,8 @@
 // Multistatus responses for calendar object resources returned by reports:
 // table properties plus CALDAV:calendar-data (RFC 4791 section 9.6), with
 // bodies read from R2 concurrently and with a bound, unless already read.
+// Partial calendar data (expand, limit-recurrence-set) is made object by
+// object within the request's expansion budget (core/query/budget.ts).
 import type ICAL from "ical.js";
 import { mapLimit } from "../../core/async.js";
 import type { CalendarObject } from "../../core/ical/parse.js";
@@ -8,7 +10,8 @@ import type { CollectionInfo, ObjectInfo, Principal } from "../../core/model.js"
 import { hrefs } from "../../core/paths.js";
 import { findProps } from "../../core/props/table.js";
 import type { Resource } from "../../core/props/types.js";
-import { parseCalendarDataRequest, renderCalendarData } from "../../core/query/calendar-data.js";
+import { RequestBudget } from "../../core/query/budget.js";
+import { parseCalendarDataRequest, renderCalendarData, selectsWholeObject } from "../../core/query/calendar-data.js";
 import { groupByStatus, propstatResponse } from "../../core/xml/multistatus.js";
 import { caldav } from "../../core/xml/names.js";
 import type { PropfindRequest } from "../../core/xml/requests.js";
@@ -33,6 +36,8 @@ export interface Prefetched {
   parsed?: Map<string, CalendarObject>;
   /** Zone for floating times in expand / limit-recurrence-set. */
   zone?: ICAL.Timezone | null;
+  /** The request's expansion budget, if it has spent some already. */
+  budget?: RequestBudget;
 }
 
 export async function objectResponses(
@@ -51,16 +56,21 @@ export async function objectResponses(
       })
     : undefined;
   const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
-  return objects.map((o, i) => {
+  const budget = pre.budget ?? new RequestBudget();
+  const out: XmlElement[] = [];
+  for (const [i, o] of objects.entries()) {
     const object = bodies?.[i]?.object ?? o;
     const r: Resource = { kind: "object", href: hrefs.object(owner.id, collection.name, object.name), owner, collection, object };
     const entries = findProps(r, props, ctx.props)
       .filter((v) => !(sel.minimal && v.value === undefined))
       .map((v) => ({ prop: v.value ?? el(v.name), status: v.value === undefined ? 404 : 200 }));
     if (bodies && dataReq) {
-      const text = renderCalendarData(bodies[i]!.text, pre.parsed?.get(object.name), dataReq, pre.zone ?? null);
-      entries.push({ prop: el(CALENDAR_DATA, [text]), status: 200 });
+      const text = bodies[i]!.text;
+      const render = () => renderCalendarData(text, pre.parsed?.get(object.name), dataReq, pre.zone ?? null);
+      const data = selectsWholeObject(dataReq) ? text : await budget.must("calendar-data", render);
+      entries.push({ prop: el(CALENDAR_DATA, [data]), status: 200 });
     }
-    return propstatResponse(r.href, groupByStatus(entries));
-  });
+    out.push(propstatResponse(r.href, groupByStatus(entries)));
+  }
+  return out;
 }

@@ -3,6 +3,8 @@
 // calendar's zone; recurrence (RFC 5545 §3.8.5) across DST, with EXDATE,
 // RDATE periods, overrides and RANGE=THISANDFUTURE.
 import { describe, expect, it } from "vitest";
+import { stepCount } from "../../../src/core/ical/recur-guard.js";
+import { leastInstances } from "../../../src/core/query/instances.js";
 import { instancesInRange } from "../../../src/core/query/time-range.js";
 import { cal, DAY, filter, fixture, HOUR, matches, obj, rangeFilter, utc, vevent, vtodo } from "./helpers.js";
 
@@ -274,11 +276,34 @@ describe("bounded expansion", () => {
     const t = obj(ev("DTSTART:20250101T000000Z", "RRULE:FREQ=SECONDLY"));
     expect(hit(t as never, "VEVENT", "20250101T000010Z", "20250101T000011Z")).toBe(true);
   });
-  it("answers true (conservatively) when the expansion cap is hit", () => {
-    // COUNT must be counted from DTSTART: 20,000 minutes cover two weeks of 2000, the set goes on until 2001.
+  it("walks a COUNT rule without BYxxx parts from near the range: its instances are DTSTART + k periods (RFC 5545 §3.3.10)", () => {
+    // 1,000,000 minutes from 2000-01-01: the last instance is 2001-11-25T10:39Z.
     const t = ev("DTSTART:20000101T000000Z", "RRULE:FREQ=MINUTELY;COUNT=1000000");
-    expect(hit(t, "VEVENT", "20300301T000000Z", "20300302T000000Z")).toBe(true);
+    expect(hit(t, "VEVENT", "20011125T103900Z", "20011125T103901Z")).toBe(true);
+    expect(hit(t, "VEVENT", "20011125T104000Z", "20011125T110000Z")).toBe(false);
+    expect(hit(t, "VEVENT", "20300301T000000Z", "20300302T000000Z")).toBe(false);
     expect(hit(t, "VEVENT", "19990301T000000Z", "19990302T000000Z")).toBe(false); // before DTSTART: no walk needed
+  });
+  it("answers DAV:number-of-matches-within-limits when the walk is cut short, never a guess (RFC 4791 §7.8)", () => {
+    // With a BYxxx part, COUNT must be counted from DTSTART: 20,000 minutes cover two weeks of 2000.
+    const t = ev("DTSTART:20000101T000000Z", "RRULE:FREQ=MINUTELY;COUNT=1000000;BYSECOND=0");
+    expect(() => hit(t, "VEVENT", "20300301T000000Z", "20300302T000000Z")).toThrow(expect.objectContaining({ status: 403, condition: expect.objectContaining({ name: "{DAV:}number-of-matches-within-limits" }) }));
+    expect(hit(t, "VEVENT", "20000101T000500Z", "20000101T000501Z")).toBe(true);
+    expect(hit(t, "VEVENT", "19990301T000000Z", "19990302T000000Z")).toBe(false);
+  });
+  it("knows without walking that an endless SECONDLY event has more instances in ten years than a walk may draw", () => {
+    const tenYears = { start: utc("2026-01-01T00:00:00Z"), end: utc("2036-01-01T00:00:00Z") };
+    const secondly = obj(ev("DTSTART:20260101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY"));
+    const before = stepCount();
+    expect(instancesInRange(secondly, tenYears, null)).toEqual({ instances: [], complete: false });
+    expect(stepCount() - before).toBe(0);
+    expect(leastInstances(secondly, tenYears, null)).toBeGreaterThan(300_000_000);
+    // Only rules without BYxxx parts repeat every period; EXDATEs and overrides are taken off; COUNT and UNTIL end the set.
+    expect(leastInstances(obj(ev("DTSTART:20260101T000000Z", "RRULE:FREQ=SECONDLY;BYMONTH=2")), tenYears, null)).toBe(0);
+    expect(leastInstances(obj(ev("DTSTART:20260101T000000Z", "RRULE:FREQ=DAILY;COUNT=100")), tenYears, null)).toBeLessThanOrEqual(100);
+    expect(leastInstances(obj(ev("DTSTART:20260101T000000Z", "RRULE:FREQ=DAILY;UNTIL=20260201T000000Z")), tenYears, null)).toBeLessThanOrEqual(31);
+    expect(leastInstances(obj(ev("DTSTART:20260101T000000Z", "RRULE:FREQ=DAILY", "EXDATE:20260102T000000Z,20260103T000000Z")), tenYears, null)).toBeLessThanOrEqual(3652 - 2);
+    expect(leastInstances(obj(ev("DTSTART:20260101T000000Z", "RRULE:FREQ=HOURLY", "EXDATE;VALUE=DATE:20260102")), tenYears, null)).toBe(0);
   });
   it("starts monthly and yearly rules near the range too", () => {
     const monthly = obj(ev("DTSTART:20000115T120000Z", "DURATION:PT1H", "RRULE:FREQ=MONTHLY;BYDAY=2TU,-1FR"));

@@ -1,8 +1,13 @@
 // Hostile input never gets a 5xx and never loses data: mutated real calendar
 // data on PUT, mutated XML on PROPFIND, PROPPATCH, REPORT and MKCOL, odd
 // paths and headers. Whatever the server accepts, it serves back unchanged.
+// No mutated request spends more recurrence steps than a request's budget
+// (src/core/ical/limits.ts; the Worker runs in this isolate, so its step
+// counter is read directly).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { LIMITS } from "../../../src/core/ical/limits.js";
+import { stepCount } from "../../../src/core/ical/recur-guard.js";
 import { createUser, dav, propfindBody, type Creds } from "../../helpers/dav-client.js";
 import apple from "../../fixtures/ics/client-apple-event.ics?raw";
 import thunderbird from "../../fixtures/ics/client-thunderbird-event.ics?raw";
@@ -21,7 +26,16 @@ const HOSTILE = [
   "END:VCALENDAR", "BEGIN:VEVENT", "BEGIN:VALARM", "UID:", "DURATION:P-1D", "EXDATE:garbage", "RECURRENCE-ID;RANGE=THISANDPRIOR:20260101T000000Z",
   "METHOD:REQUEST", "ATTENDEE;PARTSTAT=ACCEPTED:not-a-uri", "ORGANIZER:mailto:", "X-\u0000:\u0000", "\uFFFF", " folded-continuation",
   "DTEND:19000101T000000Z", "DUE;VALUE=DATE:99991231", "GEO:abc;def", "VERSION:3.0", "BEGIN:VTIMEZONE", "TZOFFSETFROM:+9999",
+  "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "RRULE:FREQ=SECONDLY", "RRULE:FREQ=WEEKLY;BYWEEKNO=20;BYMONTH=2", "RRULE:FREQ=DAILY;INTERVAL=1000000",
 ];
+
+/** The recurrence steps the isolate took while `fn` ran: at most one request's budget (plus the step that ran it out). */
+async function withinBudget<T>(what: () => string, fn: () => Promise<T>): Promise<T> {
+  const before = stepCount();
+  const out = await fn();
+  expect(stepCount() - before, what()).toBeLessThanOrEqual(LIMITS.stepsPerRequest + 1);
+  return out;
+}
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant("drop"), at: fc.nat() }),
@@ -59,7 +73,7 @@ describe("hostile calendar data (RFC 4791 §5.3.2.1: bad data is a 4xx with a pr
         const body = mutate(seed, edits);
         const cal = seed.includes("BEGIN:VTODO") ? "tasks" : "calendar";
         const path = `/calendars/${user.user}/${cal}/f${i++}.ics`;
-        const r = await dav("PUT", path, { as: user, body });
+        const r = await withinBudget(() => `PUT:\n${body}`, () => dav("PUT", path, { as: user, body }));
         const text = await r.text();
         expect(r.status, `${r.status} for:\n${body}\n---\n${text}`).toBeLessThan(500);
         if (r.status === 201 || r.status === 204) {
@@ -106,7 +120,7 @@ describe("hostile XML (RFC 4918 §8.2: malformed requests get 400, never a 5xx)"
         const body = mutate(bodies[k]!.replace(/></g, ">\n<"), edits).replace(/\r\n/g, "");
         const method = methods[k]!;
         const path = method === "MKCOL" ? `/calendars/${user.user}/c${i++}/` : `/calendars/${user.user}/calendar/`;
-        const r = await dav(method, path, { as: user, body, headers: { Depth: method === "REPORT" && k === 3 ? "0" : "1" } });
+        const r = await withinBudget(() => `${method}:\n${body}`, () => dav(method, path, { as: user, body, headers: { Depth: method === "REPORT" && k === 3 ? "0" : "1" } }));
         expect(r.status, `${method} ${r.status} for:\n${body}\n---\n${await r.text()}`).toBeLessThan(500);
       }),
       { numRuns: 150, seed: 20261126 },
