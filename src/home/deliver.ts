@@ -15,9 +15,9 @@ import { homeBusy } from "./busy.js";
 import { applyOps, type InboundOp, type OpOutcome } from "./inbound.js";
 import { commitStaged, planStaging, stageBodies } from "./outbox.js";
 import { scheduleRefresh } from "./refresh.js";
-import { collectionRow, meta, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { addUsed, footprint, newScheduleTag, removeObject, stateBytes, writeRow, type RowData } from "./writes.js";
+import { addUsed, fitsQuota, footprint, newScheduleTag, removeObject, stateBytes, writeRow, type RowData } from "./writes.js";
 import { INBOX } from "./provision.js";
 
 export interface DeliveryHost {
@@ -142,7 +142,7 @@ export class Deliveries {
       const outgoing = result.outgoing.map((m) => jobOf(m, this.host.owner, now));
       const growth = (row ? row.size + stateBytes(row.snapshot, row.instances) - footprint(found?.row) : 0)
         + inbox.reduce((n, i) => n + i.size, 0) + [...planStaging(outgoing).values()].reduce((n, size) => n + size, 0);
-      if (!overQuota && growth > 0 && ops.some((o) => o.kind === "deliver") && Number(meta(sql, "used_bytes") ?? 0) + growth > this.host.quota) {
+      if (!overQuota && ops.some((o) => o.kind === "deliver") && !fitsQuota(sql, growth, this.host.quota)) {
         overQuota = true;
         attempt--;
         continue;

@@ -5,13 +5,13 @@
 // table keep used_bytes exact however a row comes or goes (schema.ts), and
 // a change is checked here, in the caller's transaction, against the caps of
 // src/core/props/limits.ts and the quota before anything is written.
-import { C, DavError } from "../core/errors.js";
+import { DavError } from "../core/errors.js";
 import { growth, overflows, propBytes, type SizedChange, type SizedProp } from "../core/props/limits.js";
 import type { PropMap } from "../core/model.js";
-import { el, type XmlElement } from "../core/xml/tree.js";
-import { collectionRow, meta, objectRow, scopes } from "./rows.js";
+import type { XmlElement } from "../core/xml/tree.js";
+import { collectionRow, objectRow, scopes } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { nextRev, touchCollection } from "./writes.js";
+import { checkQuota, fitsQuota, nextRev, touchCollection } from "./writes.js";
 
 export type PropTarget =
   | { scope: "home" }
@@ -50,11 +50,6 @@ function storedSizes(sql: Sql, scope: string): SizedProp[] {
 const sized = (changes: PropChange[]): SizedChange[] =>
   changes.map((c) => ({ name: c.name, bytes: c.value === null ? null : propBytes(c.name, c.value) }));
 
-/** Whether `delta` more octets fit in the home's quota (RFC 4331 §6 quota-not-exceeded). */
-function fitsQuota(sql: Sql, delta: number, quota: number): boolean {
-  return delta <= 0 || Number(meta(sql, "used_bytes") ?? 0) + delta <= quota;
-}
-
 /** Applies validated changes unless one would pass a cap or the quota; runs inside the caller's transaction. */
 export function applyPropChanges(sql: Sql, target: PropTarget, changes: PropChange[], now: number, quota: number): PropsRefused | null {
   const { scope, collectionId } = resolveScope(sql, target);
@@ -81,6 +76,5 @@ export function applyPropChanges(sql: Sql, target: PropTarget, changes: PropChan
 export function checkNewProps(sql: Sql, props: PropMap, quota: number): void {
   let bytes = 0;
   for (const [name, value] of Object.entries(props)) bytes += propBytes(name, value);
-  if (!fitsQuota(sql, bytes, quota))
-    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+  checkQuota(sql, bytes, quota);
 }

@@ -36,11 +36,14 @@ export function stateBytes(snapshot: string | null, instances: InstanceIndex | n
   return (snapshot?.length ?? 0) + 16 * (instances?.spans.length ?? 0);
 }
 
+/** Whether `delta` more octets fit in the home's quota (a change that frees space always fits). */
+export function fitsQuota(sql: Sql, delta: number, quota: number): boolean {
+  return delta <= 0 || Number(meta(sql, "used_bytes") ?? 0) + delta <= quota;
+}
+
 /** Throws 507 DAV:quota-not-exceeded (RFC 4331 §6) unless `delta` more octets fit in the home. */
 export function checkQuota(sql: Sql, delta: number, quota: number): void {
-  const used = Number(meta(sql, "used_bytes") ?? 0);
-  if (delta > 0 && used + delta > quota)
-    throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+  if (!fitsQuota(sql, delta, quota)) throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
 }
 
 /** The octets a stored row accounts for. */
