@@ -1,6 +1,7 @@
 // GET and HEAD (RFC 4918 section 9.4): calendar objects are served from
 // their immutable R2 body with a strong ETag; collections answer a short
 // text description.
+import { collectionLength, collectionText, COLLECTION_CONTENT_TYPE } from "../core/collection-get.js";
 import { parseEtagList } from "../core/conditional.js";
 import { DavError, preconditionFailed } from "../core/errors.js";
 import { locate } from "../core/paths.js";
@@ -11,8 +12,10 @@ import { resolve } from "./resolve.js";
 export async function get(req: DavRequest, ctx: DavContext): Promise<Response> {
   const r = await resolve(locate(req.url.pathname), ctx);
   if (r.kind !== "object") {
-    const text = `${r.href}: a CalDAV ${r.kind} collection. Use a CalDAV client to open it.\n`;
-    return new Response(req.method === "HEAD" ? null : text, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    const text = collectionText(r.href, r.kind);
+    return new Response(req.method === "HEAD" ? null : text, {
+      headers: { "Content-Type": COLLECTION_CONTENT_TYPE, "Content-Length": String(collectionLength(r.href, r.kind)) },
+    });
   }
   const quoted = `"${r.object.etag}"`;
   const ifMatch = parseEtagList(req.headers.get("if-match"));

@@ -43,6 +43,11 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   const dst = calendarOrThrow(sql, owner, req.to.collection);
   const existing = objectRow(sql, dst.id, req.to.name);
   if (existing && !req.overwrite) throw preconditionFailed("destination exists and Overwrite is F");
+  // RFC 4791 §5.3.2.1 no-uid-conflict: a COPY or MOVE may not overwrite an object with one of another UID.
+  if (existing && existing.uid !== row.uid)
+    throw precondition(403, C.noUidConflict, `the destination holds UID ${existing.uid}, not ${row.uid}`, [
+      el(dav("href"), [hrefs.object(owner, req.to.collection, existing.name)]),
+    ]);
   if (!(JSON.parse(dst.components) as string[]).includes(row.component))
     throw precondition(403, C.supportedCalendarComponent, `${row.component} is not supported in the destination`);
   const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ?", dst.id, row.uid);

@@ -1,10 +1,11 @@
 // A real CalDAV client (tsdav) against the real server over real HTTP:
 // `wrangler dev` as the README starts it, a user made with the documented
 // CLI, then discovery, calendar listing, extended MKCOL, object CRUD,
-// time-range fetches and WebDAV sync, all through tsdav's own API.
+// time-range fetches and WebDAV sync, all through tsdav's own API; and
+// python-caldav's requests as it shapes them (Depth: 1 sync, Depth-less query).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAVClient, type DAVCalendar, type DAVCalendarObject } from "tsdav";
-import { addUser, startServer, type Credentials, type TestServer } from "./server.js";
+import { addUser, basic, startServer, type Credentials, type TestServer } from "./server.js";
 
 const USER = "alice";
 
@@ -268,5 +269,49 @@ describe("tsdav against wrangler dev", () => {
     });
     expect(found.map((o) => o.url)).toEqual([`${tasks.url}buy-milk.ics`]);
     expect(dataOf(found[0]!)).toContain("SUMMARY:Buy milk");
+  });
+
+  // python-caldav (Home Assistant's CalDAV integration and many scripts) shapes its requests its own way; these are
+  // its requests as it sends them, over real HTTP (RFC 6578 §3.2 with Depth: 1; RFC 4791 §7.8 without Depth).
+  it("answers python-caldav's sync-collection with Depth: 1, initial and incremental", async () => {
+    const py = await addUser(server, "pycaldav", { password: "py-secret", emails: ["py@example.com"] });
+    const auth = { Authorization: basic(py), "Content-Type": "application/xml; charset=utf-8" };
+    const calUrl = `${url}/calendars/pycaldav/calendar/`;
+    const putEvent = (name: string) =>
+      fetch(`${calUrl}${name}.ics`, { method: "PUT", headers: { Authorization: basic(py), "Content-Type": "text/calendar; charset=utf-8" }, body: ics(`${name}@py.example`, name) });
+    expect((await putEvent("first")).status).toBe(201);
+    const sync = (token: string) =>
+      fetch(calUrl, {
+        method: "REPORT",
+        headers: { ...auth, Depth: "1" },
+        body: `<?xml version='1.0' encoding='utf-8'?>\n<D:sync-collection xmlns:D="DAV:">${token ? `<D:sync-token>${token}</D:sync-token>` : "<D:sync-token/>"}<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      });
+    const initial = await sync("");
+    expect(initial.status).toBe(207);
+    const text = await initial.text();
+    expect(text).toContain(`/calendars/pycaldav/calendar/first.ics`);
+    const token = /<D:sync-token>([^<]+)<\/D:sync-token>/.exec(text)?.[1];
+    expect(token).toBeTruthy();
+    expect((await putEvent("second")).status).toBe(201);
+    const delta = await sync(token!);
+    expect(delta.status).toBe(207);
+    const deltaText = await delta.text();
+    expect(deltaText).toContain("/calendars/pycaldav/calendar/second.ics");
+    expect(deltaText).not.toContain("/calendars/pycaldav/calendar/first.ics");
+  });
+
+  it("answers a calendar-query sent without a Depth header with the calendar's matching objects", async () => {
+    const py = { username: "pycaldav", password: "py-secret" };
+    const res = await fetch(`${url}/calendars/pycaldav/calendar/`, {
+      method: "REPORT",
+      headers: { Authorization: basic(py), "Content-Type": "application/xml; charset=utf-8" },
+      body: '<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:D="DAV:"><D:prop><D:getetag/><C:calendar-data/></D:prop>' +
+        '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="20260601T000000Z" end="20260701T000000Z"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>',
+    });
+    expect(res.status).toBe(207);
+    const text = await res.text();
+    expect(text).toContain("/calendars/pycaldav/calendar/first.ics");
+    expect(text).toContain("/calendars/pycaldav/calendar/second.ics");
+    expect(text).toContain("BEGIN:VCALENDAR");
   });
 });

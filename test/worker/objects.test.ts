@@ -377,14 +377,28 @@ describe("COPY and MOVE", () => {
     expect((await get(u, src)).status).toBe(200);
   });
 
-  it("replaces an existing destination under Overwrite: T with 204 (RFC 4918 §9.9.4)", async () => {
+  it("replaces an existing destination of the same UID under Overwrite: T with 204 (RFC 4918 §9.9.4)", async () => {
     const { u, src } = await setup();
     const dst = `${cal(u, "work")}existing.ics`;
-    await putOk(u, dst, crlf(outlook));
+    await putOk(u, dst, crlf(apple).replace("SUMMARY:", "SUMMARY:Older "));
     const res = await dav("MOVE", src, { as: u, headers: { Destination: dst, Overwrite: "T" } });
     expect(res.status).toBe(204);
     expect((await get(u, src)).status).toBe(404);
     expect((await get(u, dst)).text).toBe(crlf(apple));
+  });
+
+  it("refuses COPY and MOVE onto an object of another UID with CALDAV:no-uid-conflict, even under Overwrite: T (RFC 4791 §5.3.2.1)", async () => {
+    const { u, src, etag } = await setup();
+    const dst = `${cal(u, "work")}other.ics`;
+    const dstEtag = await putOk(u, dst, crlf(outlook));
+    for (const method of ["COPY", "MOVE"]) {
+      const res = await dav(method, src, { as: u, headers: { Destination: dst, Overwrite: "T" } });
+      expect(res.status, method).toBe(403);
+      expect(await errorConditions(res), method).toEqual([CAL("no-uid-conflict")]);
+    }
+    expect((await get(u, dst)).etag).toBe(dstEtag);
+    expect((await get(u, dst)).text).toBe(crlf(outlook));
+    expect((await get(u, src)).etag).toBe(etag);
   });
 
   it("refuses COPY within one calendar with CALDAV:no-uid-conflict (RFC 4791 §5.3.2.1)", async () => {

@@ -465,6 +465,19 @@ describe("live property values", () => {
     expect(propText(r, D("sync-token"))).toMatch(/^[a-z][a-z0-9+.-]*:\S+$/i);
   });
 
+  it("reports getcontentlength on every collection, equal to the body GET answers there (RFC 4918 §15.4)", async () => {
+    const u = await newUser("len");
+    for (const path of ["/", "/principals/", principal(u), "/calendars/", home(u), cal(u), `/calendars/${u.user}/inbox/`, `/calendars/${u.user}/outbox/`]) {
+      const r = await propfindOne(u, path, ["D:getcontentlength"]);
+      const got = await dav("GET", path, { as: u });
+      expect(got.status, path).toBe(200);
+      const bytes = new Uint8Array(await got.arrayBuffer()).byteLength;
+      expect(bytes, path).toBeGreaterThan(0);
+      expect(Number(propText(r, D("getcontentlength"))), path).toBe(bytes);
+      expect(got.headers.get("content-length"), path).toBe(String(bytes));
+    }
+  });
+
   it("reports getetag, getcontenttype, getcontentlength, getlastmodified and creationdate on an object (RFC 4918 §15, RFC 4791 §5.3.4)", async () => {
     const u = await newUser("live");
     const path = `${cal(u)}a.ics`;

@@ -1,6 +1,7 @@
 // Live properties of WebDAV (RFC 4918 section 15), current-user-principal
 // (RFC 5397), sync-token (RFC 6578 section 4), quotas (RFC 4331) and
 // supported-report-set (RFC 3253 section 3.1.5).
+import { collectionLength } from "../collection-get.js";
 import { hrefs } from "../paths.js";
 import { caldav, dav } from "../xml/names.js";
 import { el, type XmlNode } from "../xml/tree.js";
@@ -45,7 +46,8 @@ export const davProperties: PropertyDef[] = [
     (r) => (r.kind === "object" ? [`text/calendar; charset=utf-8; component=${r.object.component.toLowerCase()}`] : undefined),
     true,
   ),
-  live(dav("getcontentlength"), ["object"], (r) => (r.kind === "object" ? [String(r.object.size)] : undefined), true),
+  // Every resource here answers GET with a body: objects their iCalendar, collections a short text (RFC 4918 §15.4).
+  live(dav("getcontentlength"), ALL, (r) => [String(r.kind === "object" ? r.object.size : collectionLength(r.href, r.kind))], true),
   live(dav("getlastmodified"), ["object", ...CALENDARISH], (r) => {
     const t = timestamps(r);
     return t ? [httpDate(t.modified)] : undefined;
@@ -59,7 +61,8 @@ export const davProperties: PropertyDef[] = [
   live(dav("supported-report-set"), ALL, (r, ctx) =>
     ctx.reports(r.kind).map((name) => el(dav("supported-report"), [el(dav("report"), [el(name)])])),
   ),
-  live(dav("sync-token"), ["calendar"], (r) => (r.kind === "calendar" ? [r.collection.syncToken] : undefined)),
+  // Wherever sync-collection runs (the report table), the token is a property too (RFC 6578 §4).
+  live(dav("sync-token"), ["calendar", "inbox"], (r) => (r.kind === "calendar" || r.kind === "inbox" ? [r.collection.syncToken] : undefined)),
   live(dav("quota-used-bytes"), ["home", ...CALENDARISH], (r) => {
     const h = quotaHome(r);
     return h ? [String(h.usedBytes)] : undefined;

@@ -62,7 +62,9 @@ export function diffOrganizer(old: ScheduleSnapshot | null, next: ScheduleSnapsh
       continue;
     }
     if (inNewM) {
-      if (!inOldM || oldM!.significant !== newM!.significant) d.full = true;
+      // A raised SEQUENCE is a significant change for the Attendees too (RFC 6638 §3.2.1.2, RFC 5546 §2.1.4),
+      // even when what changed is only the Organizer's own participation.
+      if (!inOldM || oldM!.significant !== newM!.significant || newM!.sequence > oldM!.sequence) d.full = true;
       if (oldM) {
         if (oldM.exdates.some((x) => !newM!.exdates.includes(x))) d.full = true; // reinstated instances
         for (const x of newM!.exdates) if (!oldM.exdates.includes(x) && wasLive(a, x)) d.cancels.push(x);
@@ -78,7 +80,7 @@ export function diffOrganizer(old: ScheduleSnapshot | null, next: ScheduleSnapsh
         continue;
       }
       if (oo) {
-        if (oo.cancelled || !serverIn(oo, a) || oo.significant !== o.significant) d.rids.push(o.rid);
+        if (oo.cancelled || !serverIn(oo, a) || oo.significant !== o.significant || o.sequence > oo.sequence) d.rids.push(o.rid);
       } else if (!inOldM || oldM!.exdates.includes(o.rid) || !derivedSame(o, oldM!)) {
         d.rids.push(o.rid);
       }

@@ -37,8 +37,14 @@ export function propstats(groups: PropstatGroup[]): XmlElement[] {
     });
 }
 
+/**
+ * A DAV:response with its propstats. A response needs a status or at least one propstat (RFC 4918 §14.24): when
+ * nothing was asked for (an empty DAV:prop, as sync-collection allows, RFC 6578 §3.2), it says 200 with an empty prop.
+ */
 export function propstatResponse(href: string, groups: PropstatGroup[]): XmlElement {
-  return el(dav("response"), [el(dav("href"), [href]), ...propstats(groups)]);
+  const ps = propstats(groups);
+  if (ps.length === 0) ps.push(el(dav("propstat"), [el(dav("prop"), []), el(dav("status"), [statusLine(200)])]));
+  return el(dav("response"), [el(dav("href"), [href]), ...ps]);
 }
 
 export function statusResponse(href: string, status: number, error?: XmlElement): XmlElement {

@@ -59,8 +59,10 @@ export async function calendarQuery(doc: XmlElement, target: Resource, req: DavR
   const dataReq: CalendarDataRequest | undefined = dataEl ? parseCalendarDataRequest(dataEl) : undefined;
   checkRangeLimits([...timeRangesOf(filter), ...dataRanges(dataReq)], ctx.limits);
   const zone = queryZone(doc, target.collection);
-  // Without a Depth header, Depth: 0 is assumed; on a collection that queries the collection itself, which is no calendar object (RFC 4791 §7.8).
-  const depth = parseDepth(req.headers.get("depth"), "0");
+  // RFC 3253 §3.6 makes a missing Depth 0, which on a collection can only ever match nothing (a collection is no
+  // calendar object): no client means that, so a collection without a Depth header is queried as Depth: 1.
+  // An explicit Depth: 0 keeps its meaning (RFC 4791 §7.8).
+  const depth = parseDepth(req.headers.get("depth"), target.kind === "object" ? "0" : "1");
   if (target.kind !== "object" && depth === "0") return xmlResponse(207, multistatus([]));
 
   const plan = planQuery(filter);

@@ -7,10 +7,10 @@
 // 403 DAV:number-of-matches-within-limits (§7.10's postcondition), never
 // the busy time found so far.
 import { mapLimit } from "../../core/async.js";
-import { DavError } from "../../core/errors.js";
+import { badRequest, DavError } from "../../core/errors.js";
 import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
 import { RequestBudget } from "../../core/query/budget.js";
-import { checkRangeLimits, invalidFilter, parseTimeRange } from "../../core/query/filter.js";
+import { checkRangeLimits, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
 import type { Resource } from "../../core/props/types.js";
 import { caldav } from "../../core/xml/names.js";
@@ -49,10 +49,11 @@ function parseStored(text: string): CalendarObject | undefined {
 export async function freeBusyQuery(doc: XmlElement, target: Resource, _req: DavRequest, ctx: DavContext): Promise<Response> {
   if (target.kind !== "calendar") throw new DavError(403, { description: "free-busy-query runs on a calendar collection" });
   requirePrivilege(ctx.user, target, caldav("read-free-busy"));
+  // §7.10 defines no precondition for a bad time-range (valid-filter is calendar-query's): it is a plain 400.
   const tr = child(doc, caldav("time-range"));
-  if (!tr) throw invalidFilter("free-busy-query needs a CALDAV:time-range");
-  const parsed = parseTimeRange(tr);
-  if (parsed.start === null || parsed.end === null) throw invalidFilter("free-busy-query needs both start and end");
+  if (!tr) throw badRequest("free-busy-query needs a CALDAV:time-range (RFC 4791 §7.10)");
+  const parsed = parseTimeRange(tr, badRequest);
+  if (parsed.start === null || parsed.end === null) throw badRequest("free-busy-query needs both start and end");
   checkRangeLimits([parsed], ctx.limits);
   const range = { start: parsed.start, end: parsed.end };
   const periods = mergePeriods(await calendarBusy(ctx, target.owner.id, target.collection.name, range));

@@ -1,5 +1,6 @@
 // DAV:sync-collection (RFC 6578 section 3): the members of a calendar that
-// changed since a token, deletions as 404 responses, DAV:limit honoured by
+// changed since a token, deletions as 404 responses, the Depth header read as
+// absent (DAV:sync-level decides, as §3.3 intends), DAV:limit honoured by
 // truncating with a 507 response for the collection and a continuation
 // token (section 3.6). Answered from the home's index; bodies are read only
 // when calendar-data is asked for.
@@ -13,7 +14,7 @@ import { parsePropSelection, requestedCalendarData } from "../../core/xml/reques
 import { child, el, textOf, type XmlElement } from "../../core/xml/tree.js";
 import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
-import { wantsMinimal } from "../propfind.js";
+import { parseDepth, wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
 import { calendarZone } from "../../core/calendar-props.js";
 
@@ -32,7 +33,9 @@ export function parseLimit(doc: XmlElement): number {
 
 export async function syncCollection(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
   if (target.kind !== "calendar" && target.kind !== "inbox") throw badRequest("sync-collection runs on a calendar");
-  if ((req.headers.get("depth") ?? "0").trim() !== "0") throw badRequest("sync-collection is defined for Depth: 0 only (RFC 6578 section 3.2)");
+  // RFC 6578 §3.2 asks for Depth: 0 and lets DAV:sync-level say how deep; clients (python-caldav) send Depth: 1.
+  // Nothing is at risk, so any valid Depth is read as absent and the sync-level decides.
+  parseDepth(req.headers.get("depth"), "0");
   const tokenEl = child(doc, dav("sync-token"));
   if (!tokenEl) throw badRequest("DAV:sync-token is required");
   const level = child(doc, dav("sync-level"));

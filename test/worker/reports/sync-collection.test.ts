@@ -296,15 +296,37 @@ describe("invalid requests (RFC 6578 §3.2)", () => {
     }
   });
 
-  it("answers 400 for Depth other than 0, and treats a missing Depth as 0", async () => {
-    const u = await newUser("sync-bad");
+  it("reads Depth: 1 or infinity as absent: DAV:sync-level decides (RFC 6578 §3.2; python-caldav sends Depth: 1)", async () => {
+    const u = await newUser("sync-depth");
     await put(u, "a.ics");
-    for (const depth of ["1", "infinity"]) {
+    const first = await syncCollection(u, cal(u), "");
+    for (const depth of ["1", "infinity", null]) {
       const res = await report(u, cal(u), syncBody(""), depth);
-      expect(res.status, depth).toBe(400);
+      expect(res.status, String(depth)).toBe(207);
+      expect(await res.text(), String(depth)).toContain(`${cal(u)}a.ics`);
+      const delta = await report(u, cal(u), syncBody(first.token), depth);
+      expect(delta.status, `delta, ${depth}`).toBe(207);
     }
-    const res = await report(u, cal(u), syncBody(""), null);
-    expect(res.status).toBe(207);
+    expect((await report(u, cal(u), syncBody(""), "2")).status, "a Depth that is no Depth").toBe(400);
+    expect((await report(u, cal(u), syncBody("", { level: "2" }), "1")).status, "a sync-level the server does not support").toBe(400);
+  });
+
+  it("answers a changed member with a propstat even when DAV:prop is empty (RFC 6578 §3.2, RFC 4918 §14.24)", async () => {
+    const u = await newUser("sync-noprop");
+    await put(u, "a.ics");
+    const text = await (await report(u, cal(u), syncBody("", { prop: "" }), "0")).text();
+    const r = text.split("<D:response>").find((x) => x.includes(`${cal(u)}a.ics`));
+    expect(r, text).toBeDefined();
+    expect(r!).toMatch(/<D:propstat><D:prop\/><D:status>HTTP\/1.1 200 OK<\/D:status><\/D:propstat>/);
+  });
+
+  it("offers DAV:sync-token on the scheduling inbox, where sync-collection is offered (RFC 6578 §4)", async () => {
+    const u = await newUser("sync-inbox");
+    const inboxPath = `/calendars/${u.user}/inbox/`;
+    const r = await propfindOne(u, inboxPath, ["D:sync-token", "D:supported-report-set"]);
+    const token = propText(r, D("sync-token"));
+    expect(token).toMatch(/^urn:/);
+    expect((await syncCollection(u, inboxPath, token)).responses.size).toBe(0);
   });
 
   it("refuses sync-collection on the calendar home, where it is not offered, with 403 DAV:supported-report (RFC 3253 §3.6)", async () => {

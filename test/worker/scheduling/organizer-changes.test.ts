@@ -260,3 +260,26 @@ describe("the whole event cancelled (RFC 6638 §3.2.1.3, RFC 5546 §3.2.5)", () 
     expect(sequenceOf(masterOf(mine.text))).toBe(1);
   });
 });
+
+describe("a raised SEQUENCE is news for the attendees (RFC 6638 §3.2.1.2, RFC 5546 §2.1.4)", () => {
+  it("an organizer who changes only her own PARTSTAT and raises SEQUENCE updates every attendee's copy, their answers kept", async () => {
+    const { alice, bob, carol } = await cast("alice", "bob", "carol");
+    const uid = newUid("seq");
+    const path = `/calendars/${alice.user}/calendar/seq.ics`;
+    await putOk(alice, path, meeting({ uid, organizer: alice, attendees: [{ who: bob }, { who: carol }], start: "20270115T100000Z", end: "20270115T110000Z" }));
+    await answer(bob, uid, "ACCEPTED", alice, path);
+    // The round that tells carol of bob's answer (RFC 6638 §4.2) is over before alice writes: only her PUT can update them now.
+    const before = await waitCopy(carol, copyPath(carol, uid), (c) => ps(c.text, bob) === "ACCEPTED", "carol hears of bob's answer", 15_000);
+    expect(sequenceOf(masterOf(before.text))).toBe(0);
+
+    const current = await getCopy(alice, path);
+    const mine = replaceInFirst(withPartstat(current.text, alice, "TENTATIVE"), "SEQUENCE", "SEQUENCE:1");
+    expect((await dav("PUT", path, { as: alice, body: mine, headers: { "If-Match": current.etag! } })).status).toBe(204);
+
+    for (const who of [bob, carol]) {
+      const copy = await waitCopy(who, copyPath(who, uid), (c) => sequenceOf(masterOf(c.text)) === 1, `${who.user}'s copy at SEQUENCE 1`);
+      expect(ps(copy.text, alice), `${who.user} sees the organizer TENTATIVE`).toBe("TENTATIVE");
+    }
+    expect(ps((await getCopy(bob, copyPath(bob, uid))).text, bob), "bob's own answer is kept (nothing significant changed)").toBe("ACCEPTED");
+  });
+});
