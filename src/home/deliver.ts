@@ -126,7 +126,9 @@ export class Deliveries {
         : [];
       const seen = (id: string) => sql.one("SELECT 1 AS x FROM itip_applied WHERE id = ?", id) !== undefined;
       const organizer = found?.row.snapshot ? (JSON.parse(found.row.snapshot) as ScheduleSnapshot).organizer : null;
-      const { result, outcomes } = applyOps(text, organizer, active, seen, busy, now);
+      const stamp = (rid: string, attendee: string) =>
+        sql.one<{ stamp: string }>("SELECT stamp FROM reply_stamps WHERE uid = ? AND rid = ? AND attendee = ?", uid, rid, attendee)?.stamp;
+      const { result, outcomes } = applyOps(text, organizer, active, seen, busy, now, stamp);
 
       let row: RowData | undefined;
       if (result.text !== null && result.text !== text) {
@@ -187,6 +189,8 @@ export class Deliveries {
           }, undefined, now);
         }
         for (const id of result.applied) sql.run("INSERT OR IGNORE INTO itip_applied (id, at) VALUES (?, ?)", id, now);
+        for (const s of result.stamps)
+          sql.run("INSERT OR REPLACE INTO reply_stamps (uid, rid, attendee, stamp) VALUES (?, ?, ?, ?)", uid, s.rid, s.attendee, s.stamp);
         if (result.refresh.length) scheduleRefresh(sql, uid, result.refresh, now);
         commitStaged(sql, staged, now, (delta) => addUsed(sql, delta));
         return true;

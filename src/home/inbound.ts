@@ -12,7 +12,7 @@ import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
 import {
   applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
-  type ItipMessage,
+  type ItipMessage, type ReplyStamps,
 } from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
 import type { BusyPeriod } from "./busy.js";
@@ -37,6 +37,8 @@ export interface Applied {
   outgoing: OutgoingMessage[];
   /** Instances whose participation changed by a merged REPLY: the other attendees are to hear of it. */
   refresh: string[];
+  /** The last reply applied per instance and Attendee, to remember beside the copy (never in it). */
+  stamps: Array<{ rid: string; attendee: string; stamp: string }>;
 }
 
 /** Busy time a room or resource needs to decide, fetched before the synchronous apply step. */
@@ -54,10 +56,11 @@ export function applyOps(
   seen: (id: string) => boolean,
   busy: BusyPeriod[],
   now: number,
+  stamps: ReplyStamps = () => undefined,
 ): { result: Applied; outcomes: OpOutcome[] } {
   let text = current;
   let copyOrganizer = organizer;
-  const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [], refresh: [] };
+  const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [], refresh: [], stamps: [] };
   const outcomes: OpOutcome[] = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
@@ -106,7 +109,7 @@ export function applyOps(
     result.applied.push(job.id);
     try {
       const before = text;
-      text = applyMessage(text, message, op, result, busy, now);
+      text = applyMessage(text, message, op, result, busy, now, stamps);
       if (text !== before && (message.method === "REQUEST" || message.method === "ADD")) copyOrganizer = message.organizer;
       outcomes.push({ status: "1.2" });
     } catch (e) {
@@ -127,6 +130,7 @@ function applyMessage(
   result: Applied,
   busy: BusyPeriod[],
   now: number,
+  stamps: ReplyStamps,
 ): string | null {
   const { job, body, me } = op;
   const recipient = job.recipient;
@@ -162,10 +166,14 @@ function applyMessage(
     case "REPLY": {
       if (text === null) return text; // refused by checkAuthority before; kept for the type
       // Merging a reply into the organizer's copy keeps its Schedule-Tag (RFC 6638 §3.2.10).
-      const r = applyReply({ existing: text, message, now, precise: job.created });
+      // Stamps of this batch's earlier replies first, then the home's.
+      const known: ReplyStamps = (rid, attendee) =>
+        result.stamps.findLast((x) => x.rid === rid && x.attendee === attendee)?.stamp ?? stamps(rid, attendee);
+      const r = applyReply({ existing: text, message, now, precise: job.created, stamps: known });
       if (r) {
         text = r.text;
         if (r.changed) result.refresh.push(...r.recurrenceIds);
+        result.stamps.push(...r.stamps.map((x) => ({ ...x, attendee: r.attendee })));
       }
       break;
     }

@@ -111,6 +111,10 @@ const MIGRATIONS: string[] = [
    CREATE INDEX email_outbox_body ON email_outbox (body_key);
    UPDATE meta SET value = CAST(value AS INTEGER) + (SELECT COALESCE(SUM(state_bytes), 0) FROM objects)
      + (SELECT COALESCE(SUM(bytes), 0) FROM email_outbox) WHERE key = 'used_bytes';`,
+  // v4: the order of merged replies (RFC 5546 §2.1.5) is the server's bookkeeping: kept here, not in the bodies
+  // clients read (it was an X- parameter on ATTENDEE). One row per organizer copy, instance ("" = master) and Attendee.
+  `CREATE TABLE reply_stamps (uid TEXT NOT NULL, rid TEXT NOT NULL, attendee TEXT NOT NULL, stamp TEXT NOT NULL,
+     PRIMARY KEY (uid, rid, attendee)) WITHOUT ROWID;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -185,6 +185,7 @@ export function removeObject(sql: Sql, col: CollectionRow, row: ObjectRow, now: 
   discardBody(sql, row.body_key, now);
   addUsed(sql, -footprint(row));
   touchCollection(sql, col.id, rev, now);
+  sql.run("DELETE FROM reply_stamps WHERE uid = ? AND NOT EXISTS (SELECT 1 FROM objects WHERE uid = ?)", row.uid, row.uid);
 }
 
 export interface DeleteRequest {
@@ -226,5 +227,7 @@ export function deleteCollection(sql: Sql, name: string, now: number): void {
   sql.run("DELETE FROM tombstones WHERE collection_id = ?", col.id);
   sql.run("DELETE FROM props WHERE scope = ? OR (scope >= ? AND scope < ?)", scopes.collection(col.id), `o:${col.id}:`, `o:${col.id};`);
   sql.run("DELETE FROM collections WHERE id = ?", col.id);
+  // Reply stamps (deliver.ts) of UIDs no object holds any more.
+  sql.run("DELETE FROM reply_stamps WHERE uid NOT IN (SELECT uid FROM objects)");
   nextRev(sql);
 }

@@ -20,7 +20,10 @@ export type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 export type JComp = [string, JProp[], JComp[]];
 
 export const CALENDAR_COMPONENTS = new Set(["vevent", "vtodo", "vjournal", "vfreebusy"]);
-/** Parameters the server owns (RFC 6638 §7), never sent in a message, plus our reply-ordering stamp (inbound-reply.ts). */
+/**
+ * Parameters the server owns (RFC 6638 §7), never sent in a message, plus the reply-ordering stamp older versions
+ * kept on ATTENDEE (now in the home's index: inbound-reply.ts reads it once and removes it).
+ */
 export const REPLY_STAMP = "x-edge-caldav-reply-dtstamp";
 export const SERVER_PARAMS = ["schedule-agent", "schedule-status", "schedule-force-send", REPLY_STAMP];
 

@@ -5,4 +5,4 @@
 // inbound-request.ts and inbound-reply.ts.
 export { ITIP_METHODS, isNewer, parseItip, type AnyItipMethod, type ItipComponent, type ItipMessage, type Ordering } from "./itip.js";
 export { applyCancel, applyRequest, type ApplyInput, type ApplyResult } from "./inbound-request.js";
-export { applyReply, type ReplyInput, type ReplyResult } from "./inbound-reply.js";
+export { applyReply, type ReplyInput, type ReplyResult, type ReplyStamps } from "./inbound-reply.js";

@@ -1,15 +1,15 @@
 // If-Schedule-Tag-Match on PUT (RFC 6638 §3.2.10.1): when the client's
 // Schedule-Tag is current, its data may still predate "inconsequential"
 // server changes (replies merged, delivery status). The server keeps its own
-// view of every other Attendee's participation: PARTSTAT, SCHEDULE-STATUS
-// and the reply stamp are taken from the stored copy for each Attendee that
+// view of every other Attendee's participation: PARTSTAT and SCHEDULE-STATUS
+// are taken from the stored copy for each Attendee that
 // both copies list in the same component. In an Attendee's copy every other
 // Attendee's line is the Organizer's (RFC 6638 §3.2.2.1), so all of their
 // parameters the Organizer sets are taken from the stored copy.
 import { C, precondition } from "../errors.js";
-import { attendeeProps, normAddress, readCal, REPLY_STAMP, serialize } from "./calendar.js";
+import { attendeeProps, normAddress, readCal, serialize } from "./calendar.js";
 
-const SERVER_OWNED = ["partstat", "schedule-status", REPLY_STAMP];
+const SERVER_OWNED = ["partstat", "schedule-status"];
 const ORGANIZER_OWNED = [...SERVER_OWNED, "role", "cutype", "rsvp", "cn", "delegated-to", "delegated-from", "sent-by", "member"];
 
 export function mergeAttendeeState(stored: string, incoming: string, ownerAddresses: readonly string[], role: "organizer" | "attendee" = "organizer"): string {

@@ -153,13 +153,31 @@ describe("applyReply (RFC 6638 §4.2, Appendix B.4, B.7)", () => {
   });
 
   it("ignores the same reply twice, an older reply, a reply to an older SEQUENCE and one from a non-Attendee", () => {
-    expect(applyReply({ existing: r.text, message: reply })).toBeNull();
+    // The order of replies is remembered beside the copy (the home's index), not in it.
+    expect(r.text).not.toMatch(/X-EDGE-CALDAV/i);
+    const stamps = (rid: string, attendee: string) => r.stamps.find((x) => x.rid === rid && attendee === r.attendee)?.stamp;
+    expect(applyReply({ existing: r.text, message: reply, stamps })).toBeNull();
     const older = edit(ITIP.b4ReplyWilfredo, ["DTSTAMP:20090602T185754Z", "DTSTAMP:20090602T185000Z"], ["ATTENDEE;CN=\"Wilfredo Sanchez Vega\";PARTSTAT=ACCEPTED:mailto:wilfredo@example.com", "ATTENDEE;PARTSTAT=DECLINED:mailto:wilfredo@example.com"]);
-    expect(applyReply({ existing: r.text, message: request(older) })).toBeNull();
+    expect(applyReply({ existing: r.text, message: request(older), stamps })).toBeNull();
     const bumped = edit(ITIP.b1OrganizerInvite, ["SEQUENCE:0", "SEQUENCE:2"]);
     expect(applyReply({ existing: bumped, message: reply })).toBeNull();
     const stranger = edit(ITIP.b4ReplyWilfredo, ["ATTENDEE;CN=\"Wilfredo Sanchez Vega\";PARTSTAT=ACCEPTED:mailto:wilfredo@example.com", "ATTENDEE;PARTSTAT=ACCEPTED:mailto:eve@example.com"]);
     expect(applyReply({ existing: ITIP.b1OrganizerInvite, message: request(stranger) })).toBeNull();
+  });
+
+  it("applies every component of a reply that accepts the series and declines one instance (RFC 5546 §3.2.3)", () => {
+    const organizerCopy = ITIP.b7BernardCopy;
+    const both = edit(ITIP.b7ReplyDeclinedInstance, ["BEGIN:VEVENT", [
+      "BEGIN:VEVENT", "UID:9263504FD3AD", "SEQUENCE:0", "DTSTAMP:20090603T183823Z", "DTSTART;TZID=America/Montreal:20090601T150000",
+      "DTEND;TZID=America/Montreal:20090601T160000", "RRULE:FREQ=DAILY;INTERVAL=1;COUNT=5", "SUMMARY:Review Internet-Draft",
+      'ORGANIZER;CN="Cyrus Daboo":mailto:cyrus@example.com', 'ATTENDEE;CN="Bernard Desruisseaux";PARTSTAT=ACCEPTED:mailto:bernard@example.net',
+      "REQUEST-STATUS:2.0;Success", "END:VEVENT", "BEGIN:VEVENT"].join("\n")]);
+    const out = applyReply({ existing: organizerCopy, message: request(both) })!;
+    expect(out.recurrenceIds.sort()).toEqual(["", "20090602T190000Z"]);
+    const [master, instance] = eventsOf(out.text);
+    expect(partstatOf(master!, BERNARD), "the series").toBe("ACCEPTED");
+    expect(partstatOf(instance!, BERNARD), "the declined instance, an override made from the master").toBe("DECLINED");
+    expect(out.stamps.map((x) => x.rid).sort()).toEqual(["", "20090602T190000Z"]);
   });
 
   it("creates an override from the master for a reply to an instance without one (B.7)", () => {
