@@ -72,7 +72,7 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
   if (!recipient) {
     // Not a calendar user of this server: keep it for e-mail (iMIP) and say it was not delivered.
     await env.CALENDAR_HOME.getByName(job.fromHome).keepForEmail(job);
-    await report(env, job, SCHEDULE_STATUS.INVALID_USER);
+    await reportNews(env, job, SCHEDULE_STATUS.INVALID_USER);
     return;
   }
   // Who sent it is the principal whose home committed it; its addresses come from the directory.
@@ -83,7 +83,12 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
   }
   const body = await lookups.body(job);
   const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
-  await report(env, job, status);
+  await reportNews(env, job, status);
+}
+
+/** Reports an outcome the sender's copy does not already show (a promise kept changes nothing, not even its ETag). */
+async function reportNews(env: Env, job: ItipJob, status: string): Promise<void> {
+  if (status !== job.promised) await report(env, job, status);
 }
 
 async function consume(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {

@@ -20,6 +20,12 @@ export interface ItipJob {
   body?: string | undefined;
   bodyKey?: string | undefined;
   created: number;
+  /**
+   * The SCHEDULE-STATUS the sender's copy already shows for this recipient, decided when the message was planned
+   * (RFC 6638 §3.2.9): delivery reports back only an outcome that differs, so the copy's ETag stays as the client
+   * got it from its PUT unless there is news.
+   */
+  promised?: string | undefined;
 }
 
 /** Bodies above this travel through R2 (queue messages are limited to 128 KB). */
@@ -59,8 +65,9 @@ export function unpackJobs(p: PackedJobs): ItipJob[] {
   return p.jobs.map(({ ref, ...rest }) => (ref === undefined ? rest : { ...rest, body: p.bodies[ref]! }));
 }
 
-export function jobOf(m: OutgoingMessage, fromHome: string, now: number): ItipJob {
+export function jobOf(m: OutgoingMessage, fromHome: string, now: number, promised?: string): ItipJob {
   return {
+    ...(promised !== undefined ? { promised } : {}),
     id: crypto.randomUUID(),
     fromHome,
     originator: m.originator,

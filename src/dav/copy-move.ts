@@ -36,6 +36,7 @@ export async function copyMove(req: DavRequest, ctx: DavContext): Promise<Respon
       move,
       overwrite: overwriteHeader === "T",
       ifMatch: parseEtagList(req.headers.get("if-match")),
+      ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
     }),
   );
   const headers: Record<string, string> = result.scheduleTag ? { "Schedule-Tag": `"${result.scheduleTag}"` } : {};

@@ -1,6 +1,9 @@
 // DELETE (RFC 4918 section 9.6) of a calendar object or a whole calendar
-// collection with all its objects; bodies are collected by the home's alarm.
+// collection with all its objects, each sending the scheduling messages its
+// removal calls for (RFC 6638 §3.2.1.3, §3.2.2.4); bodies are collected by
+// the home's alarm.
 import { requirePrivilege } from "../core/acl.js";
+import { mapLimit } from "../core/async.js";
 import { checkConditions, checkScheduleTag, parseEtagList } from "../core/conditional.js";
 import { DavError, unwrap } from "../core/errors.js";
 import { locate } from "../core/paths.js";
@@ -49,6 +52,28 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
   requirePrivilege(ctx.user, r, dav("unbind"));
   if (r.kind !== "calendar" && r.kind !== "inbox" && r.kind !== "outbox")
     throw new DavError(403, { description: `a ${r.kind} cannot be deleted` });
-  unwrap(await ctx.home(r.owner.id).deleteCollection(r.collection.name));
+  await deleteCalendar(ctx, r.collection.name, (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F");
   return new Response(null, { status: 204 });
+}
+
+/** Scheduling objects planned at once when a calendar goes: each body read is a round trip. */
+const PLAN_CONCURRENCY = 6;
+
+/**
+ * Deleting a calendar deletes every object in it, and so sends what deleting each scheduling object would:
+ * CANCELs from the Organizer (RFC 6638 §3.2.1.3), a REPLY with DECLINED from an Attendee (§3.2.2.4, unless
+ * "Schedule-Reply: F"). Planned against the objects' ETags and committed with the deletion.
+ */
+async function deleteCalendar(ctx: DavContext, name: string, scheduleReply: boolean): Promise<void> {
+  const home = ctx.home(ctx.user.id);
+  for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
+    const objects = await home.schedulingObjects(name);
+    const plans = await mapLimit(objects, PLAN_CONCURRENCY, (stored) => planWrite(ctx, ctx.user, stored, null, { scheduleReply }));
+    const expect = Object.fromEntries(objects.map((o) => [o.object.name, o.object.etag]));
+    const result = await home.deleteCollection(name, packJobs(plans.flatMap((p) => p.jobs)), expect);
+    if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
+    unwrap(result);
+    return;
+  }
+  throw new DavError(503, { description: "the calendar keeps changing; try again", headers: { "Retry-After": "1" } });
 }

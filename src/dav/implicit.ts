@@ -7,7 +7,7 @@ import type { CalendarObject } from "../core/ical/parse.js";
 import type { ObjectInfo, Principal } from "../core/model.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import {
-  mergeAttendeeState, ownAttendeeAddress, planAttendee, planOrganizer, roleOf, SCHEDULE_STATUS, setOrganizerScheduleStatus, setScheduleStatus,
+  mergeAttendeeState, ownAttendeeAddress, planAttendee, planOrganizer, promisedStatuses, roleOf, setOrganizerScheduleStatus, setScheduleStatus,
   snapshotOf, type OutgoingMessage, type ScheduleSnapshot,
 } from "../core/schedule/index.js";
 import type { DavContext } from "./context.js";
@@ -62,7 +62,10 @@ export async function planWrite(
       merged = true;
     }
   }
-  const jobs = (messages: OutgoingMessage[]) => messages.map((m) => jobOf(m, owner.id, now));
+  // What each recipient's status will be is known now (RFC 6638 §3.2.9): whether a principal of this server holds
+  // the address. The copy says so at once, and delivery reports back only what differs (a refusal, a failure).
+  const promise = async (messages: OutgoingMessage[]) => promisedStatuses(await ctx.directory.holders([...new Set(messages.map((m) => m.recipient))]), messages);
+  const jobs = (messages: OutgoingMessage[], promised: Record<string, string>) => messages.map((m) => jobOf(m, owner.id, now, promised[m.recipient]));
   if (role === "organizer") {
     const plan = planOrganizer({
       old: stored ? { snapshot: oldSnap, ...(oldText !== undefined ? { text: oldText } : {}) } : null,
@@ -70,11 +73,12 @@ export async function planWrite(
       ownerAddresses: owner.addresses,
       now,
     });
-    // Attendees we now send to are marked pending until delivery reports back (RFC 6638 §3.2.1.1, §3.2.9).
-    const pending = Object.fromEntries(plan.messages.filter((m) => m.method !== "CANCEL").map((m) => [m.recipient, SCHEDULE_STATUS.PENDING]));
-    const statuses = { ...pending, ...plan.statuses };
+    const promised = plan.messages.length ? await promise(plan.messages) : {};
+    // On the attendees the messages are for (RFC 6638 §3.2.1.1: never on the others); not for a CANCEL's attendee.
+    const sent = Object.fromEntries(plan.messages.filter((m) => m.method !== "CANCEL").map((m) => [m.recipient, promised[m.recipient]!]));
+    const statuses = { ...sent, ...plan.statuses };
     const text = plan.text !== null && Object.keys(statuses).length ? setScheduleStatus(plan.text, statuses) : plan.text;
-    return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages) };
+    return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages, promised) };
   }
   // An attendee's own copy: replies go to the organizer. A copy the attendee creates has nothing to answer yet.
   const me = ownAttendeeAddress((oldSnap ?? next?.snapshot)!, owner.addresses);
@@ -86,6 +90,8 @@ export async function planWrite(
     scheduleReply: opts.scheduleReply,
     now,
   });
-  const text = plan.text !== null && plan.messages.length ? setOrganizerScheduleStatus(plan.text, SCHEDULE_STATUS.PENDING) : plan.text;
-  return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages) };
+  const promised = plan.messages.length ? await promise(plan.messages) : {};
+  const reply = plan.messages[0];
+  const text = plan.text !== null && reply ? setOrganizerScheduleStatus(plan.text, promised[reply.recipient]!) : plan.text;
+  return { text, rewritten: merged || plan.rewritten || text !== plan.text, snapshot: plan.snapshot, jobs: jobs(plan.messages, promised) };
 }

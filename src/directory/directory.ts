@@ -79,6 +79,17 @@ export class Directory extends DurableObject<Env> {
     return this.sql.all<{ id: string }>("SELECT id FROM principals ORDER BY id").map((r) => this.getPrincipal(r.id)!);
   }
 
+  /** Which of these calendar-user addresses a principal holds (normalized address → principal id), in one call. */
+  holders(addresses: string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const raw of addresses.slice(0, 10_000)) {
+      const a = normalizeAddress(raw);
+      const row = a && this.sql.one<{ principal_id: string }>("SELECT principal_id FROM addresses WHERE address = ?", a);
+      if (row) out[a!] = row.principal_id;
+    }
+    return out;
+  }
+
   principalByAddress(address: string): Principal | null {
     const a = normalizeAddress(address);
     const row = a && this.sql.one<{ principal_id: string }>("SELECT principal_id FROM addresses WHERE address = ?", a);

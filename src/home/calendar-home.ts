@@ -19,10 +19,10 @@ import { collectGarbage } from "./gc.js";
 import type { Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
-import { collectionRow, meta, objectRow, toCollection } from "./rows.js";
+import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { Sql } from "./sql.js";
-import { addUsed, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
+import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
 
@@ -185,16 +185,41 @@ export class CalendarHome extends DurableObject<Env> {
     return r;
   }
 
-  async deleteCollection(name: string): Promise<Result<void>> {
+  /** The scheduling object resources of a calendar, whose removal sends messages (RFC 6638 §3.2.1.3, §3.2.2.4). */
+  schedulingObjects(collection: string): Array<{ object: ObjectInfo; snapshot: string }> {
+    const c = collectionRow(this.sql, collection);
+    if (!c) return [];
+    return this.sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? AND snapshot IS NOT NULL ORDER BY name", c.id)
+      .map((row) => ({ object: toObject(c.name, row), snapshot: row.snapshot! }));
+  }
+
+  /**
+   * Deletes a calendar with every object in it, committing the messages their removal sends (planned by the
+   * caller against `expect`: the name → ETag of each scheduling object; if they changed meanwhile, it plans again).
+   */
+  async deleteCollection(name: string, packed?: PackedJobs, expect: Record<string, string> = {}): Promise<Result<void>> {
+    const jobs = packed ? unpackJobs(packed) : [];
+    let staged: Staged;
+    try {
+      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now());
+    } catch (e) {
+      return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
+    }
     const r = capture(() =>
       this.ctx.storage.transactionSync(() => {
         if (RESERVED.has(name)) throw forbidden("the scheduling inbox and outbox cannot be deleted");
         const isDefault = defaultCalendarFor(this.sql, "VEVENT")?.name === name;
         if (isDefault)
           throw precondition(403, caldav("default-calendar-needed"), "this is the default calendar for invitations; choose another with schedule-default-calendar-URL first");
-        deleteCollection(this.sql, name, Date.now());
+        const now = Date.now();
+        const current = this.schedulingObjects(name);
+        const same = current.length === Object.keys(expect).length && current.every((o) => expect[o.object.name] === o.object.etag);
+        if (!same) throw changedUnderfoot();
+        deleteCollection(this.sql, name, now);
+        commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
       }),
     );
+    if (!r.ok) await this.dropBodies(staged.keys.map((k) => k.key));
     await this.afterCommit();
     return r;
   }

@@ -1,7 +1,7 @@
 // COPY and MOVE inside one calendar home (RFC 4918 sections 9.8, 9.9 with
 // the CalDAV preconditions of RFC 4791 section 5.3.2.1). Bodies are
 // immutable, so a copy shares the source's R2 key instead of duplicating it.
-import { checkConditions, type EtagCondition } from "../core/conditional.js";
+import { checkConditions, checkScheduleTag, type EtagCondition } from "../core/conditional.js";
 import { C, forbidden, notFound, precondition, preconditionFailed } from "../core/errors.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
@@ -17,6 +17,8 @@ export interface CopyMoveRequest {
   move: boolean;
   overwrite: boolean;
   ifMatch?: EtagCondition | undefined;
+  /** RFC 6638 §8.3, on the source. */
+  ifScheduleTagMatch?: EtagCondition | undefined;
 }
 
 /** Returns true when the destination was created, false when it was replaced. */
@@ -32,6 +34,7 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   const row = src && objectRow(sql, src.id, req.from.name);
   if (!src || !row) throw notFound();
   checkConditions(row.etag, { ifMatch: req.ifMatch });
+  checkScheduleTag(row.schedule_tag, req.ifScheduleTagMatch);
   if (req.from.collection === req.to.collection && req.from.name === req.to.name)
     throw forbidden("source and destination are the same");
 

@@ -17,7 +17,7 @@ import { commitStaged, planStaging, stageBodies } from "./outbox.js";
 import { scheduleRefresh } from "./refresh.js";
 import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
-import { addUsed, fitsQuota, footprint, newScheduleTag, removeObject, stateBytes, writeRow, type RowData } from "./writes.js";
+import { addUsed, fitsQuota, footprint, newScheduleTag, stateBytes, writeRow, type RowData } from "./writes.js";
 import { INBOX } from "./provision.js";
 
 export interface DeliveryHost {
@@ -180,9 +180,7 @@ export class Deliveries {
         }
         const inboxCol = collectionRow(sql, INBOX);
         for (const item of inboxCol ? inbox : []) {
-          // The inbox keeps the latest message per UID (one UID per collection).
-          const previous = sql.one<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? AND uid = ?", inboxCol!.id, item.uid);
-          if (previous) removeObject(sql, inboxCol!, previous, now);
+          // The inbox keeps every message (RFC 6638 §2.2): an update or a cancellation is an item of its own.
           writeRow(sql, inboxCol!, `${item.id}.ics`, {
             uid: item.uid, component: item.component, etag: item.etag, scheduleTag: null, size: item.size, bodyKey: item.key,
             index: inboxIndex(item.uid, item.component), snapshot: null,

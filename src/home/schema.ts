@@ -115,6 +115,10 @@ const MIGRATIONS: string[] = [
   // clients read (it was an X- parameter on ATTENDEE). One row per organizer copy, instance ("" = master) and Attendee.
   `CREATE TABLE reply_stamps (uid TEXT NOT NULL, rid TEXT NOT NULL, attendee TEXT NOT NULL, stamp TEXT NOT NULL,
      PRIMARY KEY (uid, rid, attendee)) WITHOUT ROWID;`,
+  // v5: the scheduling inbox keeps every message (RFC 6638 §2.2), several of one UID: one UID per resource stays
+  // the rule of calendars (RFC 4791 §5.3.2.1 no-uid-conflict), checked where objects are written (writes.ts).
+  `DROP INDEX objects_uid;
+   CREATE INDEX objects_uid ON objects (collection_id, uid);`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -141,6 +141,8 @@ export function writeInstances(sql: Sql, collectionId: number, name: string, ind
 export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData, existing: ObjectRow | undefined, now: number): void {
   const rev = nextRev(sql);
   const i = d.index;
+  // Only a scheduling object resource has a Schedule-Tag: it goes when the resource stops being one (RFC 6638 §3.2.10).
+  const scheduleTag = d.snapshot ? d.scheduleTag : null;
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
        start_ms, end_ms, recurring, floating, exact, snapshot)
@@ -149,7 +151,7 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
        etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key,
        rev = excluded.rev, modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
        recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, snapshot = excluded.snapshot`,
-    col.id, name, d.uid, d.component, d.etag, d.scheduleTag, d.size, d.bodyKey, rev, now, now,
+    col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, rev, now, now,
     i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, d.snapshot,
   );
   writeInstances(sql, col.id, name, d.instances);

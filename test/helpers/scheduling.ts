@@ -261,9 +261,18 @@ export async function inbox(p: Creds): Promise<Map<string, string>> {
   return out;
 }
 
-/** Inbox messages whose UID is `uid`. */
+/**
+ * Inbox messages whose UID is `uid`, oldest first. The inbox keeps every message (RFC 6638 §2.2); they are
+ * ordered as RFC 5546 §2.1.5 orders them: by SEQUENCE, then DTSTAMP.
+ */
 export async function inboxFor(p: Creds, uid: string): Promise<string[]> {
-  return [...(await inbox(p)).values()].filter((t) => unfold(t).includes(`\r\nUID:${uid}\r\n`));
+  const order = (t: string) => {
+    const cs = components(t);
+    const seq = Math.max(0, ...cs.map(sequenceOf));
+    const stamp = cs.map((c) => propText(c, "dtstamp") ?? "").sort().at(-1) ?? "";
+    return `${String(seq).padStart(6, "0")} ${stamp}`;
+  };
+  return [...(await inbox(p)).values()].filter((t) => unfold(t).includes(`\r\nUID:${uid}\r\n`)).sort((a, b) => order(a).localeCompare(order(b)));
 }
 
 /** Calendar object rows with this UID in a home (white-box: no duplicate copies). */

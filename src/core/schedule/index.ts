@@ -9,7 +9,7 @@ export { planAttendee, type AttendeeInput, type AttendeePlan } from "./attendee.
 export { ATTENDEE_MAY_CHANGE, attendeeChangeRefused } from "./attendee-rules.js";
 export * from "./inbound.js";
 export { checkAuthority, type Authority, type AuthorityInput } from "./authority.js";
-export { SCHEDULE_STATUS, keepReplyStatus, requestStatusText, setOrganizerScheduleStatus, setScheduleStatus, stripScheduleParams, type ScheduleStatus } from "./status.js";
+export { SCHEDULE_STATUS, keepReplyStatus, promisedStatuses, requestStatusText, setOrganizerScheduleStatus, setScheduleStatus, stripScheduleParams, type ScheduleStatus } from "./status.js";
 export { needsNewScheduleTag, type ScheduleTagChange } from "./schedule-tag.js";
 export { freeBusyReply, parseFreeBusyRequest, type BusyPeriod, type FreeBusyRequest } from "./freebusy-request.js";
 export { autoReply, autoSchedule, type AutoReplyInput, type AutoScheduleResult, type BusyCheck } from "./room.js";

@@ -39,6 +39,14 @@ const DESCRIPTIONS: Record<string, string> = {
   "5.3": "No scheduling support for user",
 };
 
+/**
+ * The status each message's recipient will have, known when it is planned: 1.2 (delivered) for an address a
+ * principal of this server holds (`holders`: normalized address → principal), 3.7 for any other (kept for e-mail).
+ */
+export function promisedStatuses(holders: Readonly<Record<string, string>>, messages: readonly { recipient: string }[]): Record<string, string> {
+  return Object.fromEntries(messages.map((m) => [m.recipient, holders[normAddress(m.recipient)] ? SCHEDULE_STATUS.DELIVERED : SCHEDULE_STATUS.INVALID_USER]));
+}
+
 /** A REQUEST-STATUS value, "3.7;Invalid calendar user" (RFC 5545 §3.8.8.3), for CALDAV:request-status. */
 export const requestStatusText = (code: string): string => `${code};${DESCRIPTIONS[code] ?? "Unknown status"}`;
 

@@ -90,10 +90,11 @@ describe("replies (RFC 6638 §3.2.2.3, §4.2, §3.2.10)", () => {
     expect(ps(final, alice)).toBe("ACCEPTED");
     expect(sequenceOf(masterOf(final)), "replies do not change SEQUENCE").toBe(0);
 
-    // The REPLY is in the organizer's inbox (latest message per UID) and the attendee's copy learns its delivery status (§7.3).
+    // Each REPLY is an item of the organizer's inbox (RFC 6638 §2.2: it keeps every message), and the attendee's copy
+    // knows its delivery status (§7.3).
     const items = await inboxFor(alice, uid);
-    expect(items).toHaveLength(1);
-    expect(methodOf(items[0]!)).toBe("REPLY");
+    expect(items.map(methodOf)).toEqual(["REPLY", "REPLY", "REPLY"]);
+    expect(items.map((t) => components(t)[0]!.getFirstProperty("attendee")!.getFirstValue()).sort()).toEqual([bob.address, carol.address, dave.address].sort());
     const bobCopy = await eventually(() => getCopy(bob, copyPath(bob, uid)), (c) => organizerStatusOf(masterOf(c.text)) !== undefined, "SCHEDULE-STATUS on bob's ORGANIZER");
     expect(organizerStatusOf(masterOf(bobCopy.text))).toMatch(/^(1\.2|2\.0)$/);
     expect(ps(bobCopy.text, bob)).toBe("ACCEPTED");

@@ -26,8 +26,10 @@ async function answer(who: Party, uid: string, partstat: string, organizer: Part
 
 /** Waits for the CANCEL in the attendee's inbox and checks it supersedes the copy they had (RFC 5546 §3.2.5, §2.1.4). */
 async function cancelArrives(who: Party, uid: string, before: { text: string }, rid = ""): Promise<void> {
-  const items = await eventually(() => inboxFor(who, uid), (i) => i.length === 1 && methodOf(i[0]!) === "CANCEL", `CANCEL in ${who.user}'s inbox`);
-  const cancel = components(items[0]!).find((c) => (rid ? ridOf(c) === rid : !c.hasProperty("recurrence-id")))!;
+  // The inbox keeps every message (RFC 6638 §2.2): the CANCEL is the latest, beside the invitation before it.
+  const items = await eventually(() => inboxFor(who, uid), (i) => methodOf(i.at(-1)!) === "CANCEL", `CANCEL in ${who.user}'s inbox`);
+  expect(items.map(methodOf)[0], "the invitation is still there").toBe("REQUEST");
+  const cancel = components(items.at(-1)!).find((c) => (rid ? ridOf(c) === rid : !c.hasProperty("recurrence-id")))!;
   expect(cancel, "the CANCEL names the instance").toBeDefined();
   const had = rid ? (overrideOf(before.text, rid) ?? masterOf(before.text)) : masterOf(before.text);
   expect(sequenceOf(cancel), "a CANCEL carries an incremented SEQUENCE (RFC 5546 §3.2.5: \"the SEQUENCE property value MUST be incremented\")").toBeGreaterThan(sequenceOf(had));
@@ -68,8 +70,8 @@ describe("reschedule (RFC 6638 §3.2.8, §3.2.5)", () => {
       expect(sequenceOf(m)).toBe(1);
       expect(await rowsWithUid(who, uid), "the update replaced the copy, no second one").toHaveLength(1);
       const items = await inboxFor(who, uid);
-      expect(items.map(methodOf)).toEqual(["REQUEST"]);
-      expect(sequenceOf(components(items[0]!)[0])).toBe(1);
+      expect(items.map(methodOf), "the invitation and the update, each an item (RFC 6638 §2.2)").toEqual(["REQUEST", "REQUEST"]);
+      expect(items.map((t) => sequenceOf(components(t)[0]))).toEqual([0, 1]);
     }
     const bobAfter = await getCopy(bob, copyPath(bob, uid));
     expect(bobAfter.scheduleTag, "an organizer update with real changes gives the attendee copy a new Schedule-Tag (§3.2.10 attendee rule 1)").not.toBe(bobBefore.scheduleTag);
@@ -102,7 +104,7 @@ describe("attendees added and removed (RFC 6638 §3.2.1.2, RFC 5546 §3.2.2.5, �
 
     const cancelled = await waitCopy(carol, copyPath(carol, uid), (c) => statusOf(masterOf(c.text)) === "CANCELLED", "carol's copy cancelled");
     expect(propText(masterOf(cancelled.text), "dtstart"), "the cancelled copy still shows the event").toBe("20261216T100000Z");
-    expect((await inboxFor(carol, uid)).map(methodOf)).toEqual(["CANCEL"]);
+    expect((await inboxFor(carol, uid)).map(methodOf)).toEqual(["REQUEST", "CANCEL"]);
 
     const organizer = await eventually(() => getCopy(alice, path), (c) => ss(c.text, dave) === "1.2", "dave's invitation delivered");
     expect(ps(organizer.text, carol)).toBeUndefined();
@@ -158,7 +160,7 @@ describe("one instance of a weekly meeting (RFC 6638 §3.2.6, RFC 5546 §3.2.2, 
       expect(propText(m, "rrule")).toBe(propText(masterBefore, "rrule"));
       expect(components(copy.text).filter((c) => statusOf(c) === "CANCELLED")).toHaveLength(1);
       expect(await rowsWithUid(who, uid)).toHaveLength(1);
-      expect((await inboxFor(who, uid)).map(methodOf)).toEqual(["CANCEL"]);
+      expect((await inboxFor(who, uid)).map(methodOf).at(-1), "the CANCEL is the latest of the inbox's items").toBe("CANCEL");
     }
     expect(ps((await getCopy(bernard, copyPath(bernard, uid))).text, bernard)).toBe("ACCEPTED");
 
@@ -233,7 +235,7 @@ describe("the whole event cancelled (RFC 6638 §3.2.1.3, RFC 5546 §3.2.5)", () 
     for (const who of [bob, carol]) {
       const copy = await waitCopy(who, copyPath(who, uid), (c) => statusOf(masterOf(c.text)) === "CANCELLED", `${who.user}'s copy cancelled`);
       expect(propText(masterOf(copy.text), "dtstart")).toBe("20261217T100000Z");
-      expect((await inboxFor(who, uid)).map(methodOf)).toEqual(["CANCEL"]);
+      expect((await inboxFor(who, uid)).map(methodOf)).toEqual(["REQUEST", "CANCEL"]);
       expect(await rowsWithUid(who, uid)).toHaveLength(1);
     }
     const bobAfter = await getCopy(bob, copyPath(bob, uid));
@@ -253,7 +255,7 @@ describe("the whole event cancelled (RFC 6638 §3.2.1.3, RFC 5546 §3.2.5)", () 
     for (const who of [bob, carol]) {
       const copy = await waitCopy(who, copyPath(who, uid), (c) => statusOf(masterOf(c.text)) === "CANCELLED", `${who.user}'s copy cancelled`);
       expect(sequenceOf(masterOf(copy.text)), "a cancellation is a significant change (RFC 5546 §2.1.4)").toBeGreaterThanOrEqual(1);
-      expect((await inboxFor(who, uid)).map(methodOf)).toEqual(["CANCEL"]);
+      expect((await inboxFor(who, uid)).map(methodOf)).toEqual(["REQUEST", "CANCEL"]);
     }
     const mine = await getCopy(alice, path);
     expect(statusOf(masterOf(mine.text))).toBe("CANCELLED");
