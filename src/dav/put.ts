@@ -8,6 +8,7 @@ import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { strongEtag } from "../core/etag.js";
 import { checkControlCharacters } from "../core/ical/control.js";
+import { checkTextEscapes } from "../core/ical/escapes.js";
 import { invalidData } from "../core/ical/component.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import { snapshotOf } from "../core/schedule/index.js";
@@ -28,7 +29,10 @@ export function checkCalendarContentType(value: string | null): void {
   if (charset && !/^utf-?8$/i.test(charset)) throw precondition(403, C.supportedCalendarData, `unsupported charset ${charset}`);
 }
 
-/** A client's iCalendar body as text: UTF-8 with no control character but HTAB (RFC 5545 §3.1). */
+/**
+ * A client's iCalendar body as text: UTF-8 with no control character but HTAB (RFC 5545 §3.1)
+ * and no escape in a TEXT value but \\ \; \, \N \n (§3.3.11). Only here, on the way in.
+ */
 export function decodeCalendar(bytes: Uint8Array): string {
   let text: string;
   try {
@@ -37,6 +41,7 @@ export function decodeCalendar(bytes: Uint8Array): string {
     throw precondition(403, C.validCalendarData, "iCalendar data must be UTF-8");
   }
   checkControlCharacters(text, invalidData);
+  checkTextEscapes(text, invalidData);
   return text;
 }
 

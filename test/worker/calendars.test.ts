@@ -125,13 +125,15 @@ describe("extended MKCOL", () => {
     expect(await exists(u, cal(u, "doomed"))).toBe(false);
   });
 
-  it("refuses an unsupported resourcetype with 403 DAV:valid-resourcetype and creates nothing (RFC 5689 §3.3)", async () => {
+  it("refuses an unsupported resourcetype with 403 and DAV:valid-resourcetype in its propstat, the rest 424, and creates nothing (RFC 5689 §3.3, §3.5)", async () => {
     const u = await newUser("mkcol");
     for (const rt of ["<D:collection/>", '<D:collection/><X:addressbook xmlns:X="urn:ietf:params:xml:ns:carddav"/>', '<D:collection/><C:calendar/><X:weird xmlns:X="urn:example:x"/>']) {
       const name = `bad-${rnd()}`;
       const res = await dav("MKCOL", cal(u, name), { as: u, body: mkcolBody("<D:displayname>x</D:displayname>", rt) });
       expect(res.status, rt).toBe(403);
-      expect(await errorConditions(res)).toContain(D("valid-resourcetype"));
+      const ps = creationPropstats(await res.text(), D("mkcol-response"));
+      expect(ps.get(D("resourcetype")), rt).toEqual({ status: 403, error: [D("valid-resourcetype")] });
+      expect(ps.get(D("displayname")), rt).toEqual({ status: 424, error: [] });
       expect(await exists(u, cal(u, name))).toBe(false);
     }
   });
@@ -183,20 +185,22 @@ describe("MKCALENDAR", () => {
     });
   }
 
-  it("fails MKCALENDAR with an invalid calendar-timezone with CALDAV:valid-calendar-data and restores the previous state (RFC 4791 §5.3.1, §5.3.1.1)", async () => {
+  it("fails MKCALENDAR with an invalid calendar-timezone with 207 and CALDAV:valid-calendar-data in a mkcalendar-response, and restores the previous state (RFC 4791 §5.3.1, §5.3.1.1)", async () => {
     const u = await newUser("mkcal");
     const res = await mkcalendar(u, cal(u, "bad"), mkcalendarBody("<D:displayname>Bad</D:displayname><C:calendar-timezone>BEGIN:VCALENDAR garbage</C:calendar-timezone>"));
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(await res.text()).toContain("valid-calendar-data");
+    expect(res.status).toBe(207);
+    const ps = creationPropstats(await res.text(), CAL("mkcalendar-response"));
+    expect(ps.get(CAL("calendar-timezone"))).toEqual({ status: 403, error: [CAL("valid-calendar-data")] });
+    expect(ps.get(D("displayname"))).toEqual({ status: 424, error: [] });
     expect(await exists(u, cal(u, "bad"))).toBe(false);
   });
 
-  it("fails MKCALENDAR with an unknown component in supported-calendar-component-set and creates nothing (RFC 4791 §5.2.3, §5.3.1)", async () => {
+  it("fails MKCALENDAR with an unknown component in supported-calendar-component-set with 207 and creates nothing (RFC 4791 §5.2.3, §5.3.1.1)", async () => {
     const u = await newUser("mkcal");
     const res = await mkcalendar(u, cal(u, "vcard"), mkcalendarBody('<C:supported-calendar-component-set><C:comp name="VCARD"/></C:supported-calendar-component-set>'));
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(207);
+    const ps = creationPropstats(await res.text(), CAL("mkcalendar-response"));
+    expect(ps.get(CAL("supported-calendar-component-set"))).toEqual({ status: 403, error: [CAL("supported-calendar-component")] });
     expect(await exists(u, cal(u, "vcard"))).toBe(false);
   });
 

@@ -5,6 +5,7 @@ import { collectionLength } from "../collection-get.js";
 import { hrefs } from "../paths.js";
 import { caldav, dav } from "../xml/names.js";
 import { el, type XmlNode } from "../xml/tree.js";
+import { textOnly } from "./caldav.js";
 import { ALL, CALENDARISH, COLLECTIONS, hrefEl, live, stored } from "./define.js";
 import type { PropertyDef, Resource } from "./types.js";
 
@@ -36,7 +37,8 @@ const quotaHome = (r: Resource) => (r.kind === "home" || r.kind === "calendar" |
 
 export const davProperties: PropertyDef[] = [
   live(dav("resourcetype"), ALL, (r) => resourcetype(r), true),
-  stored(dav("displayname"), ALL, undefined, (r) =>
+  // Text only (RFC 4918 §15.2), 409 otherwise (§9.2.1); how long is for the caps of limits.ts.
+  stored(dav("displayname"), ALL, (v) => void textOnly(v, Infinity), (r) =>
     r.kind === "principal" ? el(dav("displayname"), [r.principal.displayName]) : undefined,
   ),
   live(dav("getetag"), ["object"], (r) => (r.kind === "object" ? [`"${r.object.etag}"`] : undefined), true),

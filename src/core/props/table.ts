@@ -66,21 +66,21 @@ export interface PatchPlan {
 }
 
 /**
- * Validates a PROPPATCH as a whole: either every change can be made, or none
- * is and the others answer 424 Failed Dependency (RFC 4918 section 9.2).
- * `creating` allows the properties MKCOL/MKCALENDAR may set once.
+ * Validates a PROPPATCH (or the initial properties of MKCOL/MKCALENDAR, creation.ts)
+ * as a whole: either every change can be made, or none is and the others answer
+ * 424 Failed Dependency (RFC 4918 section 9.2).
  */
-export function planPatch(r: Resource, ops: PropPatchOp[], creating: ReadonlySet<Clark> = new Set()): PatchPlan {
+export function planPatch(r: Resource, ops: PropPatchOp[]): PatchPlan {
   const outcomes: PatchOutcome[] = [];
   const changes: PatchPlan["changes"] = [];
-  const hasStore = propsOf(r) !== undefined || creating.size > 0;
+  const hasStore = propsOf(r) !== undefined;
   for (const op of ops) {
     const name = op.op === "set" ? op.prop.name : op.name;
     try {
       const def = defFor(name, r);
       if (!hasStore) throw new DavError(403, { description: "this resource has no writable properties" });
       // A live property's name is protected on every resource, not only where it has a value.
-      if (PROPERTIES.get(name)?.protected && !creating.has(name))
+      if (PROPERTIES.get(name)?.protected)
         throw new DavError(403, { condition: el(C.cannotModifyProtected), description: `${name} is protected` });
       if (op.op === "set" && def?.validate) def.validate(op.prop, r);
       changes.push({ name, value: op.op === "set" ? op.prop : null });

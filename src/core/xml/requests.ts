@@ -15,7 +15,9 @@ export type PropPatchOp = { op: "set"; prop: XmlElement } | { op: "remove"; name
 
 /** Properties given at creation time (extended MKCOL or MKCALENDAR). */
 export interface CreateRequest {
+  /** The DAV:resourcetype the client set, by child names; undefined when it set none. */
   resourcetype: Clark[] | undefined;
+  /** The other properties, in document order. */
   props: XmlElement[];
 }
 
@@ -64,11 +66,10 @@ export function parseMkcol(body: string): CreateRequest {
   return parseCreate(root(body, dav("mkcol")));
 }
 
-/** MKCALENDAR body: CALDAV:mkcalendar with DAV:set/DAV:prop (RFC 4791 section 5.3.1). */
+/** MKCALENDAR body: CALDAV:mkcalendar with DAV:set/DAV:prop (RFC 4791 section 5.3.1); the method makes the resourcetype. */
 export function parseMkcalendar(body: string): CreateRequest {
-  if (isBlank(body)) return { resourcetype: [dav("collection"), caldav("calendar")], props: [] };
-  const req = parseCreate(root(body, caldav("mkcalendar")));
-  return { resourcetype: [dav("collection"), caldav("calendar")], props: req.props };
+  if (isBlank(body)) return { resourcetype: undefined, props: [] };
+  return parseCreate(root(body, caldav("mkcalendar")));
 }
 
 function parseCreate(doc: XmlElement): CreateRequest {
