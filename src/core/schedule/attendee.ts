@@ -10,6 +10,8 @@ import { C, precondition } from "../errors.js";
 import type { CalendarObject } from "../ical/parse.js";
 import { agentOf, findAttendee, masterOf, normAddress, propOf, readCal, serialize, stampOf, type Cal, type Item, type JComp } from "./calendar.js";
 import { checkAttendeeChange } from "./attendee-rules.js";
+import { canonicalizeAddresses } from "./addresses.js";
+import { repairAttendeeCopy } from "./repair.js";
 import { exdateKeys } from "./fingerprint.js";
 import { buildMessage, deriveInstance, replyComponent } from "./message.js";
 import { snapshotOf, snapshotOfCal } from "./snapshot.js";
@@ -83,11 +85,19 @@ export function planAttendee(input: AttendeeInput): AttendeePlan {
   const stamp = stampOf(input.now);
   const me = normAddress(input.attendeeAddress);
   const old = readCal(input.old.text, invalid);
-  const next = input.next ? readCal(input.next.text, invalid) : null;
+  let next = input.next ? readCal(input.next.text, invalid) : null;
   let text = input.next?.text ?? null;
   let rewritten = false;
   let snapshot = input.next ? snapshotOf(input.next.obj) : null;
-  if (next) checkAttendeeChange(old, next, me);
+  if (next) {
+    // What the client dropped of the Organizer's is put back, addresses are spelled one way; then the change is judged.
+    const repaired = repairAttendeeCopy(old, next, me);
+    if (canonicalizeAddresses(next) || repaired) {
+      next = readCal(serialize(next.top), invalid);
+      rewritten = true;
+    }
+    checkAttendeeChange(old, next, me);
+  }
 
   let forced = false;
   for (const item of next?.items ?? []) {
@@ -95,6 +105,12 @@ export function planAttendee(input: AttendeeInput): AttendeePlan {
     if (org && org[1]["schedule-force-send"] !== undefined) {
       forced ||= String(org[1]["schedule-force-send"]).toUpperCase() === "REPLY";
       delete org[1]["schedule-force-send"];
+      rewritten = true;
+    }
+    // Answered: no reply is awaited any more (RFC 5545 §3.2.17 RSVP).
+    const mine = findAttendee(item.raw, me);
+    if (mine && mine[1]["rsvp"] !== undefined && partstatIn(item.raw, me) !== "NEEDS-ACTION") {
+      delete mine[1]["rsvp"];
       rewritten = true;
     }
   }

@@ -92,6 +92,8 @@ export function applyReply(input: ReplyInput): ReplyResult | null {
     if (created) ex.top[2].push(target);
     changed ||= partstat(prop[1]) !== value;
     prop[1]["partstat"] = value;
+    // Answered: no reply is awaited any more (RFC 5545 §3.2.17); a reschedule asks again (organizer.ts).
+    if (value !== "NEEDS-ACTION") delete prop[1]["rsvp"];
     for (const k of ["delegated-to", "delegated-from"]) if (answer[1][k] !== undefined) prop[1][k] = clone(answer[1][k]);
     const codes = input.message.components.find((c) => c.rid === m.rid)?.requestStatus ?? [];
     prop[1]["schedule-status"] = codes.length ? codes.join(",") : "2.0";

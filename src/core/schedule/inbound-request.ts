@@ -85,7 +85,13 @@ function merge(m: Item, old: Item | undefined, me: string): JComp {
   c[1] = [...c[1].filter((p) => !names.has(p[0])), ...old.raw[1].filter((p) => names.has(p[0])).map(clone)];
   const mine = findAttendee(c, me);
   const before = partstatIn(old.raw, me);
-  if (mine && before && sameInstance(m, old)) mine[1]["partstat"] = before;
+  if (mine && before && sameInstance(m, old)) {
+    // The Attendee's own answer stands, and with it whether a reply is still awaited.
+    mine[1]["partstat"] = before;
+    const rsvp = findAttendee(old.raw, me)?.[1]["rsvp"];
+    if (rsvp === undefined) delete mine[1]["rsvp"];
+    else mine[1]["rsvp"] = rsvp;
+  }
   return c;
 }
 

@@ -3,8 +3,9 @@
 // to send (organizer-diff.ts decides, message.ts builds), and the body to
 // store. The stored body gets what the server owes it: SEQUENCE raised on
 // significant changes the client did not number (RFC 6638 §3.2.5, RFC 5546
-// §2.1.4), PARTSTAT reset to NEEDS-ACTION on a reschedule (RFC 6638 §3.2.8)
-// and for newly invited Attendees, SCHEDULE-FORCE-SEND removed (§7.2).
+// §2.1.4), PARTSTAT reset to NEEDS-ACTION with RSVP=TRUE on a reschedule
+// (RFC 6638 §3.2.8) and for newly invited Attendees, SCHEDULE-FORCE-SEND
+// removed (§7.2), addresses spelled one way (addresses.ts).
 // Preconditions: CALDAV:allowed-organizer-scheduling-object-change
 // (§3.2.4.3: no forged replies, no change of ORGANIZER), via the snapshot
 // CALDAV:same-organizer-in-all-components (§3.2.4.2), and the recipient cap
@@ -18,6 +19,7 @@ import {
 } from "./calendar.js";
 import { buildMessage, cancelComponent, instanceComponent } from "./message.js";
 import { RequestBuilder } from "./requests.js";
+import { canonicalizeAddresses } from "./addresses.js";
 import { checkRecipients } from "./limits.js";
 import { diffOrganizer } from "./organizer-diff.js";
 import { attendeeIn, derivedSame, instanceMap, snapshotOf, snapshotOfCal } from "./snapshot.js";
@@ -77,7 +79,9 @@ function fixStoredCopy(cal: Cal, next: ScheduleSnapshot, old: ScheduleSnapshot |
         throw organizerChangeRefused(`PARTSTAT of ${address} changed to ${ps}: only the Attendee can answer for themselves (RFC 6638 §3.2.1)`);
       }
       if (ps !== NEEDS_ACTION && (before === undefined || rescheduled)) {
+        // The attendee is asked again: a reply is expected (RFC 5545 §3.2.17 RSVP).
         p[1]["partstat"] = NEEDS_ACTION;
+        p[1]["rsvp"] = "TRUE";
         changed = true;
       }
     }
@@ -130,9 +134,12 @@ export function planOrganizer(input: OrganizerInput): OrganizerPlan {
   }
   const decisionsFor = nextSnap?.organizer ? nextSnap : null;
   checkRecipients(decisionsFor);
-  if (cal && decisionsFor && fixStoredCopy(cal, decisionsFor, oldSnap, owner, statuses)) {
-    text = serialize(cal.top);
-    rewritten = true;
+  if (cal && decisionsFor) {
+    const spelled = canonicalizeAddresses(cal);
+    if (fixStoredCopy(cal, decisionsFor, oldSnap, owner, statuses) || spelled) {
+      text = serialize(cal.top);
+      rewritten = true;
+    }
   }
   const organizer = (decisionsFor ?? oldSnap)?.organizer;
   if (!organizer) return { messages: [], text, rewritten, snapshot: nextSnap, statuses };

@@ -30,9 +30,14 @@ describe("an Attendee answering (RFC 6638 §3.2.2.3, Appendix B.3/B.4)", () => {
     expect(m.body).not.toContain("VALARM");
   });
 
-  it("stores the copy as sent (the reminder is the Attendee's own)", () => {
-    expect(r.rewritten).toBe(false);
-    expect(r.text).toBe(ITIP.b3WilfredoAccepts);
+  it("stores the copy as sent (the reminder is the Attendee's own), but for RSVP: answered, no reply is awaited (RFC 5545 §3.2.17)", () => {
+    expect(r.rewritten).toBe(true);
+    const mine = eventsOf(r.text!)[0]!.getAllProperties("attendee").find((p) => String(p.getFirstValue()) === WILFREDO)!;
+    expect(mine.getParameter("rsvp")).toBeUndefined();
+    expect(mine.getParameter("partstat")).toBe("ACCEPTED");
+    const bernard = eventsOf(r.text!)[0]!.getAllProperties("attendee").find((p) => String(p.getFirstValue()) === BERNARD)!;
+    expect(bernard.getParameter("rsvp"), "another Attendee's RSVP is not the server's to change here").toBe("TRUE");
+    expect(eventsOf(r.text!)[0]!.getFirstSubcomponent("valarm")).not.toBeNull();
   });
 
   it("sends nothing when only alarms, TRANSP or X- properties changed (§3.2.2.1)", () => {
@@ -108,12 +113,29 @@ describe("an Attendee deleting their copy (RFC 6638 §3.2.2.4, §8.1)", () => {
 describe("changes an Attendee may not make (allowed-attendee-scheduling-object-change, §3.2.2.1, §3.2.4.4)", () => {
   const refused = (next: string, old = ITIP.b3WilfredoAccepts) => expectPrecondition(() => plan(old, next, WILFREDO), "allowed-attendee-scheduling-object-change");
 
-  it("refuses a new DTSTART, SUMMARY, SEQUENCE, other Attendees or ORGANIZER", () => {
+  it("refuses a new DTSTART, SUMMARY, other Attendees or ORGANIZER", () => {
     expect(refused(edit(ITIP.b3WilfredoAccepts, ["DTSTART:20090602T160000Z", "DTSTART:20090602T150000Z"]))).toMatch(/DTSTART/);
     expect(refused(edit(ITIP.b3WilfredoAccepts, ["SUMMARY:Lunch", "SUMMARY:Dinner"]))).toMatch(/SUMMARY/);
-    refused(edit(ITIP.b3WilfredoAccepts, ["SEQUENCE:0", "SEQUENCE:3"]));
     refused(edit(ITIP.b3WilfredoAccepts, ["TRANSP:OPAQUE", "ATTENDEE:mailto:lisa@example.com"]));
     refused(edit(ITIP.b3WilfredoAccepts, ["ORGANIZER;CN=\"Cyrus Daboo\":mailto:cyrus@example.com", "ORGANIZER:mailto:wilfredo@example.com"]));
+  });
+
+  it("repairs what a sloppy client dropped or bumped instead of refusing it: SEQUENCE, the Organizer's X- properties, overrides", () => {
+    const bumped = plan(wilfredoCopy, edit(ITIP.b3WilfredoAccepts, ["SEQUENCE:0", "SEQUENCE:3"]), WILFREDO);
+    expect(eventsOf(bumped.text!)[0]!.getFirstPropertyValue("sequence"), "the Organizer's SEQUENCE, put back").toBe(0);
+    const withX = edit(wilfredoCopy, ["SUMMARY:Lunch", "SUMMARY:Lunch\nX-ORGANIZER-NOTE:bring slides"]);
+    const dropped = plan(withX, ITIP.b3WilfredoAccepts, WILFREDO);
+    expect(eventsOf(dropped.text!)[0]!.getFirstPropertyValue("x-organizer-note")).toBe("bring slides");
+    // A copy with an instance the Organizer moved: a client that sends the master alone gets the override back.
+    const copy = ITIP.weeklyInstanceMoved.replace(/\r?\n/g, "\r\n");
+    expect(ridsOf(copy)).toHaveLength(2);
+    const lines = copy.split("\r\n");
+    const second = lines.indexOf("BEGIN:VEVENT", lines.indexOf("BEGIN:VEVENT") + 1);
+    const masterOnly = [...lines.slice(0, second), ...lines.slice(lines.indexOf("END:VEVENT", second) + 1)].join("\r\n");
+    expect(ridsOf(masterOnly)).toHaveLength(1);
+    const repaired = plan(copy, masterOnly, BERNARD);
+    expect(ridsOf(repaired.text!), "the moved instance is back").toHaveLength(2);
+    expect(repaired.messages, "nothing was answered").toEqual([]);
   });
 
   it("refuses an override that moves an instance, and removing an EXDATE", () => {

@@ -176,3 +176,76 @@ describe("the server's bookkeeping stays out of what clients read", () => {
     for (const who of [bob, carol]) expect((await getCopy(who, copyPath(who, uid))).text, who.user).not.toMatch(/X-EDGE-CALDAV/i);
   });
 });
+
+describe("addresses spelled one way (RFC 3986 §6.2.2.1, RFC 6638 §2.4.1)", () => {
+  it("stores and sends mailto: in lower case, with a lower-case domain, whatever the client wrote", async () => {
+    const { alice, bob } = await cast("alice", "bob");
+    const uid = newUid("spell");
+    const path = `/calendars/${alice.user}/calendar/spell.ics`;
+    const shout = (p: Party) => `MAILTO:${p.email.split("@")[0]}@${p.email.split("@")[1]!.toUpperCase()}`;
+    const body = meeting({ uid, organizer: alice, attendees: [{ who: bob }], start: "20270211T100000Z", end: "20270211T110000Z" })
+      .replaceAll(`:${alice.address}`, `:${shout(alice)}`).replaceAll(`:${bob.address}`, `:${shout(bob)}`);
+    expect(body).toContain(`:${shout(bob)}`);
+    expect((await dav("PUT", path, { as: alice, body })).status).toBe(201);
+    const stored = await getCopy(alice, path);
+    expect(unfold(stored.text), stored.text).not.toMatch(/MAILTO:/);
+    expect(unfold(stored.text)).toContain(`:${bob.address}`);
+    const copy = await waitCopy(bob, copyPath(bob, uid));
+    expect(unfold(copy.text)).toContain(`ORGANIZER;CN=${alice.user}:${alice.address}`);
+    expect(ss(stored.text, bob)).toBe("1.2");
+  });
+});
+
+describe("RSVP (RFC 5545 §3.2.17)", () => {
+  it("goes once the attendee has answered, in both copies, and comes back when a reschedule asks again", async () => {
+    const { alice, bob } = await cast("alice", "bob");
+    const uid = newUid("rsvp");
+    const path = `/calendars/${alice.user}/calendar/rsvp.ics`;
+    await putOk(alice, path, meeting({ uid, organizer: alice, attendees: [{ who: bob }], start: "20270212T100000Z", end: "20270212T110000Z" }));
+    const copy = await waitCopy(bob, copyPath(bob, uid));
+    const rsvp = (text: string) => masterOf(text)!.getAllProperties("attendee").find((p) => String(p.getFirstValue()).toLowerCase() === bob.address)?.getParameter("rsvp");
+    expect(rsvp(copy.text)).toBe("TRUE");
+    expect((await dav("PUT", copyPath(bob, uid), { as: bob, body: withPartstat(copy.text, bob, "ACCEPTED") })).status).toBe(204);
+    expect(rsvp((await getCopy(bob, copyPath(bob, uid))).text), "bob's copy").toBeUndefined();
+    const organizer = await eventually(() => getCopy(alice, path), (c) => ps(c.text, bob) === "ACCEPTED", "bob's answer merged");
+    expect(rsvp(organizer.text), "alice's copy").toBeUndefined();
+    const moved = replaceInFirst(replaceInFirst(organizer.text, "DTSTART", "DTSTART:20270213T100000Z"), "DTEND", "DTEND:20270213T110000Z");
+    expect((await dav("PUT", path, { as: alice, body: moved })).status).toBe(204);
+    const again = await getCopy(alice, path);
+    expect([ps(again.text, bob), rsvp(again.text)]).toEqual(["NEEDS-ACTION", "TRUE"]);
+    const bobAgain = await waitCopy(bob, copyPath(bob, uid), (c) => ps(c.text, bob) === "NEEDS-ACTION", "bob asked again");
+    expect(rsvp(bobAgain.text)).toBe("TRUE");
+  });
+});
+
+describe("repair rather than refuse for sloppy attendee clients (RFC 6638 §3.2.2.1)", () => {
+  it("puts back an override the client dropped, the Organizer's X- properties and SEQUENCE, and accepts the answer", async () => {
+    const { alice, bob } = await cast("alice", "bob");
+    const uid = newUid("sloppy");
+    const path = `/calendars/${alice.user}/calendar/sloppy.ics`;
+    const series = weekly({ uid, organizer: alice, attendees: [bob] }).replace("SUMMARY:Planning", "SUMMARY:Planning\r\nX-ORGANIZER-ROOM:4th floor");
+    await putOk(alice, path, series);
+    await waitCopy(bob, copyPath(bob, uid));
+    // Alice moves the 18 January instance: bob's copy gets an override of the Organizer's.
+    const current = await getCopy(alice, path);
+    const override = ["BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20270101T000000Z", "RECURRENCE-ID:20270118T100000Z", "DTSTART:20270118T150000Z",
+      "DTEND:20270118T160000Z", "SUMMARY:Planning (moved)", `ORGANIZER;CN=${alice.user}:${alice.address}`,
+      `ATTENDEE;CN=${alice.user};PARTSTAT=ACCEPTED;ROLE=CHAIR:${alice.address}`, `ATTENDEE;CN=${bob.user};PARTSTAT=NEEDS-ACTION;RSVP=TRUE:${bob.address}`, "END:VEVENT"];
+    expect((await dav("PUT", path, { as: alice, body: current.text.replace("END:VCALENDAR", `${override.join("\r\n")}\r\nEND:VCALENDAR`) })).status).toBe(204);
+    const copy = await waitCopy(bob, copyPath(bob, uid), (c) => overrideOf(c.text, "20270118T100000Z") !== undefined, "bob's copy with the moved instance");
+    expect(unfold(copy.text)).toContain("X-ORGANIZER-ROOM:4th floor");
+
+    // Bob's client keeps only the master, forgets the X- property and bumps SEQUENCE; it means to accept.
+    const lines = unfold(withPartstat(copy.text, bob, "ACCEPTED")).split("\r\n");
+    const second = lines.indexOf("BEGIN:VEVENT", lines.indexOf("BEGIN:VEVENT") + 1);
+    const sloppy = [...lines.slice(0, second), ...lines.slice(lines.indexOf("END:VEVENT", second) + 1)]
+      .filter((l) => !l.startsWith("X-ORGANIZER-ROOM")).map((l) => (l.startsWith("SEQUENCE:") ? "SEQUENCE:7" : l)).join("\r\n");
+    const r = await dav("PUT", copyPath(bob, uid), { as: bob, body: sloppy });
+    expect(r.status, await r.clone().text()).toBe(204);
+    const kept = await getCopy(bob, copyPath(bob, uid));
+    expect(overrideOf(kept.text, "20270118T100000Z"), "the Organizer's override is back").toBeDefined();
+    expect(unfold(kept.text)).toContain("X-ORGANIZER-ROOM:4th floor");
+    expect(Number(masterOf(kept.text)!.getFirstPropertyValue("sequence"))).toBe(Number(masterOf(copy.text)!.getFirstPropertyValue("sequence")));
+    await eventually(() => getCopy(alice, path), (c) => ps(c.text, bob) === "ACCEPTED", "bob's answer reached alice");
+  });
+});
