@@ -32,12 +32,12 @@
 //                 addresses no principal holds: the server still schedules
 //                 (implicit scheduling, RFC 6638), keeps the messages for
 //                 e-mail and marks each ATTENDEE SCHEDULE-STATUS=3.7 in the
-//                 stored copy, asynchronously (the PUT answers without an
-//                 ETag, the copy says 1.0 until the queue has run). The phase
-//                 then "settles": it polls those copies (multiget) until all 3
-//                 attendees say 3.7 and takes their ETags from there (not
-//                 timed; the time is printed). Every later check compares
-//                 ETags of all events, meetings included, against these.
+//                 stored copy (decided when the PUT is planned, so the copy
+//                 the PUT answered is final). The phase still "settles": it
+//                 polls those copies (multiget) until all 3 attendees say 3.7
+//                 and takes their ETags from there (not timed; the time is
+//                 printed). Every later check compares ETags of all events,
+//                 meetings included, against these.
 //   propfind      Depth-1 PROPFIND of the calendar (DAV:getetag), 3 times;
 //                 must list exactly the N loaded hrefs with their ETags.
 //   query-week    calendar-query (VEVENT time-range, calendar-data) for 50
