@@ -53,7 +53,7 @@ export function expandObject(obj: CalendarObject, range: { start: number; end: n
   if (!complete) throw tooLong(`the expansion of ${obj.uid}`);
   for (const i of instances) {
     spend(LIMITS.stepsPerOccurrence); // writing an instance out costs as much again as finding it
-    out[2].push(instanceComponent(i));
+    out[2].push(instanceComponent(i, obj.zones));
   }
   return out;
 }
@@ -73,11 +73,11 @@ function setProp(props: JCalProp[], p: JCalProp, after = "dtstart"): void {
   }
 }
 
-/** One instance as a standalone component. */
-function instanceComponent(i: Instance): JCalComp {
+/** One instance as a standalone component; `zones` are the object's, by registry key. */
+function instanceComponent(i: Instance, zones: ReadonlyMap<string, ICAL.Timezone>): JCalComp {
   const c = i.component;
   const comp = structuredClone(c.comp.jCal) as unknown as JCalComp;
-  toUtc(comp);
+  toUtc(comp, zones);
   comp[1] = comp[1].filter((p) => !RECURRENCE.has(p[0]));
   const props = comp[1];
   if (i.recurrenceId) setProp(props, timeProp("recurrence-id", i.recurrenceId, icalTimeToUtcMs(i.recurrenceId))!);
@@ -99,12 +99,16 @@ function instanceComponent(i: Instance): JCalComp {
   return comp;
 }
 
-/** Converts every DATE-TIME and PERIOD with a TZID (a registry key, see ical/hoist.ts) to UTC, recursively. */
-export function toUtc(comp: JCalComp): void {
+/**
+ * Converts every DATE-TIME and PERIOD with a TZID (a registry key, see
+ * ical/hoist.ts) to UTC, recursively, in the zone the object resolved it to
+ * (its own VTIMEZONE's when it has one, RFC 5545 §3.6.5).
+ */
+export function toUtc(comp: JCalComp, zones: ReadonlyMap<string, ICAL.Timezone>): void {
   for (const p of comp[1]) {
     const tzid = p[1]["tzid"];
     if (typeof tzid !== "string" || (p[2] !== "date-time" && p[2] !== "period")) continue;
-    const zone = timezoneByKey(tzid);
+    const zone = zones.get(tzid) ?? timezoneByKey(tzid);
     if (!zone) continue;
     for (let k = 3; k < p.length; k++) {
       const v = p[k];
@@ -113,7 +117,7 @@ export function toUtc(comp: JCalComp): void {
     }
     delete p[1]["tzid"];
   }
-  for (const sub of comp[2]) toUtc(sub);
+  for (const sub of comp[2]) toUtc(sub, zones);
 }
 
 function utcOf(v: string, zone: ICAL.Timezone): string {
