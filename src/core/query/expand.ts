@@ -1,7 +1,8 @@
 // CALDAV:expand (RFC 4791 §9.6.5): every instance of the object that overlaps
 // the range (§9.9) as a component of its own, overrides applied (RFC 5545
 // §3.8.4.4, RANGE=THISANDFUTURE included), with RECURRENCE-ID for instances
-// of a recurring set, and without RRULE, RDATE, EXRULE and EXDATE. Date-times
+// of a recurring set, and without RRULE, RDATE, EXRULE and EXDATE (a VTODO
+// that recurs from its DUE: each instance with its DUE, no DTSTART). Date-times
 // with a TZID are converted to UTC and no VTIMEZONE is returned. Floating
 // times and DATEs carry no zone reference and stay as they are (our reading
 // of "date and local time with reference to time zone information").
@@ -83,7 +84,12 @@ function instanceComponent(i: Instance, zones: ReadonlyMap<string, ICAL.Timezone
   if (i.recurrenceId) setProp(props, timeProp("recurrence-id", i.recurrenceId, icalTimeToUtcMs(i.recurrenceId))!);
   if (i.startTime && c.type !== "VFREEBUSY") setProp(props, timeProp("dtstart", i.startTime, i.start)!);
   const endName = c.type === "VEVENT" ? "dtend" : c.type === "VTODO" ? "due" : null;
-  if (!endName || i.start === null || i.end === null) return comp;
+  if (!endName || i.end === null) return comp;
+  if (i.start === null) {
+    // A VTODO that recurs from its DUE (ical/component.ts): the instance's own DUE, and no DTSTART.
+    if (c.type === "VTODO" && c.anchor) setProp(props, timeProp("due", i.endTime, i.end)!);
+    return comp;
+  }
   const end = timeProp(endName, i.endTime, i.end);
   if (!end) return comp;
   const hasDuration = props.findIndex((p) => p[0] === "duration");

@@ -87,3 +87,11 @@ Object.assign(OBJECT_FIXTURES, {
 Object.assign(TIMEZONE_FIXTURES, {
   "berlin-permanent-cest.ics": tzBerlinPermanentCest,
 });
+
+// To-dos that recur from DUE, without DTSTART (RFC 2445; see src/core/ical/component.ts).
+import ical3TaskMonthlyDueDate from "../../fixtures/ics/ical3-task-monthly-due-date.ics?raw";
+import lightningTaskRecurringDue from "../../fixtures/ics/lightning-task-recurring-due.ics?raw";
+Object.assign(OBJECT_FIXTURES, {
+  "ical3-task-monthly-due-date.ics": ical3TaskMonthlyDueDate,
+  "lightning-task-recurring-due.ics": lightningTaskRecurringDue,
+});
