@@ -7,9 +7,11 @@
 //    shared zone, so objects that embed the usual definition share its
 //    prebuilt DST tables;
 //  - any other definition gets a zone of its own, registered in
-//    ICAL.TimezoneService under "<TZID>~<hash of its rules>", built once per
-//    TZID and rules and shared by every object that has them. The entries are
-//    found by the exact TZID and rules text, never by the hash alone, so no
+//    ICAL.TimezoneService under "<TZID>~<hash of the definition's text>",
+//    built once per text and shared by every object that has it. The name
+//    stays the same for the same text in every isolate and release
+//    (scheduling fingerprints name zones by it); an entry is used only when
+//    its rules are exactly the definition's, never on the hash alone, so no
 //    client can make its definition stand in for another's.
 // Any client can fill this with definitions, so it holds at most MAX_DEFINED
 // of them, least recently used first out (a compacted zone is some 100 KB
@@ -18,7 +20,8 @@
 import ICAL from "ical.js";
 import { C, precondition } from "../errors.js";
 import type { ResolvedZone } from "./timezones.js";
-import { compactVtimezone, guardFarFuture, onlyZeroOffsets, vtimezoneProblem, zoneRules } from "./vtimezone.js";
+import { StepLimit } from "./recur-guard.js";
+import { compactVtimezone, completeTable, guardFarFuture, onlyZeroOffsets, vtimezoneProblem, zoneRules } from "./vtimezone.js";
 
 type Component = ICAL.Component;
 
@@ -26,10 +29,17 @@ const invalid = (description: string) => precondition(403, C.validCalendarData, 
 
 export const MAX_DEFINED = 64;
 
-/** "<TZID>\n<rules>" → the zone built for it, least recently used first. */
-const defined = new Map<string, ResolvedZone>();
-/** Registry key → "<TZID>\n<rules>" of the zone registered under it. */
-const owners = new Map<string, string>();
+interface Entry {
+  rules: string;
+  /** The zone built for the definition, or why building it failed (kept too, so that no read of a stored object builds it again). */
+  resolved: ResolvedZone | null;
+  problem: string | null;
+}
+
+/** Registry key → the zone built for it (or its problem) and its rules, least recently used first. */
+const defined = new Map<string, Entry>();
+/** The TZID each zone of its own was defined for. */
+const definedFor = new WeakMap<ICAL.Timezone, string>();
 /** The rules text of each shared zone, computed once. */
 const sharedRules = new WeakMap<ICAL.Timezone, string>();
 
@@ -71,35 +81,50 @@ function rulesOf(shared: ResolvedZone): string {
 export function definedZone(tzid: string, vtz: Component, shared: ResolvedZone | null): ResolvedZone {
   const rules = zoneRules(vtz);
   if (shared && (rules === rulesOf(shared) || (shared.iana === "UTC" && onlyZeroOffsets(vtz)))) return shared;
-  const id = `${tzid}\n${rules}`;
-  const hit = defined.get(id);
-  if (hit) {
-    defined.delete(id); // refresh its LRU position
-    defined.set(id, hit);
-    return hit;
-  }
-  checkVtimezone(vtz, tzid);
-  const base = `${tzid}~${hashText(rules)}`;
+  const base = `${tzid}~${hashText(JSON.stringify(vtz.jCal))}`;
   let key = base;
-  for (let n = 2; owners.has(key); n++) key = `${base}~${n}`; // another definition's hash: at most MAX_DEFINED rounds
+  for (let n = 2; ; n++) {
+    const hit = defined.get(key);
+    if (!hit) break;
+    if (hit.rules === rules) {
+      defined.delete(key); // refresh its LRU position
+      defined.set(key, hit);
+      if (hit.problem !== null) throw invalid(hit.problem);
+      return hit.resolved!;
+    }
+    key = `${base}~${n}`; // another definition under the same hash: at most MAX_DEFINED rounds
+  }
+  checkVtimezone(vtz, tzid); // a structural problem is cheap to find again: not kept
+  const built = build(tzid, vtz, key);
+  if (defined.size >= MAX_DEFINED) {
+    const oldest = defined.keys().next().value!;
+    defined.delete(oldest);
+    ICAL.TimezoneService.remove(oldest);
+  }
+  defined.set(key, { rules, ...built });
+  if (built.problem !== null) throw invalid(built.problem);
+  ICAL.TimezoneService.register(built.resolved!.zone, key);
+  definedFor.set(built.resolved!.zone, tzid);
+  return built.resolved!;
+}
+
+/** Builds the zone of a checked definition under `key`, or says why it cannot be used. */
+function build(tzid: string, vtz: Component, key: string): { resolved: ResolvedZone | null; problem: string | null } {
   const zone = guardFarFuture(new ICAL.Timezone({ component: compactVtimezone(vtz), tzid: key }));
   try {
-    // Build the transition table now (once per definition) and surface bad rules as invalid data.
-    zone.utcOffset(ICAL.Time.fromData({ year: 2020, month: 6, day: 1, hour: 12 }));
+    // The whole transition table now (once per definition), bounded; bad rules are invalid data.
+    const tooMany = completeTable(zone, tzid);
+    if (tooMany) return { resolved: null, problem: tooMany };
   } catch (e) {
-    throw invalid(`VTIMEZONE "${tzid}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof StepLimit) throw e; // an enclosing budget ran out: its owner answers
+    return { resolved: null, problem: `VTIMEZONE "${tzid}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}` };
   }
-  if (defined.size >= MAX_DEFINED) {
-    const [oldId, oldest] = defined.entries().next().value!;
-    defined.delete(oldId);
-    owners.delete(oldest.key);
-    ICAL.TimezoneService.remove(oldest.key);
-  }
-  const resolved: ResolvedZone = { key, zone, iana: null };
-  ICAL.TimezoneService.register(zone, key);
-  defined.set(id, resolved);
-  owners.set(key, id);
-  return resolved;
+  return { resolved: { key, zone, iana: null }, problem: null };
+}
+
+/** The TZID a zone of an object's own definition was built for; undefined for shared zones. */
+export function definedName(zone: ICAL.Timezone): string | undefined {
+  return definedFor.get(zone);
 }
 
 /** How many definitions the registry holds (for tests and diagnostics). */

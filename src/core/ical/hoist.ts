@@ -8,11 +8,21 @@
 // In memory only: the stored bytes are never changed.
 import type ICAL from "ical.js";
 import { C, precondition } from "../errors.js";
+import { metered } from "./recur-guard.js";
 import { normalizeTzid, resolveTimezone } from "./timezones.js";
+import { ZONE_STEPS } from "./vtimezone.js";
 
 type Component = ICAL.Component;
 
 const invalid = (description: string) => precondition(403, C.validCalendarData, description);
+
+/**
+ * Steps building the zones of one object may take (recur-guard.ts): a few
+ * new definitions at their most. A usual object builds one or two of some
+ * 550 steps each, once per isolate; a body with hundreds of hostile
+ * definitions stops here.
+ */
+const OBJECT_ZONE_STEPS = 2.5 * ZONE_STEPS;
 
 /** Raw jCal: [name, {params}, type, ...values] for properties, [name, props, comps] for components. */
 type JCalComponent = [string, [string, Record<string, unknown>, ...unknown[]][], JCalComponent[]];
@@ -55,6 +65,8 @@ export function hoistTimezones(vcalendar: Component): Map<string, ICAL.Timezone>
     }
     for (const sub of comp[2]) visit(sub);
   };
-  visit(vcalendar.jCal as unknown as JCalComponent);
+  if (!metered(OBJECT_ZONE_STEPS, () => visit(vcalendar.jCal as unknown as JCalComponent))) {
+    throw invalid(`the object's VTIMEZONEs take more than ${OBJECT_ZONE_STEPS} steps to evaluate`);
+  }
   return zones;
 }

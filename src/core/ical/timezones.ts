@@ -175,3 +175,4 @@ export function resolveTimezone(tzid: string, embedded?: Component | null): Reso
 export function timezoneByKey(key: string): Timezone | null {
   return ICAL.TimezoneService.get(key) ?? null;
 }
+
