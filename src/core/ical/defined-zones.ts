@@ -14,9 +14,12 @@
 //    its rules are exactly the definition's, never on the hash alone, so no
 //    client can make its definition stand in for another's.
 // Any client can fill this with definitions, so it holds at most MAX_DEFINED
-// of them, least recently used first out (a compacted zone is some 100 KB
-// once expanded to the present). A parsed object keeps its zones (through its
-// times and CalendarObject.zones), so evicting only costs a rebuild later.
+// of them, least recently used first out (a zone's table holds at most
+// vtimezone.ts MAX_TRANSITIONS transitions, some 100 KB for a usual zone). A
+// definition whose table cannot be built within its bounds is kept too, as
+// its problem, so that reading a stored object never builds it again. A
+// parsed object keeps its zones (through its times and CalendarObject.zones),
+// so evicting only costs a rebuild later.
 import ICAL from "ical.js";
 import { C, precondition } from "../errors.js";
 import type { ResolvedZone } from "./timezones.js";

@@ -5,11 +5,12 @@
 // and silently treats a TZID it cannot resolve as floating time. So every
 // zone lives here, built once, registered in ICAL.TimezoneService:
 //  - a TZID with a definition in the object uses that definition, whatever
-//    its name (RFC 5545 §3.6.5): defined-zones.ts keys those by their rules,
-//    so a definition with the IANA zone's rules shares the IANA zone, and one
-//    with other rules (a historic or non-standard one) gets its own. An IANA
-//    or UTC name whose definition defines nothing usable (no observances, or
-//    rules vtimezone.ts refuses to build) falls back to the name;
+//    its name (RFC 5545 §3.6.5): defined-zones.ts keys those by the
+//    definition, so one with the IANA zone's rules shares the IANA zone, and
+//    one with other rules (a historic or non-standard one) gets its own. An
+//    IANA or UTC name whose definition defines nothing usable (no
+//    observances, rules that do not recur yearly, too many of them) falls
+//    back to the name;
 //  - IANA names (and their aliases, and UTC) without a definition come from
 //    timezones-ical-library, loaded lazily on first use;
 //  - a TZID without a definition may still name a zone: a common Windows name,
