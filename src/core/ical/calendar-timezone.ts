@@ -2,16 +2,18 @@
 // exactly one VTIMEZONE and nothing else, checked with CALDAV:valid-calendar-timezone
 // (RFC 4791 §5.3.2.1 / RFC 7809 §5.2). Also turns the property, or an IANA
 // name (RFC 7809 calendar-timezone-id / timezone-id), into a ready ICAL.Timezone
-// for evaluating floating times and DATEs (RFC 4791 §9.9).
+// for evaluating floating times and DATEs (RFC 4791 §9.9). A definition given
+// governs, as in objects (timezones.ts): Europe/Berlin with other rules than
+// the IANA zone's is evaluated by its own rules.
 import ICAL from "ical.js";
 import { C, DavError, precondition } from "../errors.js";
 import { checkStructure, parseText } from "./scan.js";
-import { checkVtimezone, hashText, ianaTimezone, ianaVtimezoneText, isIanaName, normalizeTzid, resolveTimezone } from "./timezones.js";
+import { checkVtimezone, ianaTimezone, ianaVtimezoneText, isIanaName, normalizeTzid, resolveTimezone } from "./timezones.js";
 
 export interface CalendarTimezone {
   /** The TZID, trimmed of whitespace and quotes. */
   tzid: string;
-  /** The IANA name if the TZID is one (its zone then comes from the registry), else null. */
+  /** The IANA name if the TZID is one, else null. The definition still governs (RFC 5545 §3.6.5): it shares the IANA zone only when it has the IANA rules. */
   iana: string | null;
 }
 
@@ -45,16 +47,20 @@ export function parseCalendarTimezone(text: string): CalendarTimezone {
   return { tzid, iana: isIanaName(tzid) ? tzid : null };
 }
 
+/** Zones of recent calendar-timezone texts, keyed by the exact text (no hash another client could collide with). */
 const fromText = new Map<string, ICAL.Timezone>();
+const MAX_CACHED = 200;
+/** Longer texts are resolved every time rather than kept. */
+const MAX_CACHED_TEXT = 16_384;
 
 /**
- * The zone a stored CALDAV:calendar-timezone value stands for (its IANA zone if
- * the TZID is an IANA name, else its own definition), cached. Throws like
+ * The zone a stored CALDAV:calendar-timezone value (or a query's
+ * CALDAV:timezone) stands for: its own definition, which shares the IANA zone
+ * when it has the IANA rules (timezones.ts), cached. Throws like
  * parseCalendarTimezone() if the text is not valid.
  */
 export function calendarTimezoneZone(text: string): ICAL.Timezone {
-  const hash = hashText(text);
-  const cached = fromText.get(hash);
+  const cached = fromText.get(text);
   if (cached) return cached;
   const { vtz, tzid } = vtimezoneOf(text);
   let zone: ICAL.Timezone | undefined;
@@ -66,8 +72,10 @@ export function calendarTimezoneZone(text: string): ICAL.Timezone {
     throw e;
   }
   if (!zone) throw invalidTz(`VTIMEZONE "${tzid}" cannot be used`);
-  if (fromText.size >= 200) fromText.clear();
-  fromText.set(hash, zone);
+  if (text.length <= MAX_CACHED_TEXT) {
+    if (fromText.size >= MAX_CACHED) fromText.clear();
+    fromText.set(text, zone);
+  }
   return zone;
 }
 

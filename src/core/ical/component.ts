@@ -3,6 +3,10 @@
 // and §3.8 that RFC 4791 §5.3.2.1 (CALDAV:valid-calendar-data) relies on.
 // Every date value is checked against its value type (§3.3.4, §3.3.5, §3.3.9)
 // and decorated once, after hoistTimezones() has resolved its TZID.
+// A VTODO with RRULE or RDATE and DUE but no DTSTART (valid in RFC 2445,
+// common in older task data) recurs from its DUE, as Apple's CalendarServer
+// and Cyrus read it: its `anchor` is DUE, and RDATE, EXDATE and RECURRENCE-ID
+// values line up with DUE (RFC 5545 §3.8.5.3 anchors the set on DTSTART).
 import ICAL from "ical.js";
 import { C, precondition } from "../errors.js";
 import { daysInMonth, icalTimeToUtcMs } from "./time.js";
@@ -23,6 +27,12 @@ export interface ParsedComponent {
   due: Time | null;
   duration: ICAL.Duration | null;
   recurrenceId: Time | null;
+  /**
+   * Where the recurrence set starts, and the time each instance is placed by:
+   * DTSTART, or DUE for a VTODO without DTSTART (its instances then have a
+   * DUE and no DTSTART); null when the component has neither.
+   */
+  anchor: Time | null;
   /** RECURRENCE-ID;RANGE=THISANDFUTURE (RFC 5545 §3.2.13). */
   thisAndFuture: boolean;
   rrules: ICAL.Recur[];
@@ -165,7 +175,10 @@ export function readComponent(comp: ICAL.Component, type: ComponentType): Parsed
   });
   const rdates = r.allDates("rdate", ["date", "date-time", "period"]);
   const exdates = r.allDates("exdate", ["date", "date-time"]) as Time[];
-  if ((rrules.length > 0 || rdates.length > 0) && !dtstart) r.fail("RRULE and RDATE require DTSTART (RFC 5545 §3.8.5)");
+  if ((rrules.length > 0 || rdates.length > 0) && !dtstart) {
+    if (type !== "VTODO" || !due) r.fail("RRULE and RDATE require DTSTART (RFC 5545 §3.8.5), or DUE in a VTODO (RFC 2445)");
+    if (rdates.some((d) => d instanceof ICAL.Period)) r.fail("RDATE;VALUE=PERIOD needs DTSTART: a VTODO that recurs from its DUE takes DATE or DATE-TIME RDATEs");
+  }
 
   const completed = type === "VTODO" ? r.date("completed", ["date-time"]) : null;
   const created = type === "VTODO" ? r.date("created", ["date-time"]) : null;
@@ -176,6 +189,7 @@ export function readComponent(comp: ICAL.Component, type: ComponentType): Parsed
 
   return {
     comp, type, uid, dtstart, dtend, due, duration, recurrenceId,
+    anchor: dtstart ?? (type === "VTODO" ? due : null),
     thisAndFuture: range !== undefined, rrules, rdates, exdates, completed, created, freebusy, attendees,
   };
 }

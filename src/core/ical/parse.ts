@@ -38,6 +38,8 @@ export interface CalendarObject {
    * serialize it as the resource body; the stored bytes are the body.
    */
   vcalendar: ICAL.Component;
+  /** The zones its TZID parameters (registry keys) stand for, held by the object whatever the registry evicts. */
+  zones: ReadonlyMap<string, ICAL.Timezone>;
   /** The component without RECURRENCE-ID, if any, and the overrides, read and checked. */
   master: ParsedComponent | null;
   overrides: ParsedComponent[];
@@ -69,7 +71,7 @@ function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
   const calscale = vcalendar.getFirstPropertyValue("calscale");
   if (calscale != null && String(calscale).trim().toUpperCase() !== "GREGORIAN") throw invalidData(`CALSCALE:${String(calscale)} is not supported, only GREGORIAN`);
 
-  hoistTimezones(vcalendar);
+  const zones = hoistTimezones(vcalendar);
 
   const components: { comp: ICAL.Component; type: ComponentType }[] = [];
   for (const comp of vcalendar.getAllSubcomponents()) {
@@ -115,7 +117,7 @@ function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
   }
   if (limits.minDateTime !== undefined || limits.maxDateTime !== undefined) checkDateLimits(parsed, summary.lastStart, limits);
 
-  return { uid, component: types[0]!, index: summary.index, instances: summary.instances, vcalendar, master: masters[0] ?? null, overrides };
+  return { uid, component: types[0]!, index: summary.index, instances: summary.instances, vcalendar, zones, master: masters[0] ?? null, overrides };
 }
 
 /** RFC 4791 §5.2.6 / §5.2.7: every DATE or DATE-TIME value, and the last instance, within [min, max]. */

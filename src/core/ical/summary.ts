@@ -6,7 +6,8 @@
 // [qs, qe) can only match if qs <= end and qe >= start (null = unbounded).
 // A bounded rule (COUNT, UNTIL) is walked to its end to find it, within
 // LIMITS.instancesCounted instances and LIMITS.stepsPerWalk steps
-// (limits.ts); past either, the end is left open.
+// (limits.ts); past either, the end is left open. A VTODO without DTSTART
+// recurs from its DUE (component.ts `anchor`).
 import ICAL from "ical.js";
 import type { ComponentType, ParsedComponent } from "./component.js";
 import { LIMITS } from "./limits.js";
@@ -183,7 +184,7 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
     range.add(sp.lo, sp.hi);
     range.note(master.dtstart, master.dtend, master.due, master.completed, master.created);
     for (const fb of master.freebusy) range.note(fb.start);
-    if (recurring && master.dtstart) {
+    if (recurring && master.anchor) {
       for (const rd of master.rdates) {
         range.add(...instanceSpan(sp, rd));
         range.note(rd instanceof ICAL.Period ? rd.start : rd);
@@ -207,12 +208,12 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
             const rid = icalTimeToUtcMs(o.recurrenceId);
             const os = spanOf(o);
             if (lastStart < rid) continue;
-            if (!o.dtstart || os.hi === null) {
+            if (!o.anchor || os.hi === null) {
               range.noHi = true; // cannot tell where the moved instances end
               continue;
             }
-            const shift = icalTimeToUtcMs(o.dtstart) - rid;
-            range.addHi(lastStart + shift + (os.hi - icalTimeToUtcMs(o.dtstart)) + HOUR_MS);
+            const shift = icalTimeToUtcMs(o.anchor) - rid;
+            range.addHi(lastStart + shift + (os.hi - icalTimeToUtcMs(o.anchor)) + HOUR_MS);
           }
         }
       }
@@ -235,7 +236,7 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
 
 /** Walks a bounded recurrence set with ical.js (bounded by recur-guard.ts); last = null when the walk was cut short. */
 function expandBounded(master: ParsedComponent, maxExpansion: number): { count: number | null; last: Time | ICAL.Period | null; truncated: boolean } {
-  const dtstart = master.dtstart;
+  const dtstart = master.anchor;
   if (!dtstart) return { count: 1, last: null, truncated: false };
   let count = 0;
   let last: Time | ICAL.Period | null = null;

@@ -4,11 +4,15 @@
 // ical.js rebuilds a DST table for every VCALENDAR that embeds a VTIMEZONE,
 // and silently treats a TZID it cannot resolve as floating time. So every
 // zone lives here, built once, registered in ICAL.TimezoneService:
-//  - IANA names (and their aliases, and UTC) come from timezones-ical-library,
-//    loaded lazily on first use; an embedded definition of an IANA name is ignored;
-//  - any other TZID uses the object's own VTIMEZONE, keyed by TZID + a hash of
-//    its content ("W. Europe Standard Time~k3j9x2"), so two different
-//    definitions under one TZID never collide;
+//  - a TZID with a definition in the object uses that definition, whatever
+//    its name (RFC 5545 §3.6.5): defined-zones.ts keys those by the
+//    definition, so one with the IANA zone's rules shares the IANA zone, and
+//    one with other rules (a historic or non-standard one) gets its own. An
+//    IANA or UTC name whose definition defines nothing usable (no
+//    observances, rules that do not recur yearly, too many of them) falls
+//    back to the name;
+//  - IANA names (and their aliases, and UTC) without a definition come from
+//    timezones-ical-library, loaded lazily on first use;
 //  - a TZID without a definition may still name a zone: a common Windows name,
 //    a different letter case, or a path ending in an IANA name (Lightning's
 //    "/mozilla.org/20050126_1/Europe/Berlin");
@@ -16,9 +20,11 @@
 // hoist.ts applies this registry to a parsed VCALENDAR.
 import ICAL from "ical.js";
 import { tzlib_get_ical_block, tzlib_get_timezones } from "timezones-ical-library";
-import { C, precondition } from "../errors.js";
-import { compactVtimezone, guardFarFuture, vtimezoneProblem } from "./vtimezone.js";
+import { definedZone } from "./defined-zones.js";
+import { guardFarFuture, vtimezoneProblem } from "./vtimezone.js";
 import { WINDOWS_ZONES } from "./windows-zones.js";
+
+export { checkVtimezone, hashText } from "./defined-zones.js";
 
 type Timezone = ICAL.Timezone;
 type Component = ICAL.Component;
@@ -30,8 +36,6 @@ export interface ResolvedZone {
   /** The IANA name when the zone is an IANA zone (or UTC), else null. */
   iana: string | null;
 }
-
-const invalid = (description: string) => precondition(403, C.validCalendarData, description);
 
 const UTC_NAMES = new Set([
   "UTC", "Z", "GMT", "UCT", "Zulu", "Universal", "Greenwich", "GMT0", "GMT+0", "GMT-0",
@@ -134,73 +138,32 @@ export function ianaVtimezoneText(name: string): string | null {
   return text ? text.replace(/^TZID:.*$/m, `TZID:${name}`) : null;
 }
 
-// Custom (non-IANA) definitions, least recently used first. Parsed objects keep
-// their zones through their decorated times, so evicting only affects later
-// re-decoration of detached copies. The cap bounds memory against hostile input
-// (a compacted zone is some 100 KB once expanded to the present).
-const MAX_CUSTOM = 64;
-const customZones = new Map<string, Timezone>();
+const UTC: ResolvedZone = { key: "UTC", zone: ICAL.Timezone.utcTimezone, iana: "UTC" };
 
-/** A 53-bit string hash (cyrb53), in base 36. */
-export function hashText(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
-}
-
-/** Checks a VTIMEZONE before it is built (see vtimezone.ts); throws valid-calendar-data. */
-export function checkVtimezone(vtz: Component, tzid: string): void {
-  const problem = vtimezoneProblem(vtz, tzid);
-  if (problem) throw invalid(problem);
-}
-
-function customTimezone(tzid: string, vtz: Component): ResolvedZone {
-  const key = `${tzid}~${hashText(JSON.stringify(vtz.jCal))}`;
-  let zone = customZones.get(key);
-  if (zone) {
-    customZones.delete(key); // refresh its LRU position
-  } else {
-    checkVtimezone(vtz, tzid);
-    zone = guardFarFuture(new ICAL.Timezone({ component: compactVtimezone(vtz), tzid: key }));
-    try {
-      // Build the transition table now (once per definition) and surface bad rules as invalid data.
-      zone.utcOffset(ICAL.Time.fromData({ year: 2020, month: 6, day: 1, hour: 12 }));
-    } catch (e) {
-      throw invalid(`VTIMEZONE "${tzid}" cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    ICAL.TimezoneService.register(zone, key);
-    if (customZones.size >= MAX_CUSTOM) {
-      const oldest = customZones.keys().next().value;
-      if (oldest !== undefined) {
-        customZones.delete(oldest);
-        ICAL.TimezoneService.remove(oldest);
-      }
-    }
-  }
-  customZones.set(key, zone);
-  return { key, zone, iana: null };
+/** The zone an exact UTC or IANA name (or alias) stands for, or null. */
+function namedZone(n: string): ResolvedZone | null {
+  if (UTC_NAMES.has(n)) return UTC;
+  if (!ianaNames().has(n)) return null;
+  const zone = ianaTimezone(n);
+  return zone ? { key: n, zone, iana: n } : null;
 }
 
 /**
- * Resolves a TZID, with the object's own VTIMEZONE for it if there is one.
- * IANA names win over an embedded definition; an embedded definition wins over
- * the lenient name mapping. Null if the TZID names no zone at all.
+ * Resolves a TZID, with the object's own VTIMEZONE for it if there is one:
+ * the definition governs (see defined-zones.ts), then an exact IANA or UTC
+ * name, then the lenient name mapping. Null if the TZID names no zone at all.
+ * Throws valid-calendar-data for a definition that cannot be used under a
+ * name that is not an IANA or UTC name.
  */
 export function resolveTimezone(tzid: string, embedded?: Component | null): ResolvedZone | null {
   const n = normalizeTzid(tzid);
-  if (UTC_NAMES.has(n)) return { key: "UTC", zone: ICAL.Timezone.utcTimezone, iana: "UTC" };
-  if (ianaNames().has(n)) {
-    const zone = ianaTimezone(n);
-    if (zone) return { key: n, zone, iana: n };
+  const named = namedZone(n);
+  if (embedded) {
+    // A definition that defines nothing usable, under a name that does: the name (lenient, nothing at risk).
+    if (named && vtimezoneProblem(embedded, n)) return named;
+    return definedZone(n, embedded, named);
   }
-  if (embedded) return customTimezone(n, embedded);
+  if (named) return named;
   const iana = ianaNameFor(n);
   if (iana) {
     const zone = ianaTimezone(iana);
@@ -211,5 +174,6 @@ export function resolveTimezone(tzid: string, embedded?: Component | null): Reso
 
 /** The shared zone for a registry key returned by hoistTimezones()/resolveTimezone(). */
 export function timezoneByKey(key: string): Timezone | null {
-  return ICAL.TimezoneService.get(key) ?? customZones.get(key) ?? null;
+  return ICAL.TimezoneService.get(key) ?? null;
 }
+

@@ -1,7 +1,8 @@
 // CALDAV:expand (RFC 4791 §9.6.5): every instance of the object that overlaps
 // the range (§9.9) as a component of its own, overrides applied (RFC 5545
 // §3.8.4.4, RANGE=THISANDFUTURE included), with RECURRENCE-ID for instances
-// of a recurring set, and without RRULE, RDATE, EXRULE and EXDATE. Date-times
+// of a recurring set, and without RRULE, RDATE, EXRULE and EXDATE (a VTODO
+// that recurs from its DUE: each instance with its DUE, no DTSTART). Date-times
 // with a TZID are converted to UTC and no VTIMEZONE is returned. Floating
 // times and DATEs carry no zone reference and stay as they are (our reading
 // of "date and local time with reference to time zone information").
@@ -53,7 +54,7 @@ export function expandObject(obj: CalendarObject, range: { start: number; end: n
   if (!complete) throw tooLong(`the expansion of ${obj.uid}`);
   for (const i of instances) {
     spend(LIMITS.stepsPerOccurrence); // writing an instance out costs as much again as finding it
-    out[2].push(instanceComponent(i));
+    out[2].push(instanceComponent(i, obj.zones));
   }
   return out;
 }
@@ -73,17 +74,22 @@ function setProp(props: JCalProp[], p: JCalProp, after = "dtstart"): void {
   }
 }
 
-/** One instance as a standalone component. */
-function instanceComponent(i: Instance): JCalComp {
+/** One instance as a standalone component; `zones` are the object's, by registry key. */
+function instanceComponent(i: Instance, zones: ReadonlyMap<string, ICAL.Timezone>): JCalComp {
   const c = i.component;
   const comp = structuredClone(c.comp.jCal) as unknown as JCalComp;
-  toUtc(comp);
+  toUtc(comp, zones);
   comp[1] = comp[1].filter((p) => !RECURRENCE.has(p[0]));
   const props = comp[1];
   if (i.recurrenceId) setProp(props, timeProp("recurrence-id", i.recurrenceId, icalTimeToUtcMs(i.recurrenceId))!);
   if (i.startTime && c.type !== "VFREEBUSY") setProp(props, timeProp("dtstart", i.startTime, i.start)!);
   const endName = c.type === "VEVENT" ? "dtend" : c.type === "VTODO" ? "due" : null;
-  if (!endName || i.start === null || i.end === null) return comp;
+  if (!endName || i.end === null) return comp;
+  if (i.start === null) {
+    // A VTODO that recurs from its DUE (ical/component.ts): the instance's own DUE, and no DTSTART.
+    if (c.type === "VTODO" && c.anchor) setProp(props, timeProp("due", i.endTime, i.end)!);
+    return comp;
+  }
   const end = timeProp(endName, i.endTime, i.end);
   if (!end) return comp;
   const hasDuration = props.findIndex((p) => p[0] === "duration");
@@ -99,12 +105,16 @@ function instanceComponent(i: Instance): JCalComp {
   return comp;
 }
 
-/** Converts every DATE-TIME and PERIOD with a TZID (a registry key, see ical/hoist.ts) to UTC, recursively. */
-export function toUtc(comp: JCalComp): void {
+/**
+ * Converts every DATE-TIME and PERIOD with a TZID (a registry key, see
+ * ical/hoist.ts) to UTC, recursively, in the zone the object resolved it to
+ * (its own VTIMEZONE's when it has one, RFC 5545 §3.6.5).
+ */
+export function toUtc(comp: JCalComp, zones: ReadonlyMap<string, ICAL.Timezone>): void {
   for (const p of comp[1]) {
     const tzid = p[1]["tzid"];
     if (typeof tzid !== "string" || (p[2] !== "date-time" && p[2] !== "period")) continue;
-    const zone = timezoneByKey(tzid);
+    const zone = zones.get(tzid) ?? timezoneByKey(tzid);
     if (!zone) continue;
     for (let k = 3; k < p.length; k++) {
       const v = p[k];
@@ -113,7 +123,7 @@ export function toUtc(comp: JCalComp): void {
     }
     delete p[1]["tzid"];
   }
-  for (const sub of comp[2]) toUtc(sub);
+  for (const sub of comp[2]) toUtc(sub, zones);
 }
 
 function utcOf(v: string, zone: ICAL.Timezone): string {

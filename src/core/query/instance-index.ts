@@ -1,10 +1,13 @@
-// The instance index of a recurring event (RFC 4791 §9.9 over RFC 5545
-// recurrence sets): every instance's span in UTC up to a horizon, so a
+// The instance index of a recurring event or to-do (RFC 4791 §9.9 over RFC
+// 5545 recurrence sets): every instance's span in UTC up to a horizon, so a
 // time-range query skips a recurring object with no instance in the range
 // without reading its body. Floating and all-day instances are widened by 14
 // hours each side (any calendar timezone falls inside), and zero-length
 // instances keep both ends, so the spans are conservative: an instance can
-// overlap [qStart, qEnd) only if start <= qEnd and end >= qStart.
+// overlap [qStart, qEnd) only if start <= qEnd and end >= qStart. That holds
+// for every row of the §9.9 VTODO table with DTSTART or DUE (a to-do that
+// recurs from its DUE is the span [DUE, DUE]); a to-do instance with neither
+// (the COMPLETED/CREATED rows) leaves the object without instance index.
 import type { CalendarObject } from "../ical/parse.js";
 import { FLOATING_SLACK_MS } from "../ical/time.js";
 import { LIMITS } from "../ical/limits.js";
@@ -21,26 +24,30 @@ export interface InstanceIndex {
 export const INSTANCE_HORIZON_MS: number = LIMITS.indexHorizonMs;
 export const MAX_INDEXED_INSTANCES: number = LIMITS.instancesIndexed;
 
-/** The instance index of a recurring VEVENT, or null when the coarse range is all the index keeps. */
+/** The instance index of a recurring VEVENT or VTODO, or null when the coarse range is all the index keeps. */
 export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex | null {
-  if (obj.component !== "VEVENT" || !obj.index.recurring) return null;
+  if ((obj.component !== "VEVENT" && obj.component !== "VTODO") || !obj.index.recurring) return null;
   const horizon = now + INSTANCE_HORIZON_MS;
   const slack = obj.index.floating ? FLOATING_SLACK_MS : 0;
   const spans: Array<[number, number]> = [];
   let until = horizon;
+  let undated = false;
   const walk = forEachInstance(obj, { start: null, end: horizon }, null, (i) => {
     const s = i.start ?? i.end;
     const e = i.end ?? i.start;
-    if (s === null || e === null) return false;
+    if (s === null || e === null) {
+      undated = true; // matched by COMPLETED/CREATED or always: no span stands for it
+      return true;
+    }
     if (spans.length >= MAX_INDEXED_INSTANCES) {
       // Complete only up to where the next instance begins.
       until = Math.min(until, s - slack - 1);
       return true;
     }
-    spans.push([s - slack, Math.max(e, s) + slack]);
+    spans.push([Math.min(s, e) - slack, Math.max(e, s) + slack]);
     return false;
   });
-  if (walk === "capped") return null;
+  if (walk === "capped" || undated) return null;
   if (spans.length === 0) return null;
   return { spans, until };
 }

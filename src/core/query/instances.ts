@@ -6,6 +6,9 @@
 // (§3.2.13). Lengths follow §3.8.5.3: DTEND/DUE give an exact duration,
 // DURATION a nominal one (§3.3.6: weeks and days are wall-clock days).
 // Floating and DATE values are read in the given zone (UTC when null).
+// A VTODO without DTSTART recurs from its DUE (component.ts `anchor`): each
+// of its instances has that DUE as its end and no start, the §9.9 row for
+// DUE alone.
 //
 // Expansion is bounded by a window: it stops past the window's end, and rule
 // iterators start shortly before the window (recur.ts). One walk draws at
@@ -63,23 +66,26 @@ export interface Source {
 
 export const isRecurring = (c: ParsedComponent): boolean => c.rrules.length > 0 || c.rdates.length > 0;
 
-/** The one instance of a component starting at `start` (its own DTSTART when omitted). */
-export function instanceOf(c: ParsedComponent, zone: Zone, start: Time | null = c.dtstart, rid: Time | null = null, len: Length = lengthOf(c, zone), isOverride = !!c.recurrenceId): Instance {
-  const s = start ? toUtcMs(start, zone) : null;
+/**
+ * The one instance of a component placed at `at` (its own anchor when
+ * omitted): its DTSTART, or its DUE for a VTODO that recurs from DUE.
+ */
+export function instanceOf(c: ParsedComponent, zone: Zone, at: Time | null = c.anchor, rid: Time | null = null, len: Length = lengthOf(c, zone), isOverride = !!c.recurrenceId): Instance {
+  const ridTime = rid ?? c.recurrenceId;
+  const base = { component: c, isOverride, recurrenceId: ridTime, recurrenceIdMs: ridTime ? toUtcMs(ridTime, zone) : null, periodEnd: false };
+  if (!c.dtstart && c.type === "VTODO") {
+    // Anchored on DUE (or undated): no start, the DUE is the instance's end.
+    return { ...base, startTime: null, start: null, end: at ? toUtcMs(at, zone) : null, endTime: at && isFloatingTime(at) ? at : null };
+  }
+  const s = at ? toUtcMs(at, zone) : null;
   let end: number | null = null;
   let endTime: Time | null = null;
   if (c.type === "VFREEBUSY") {
     end = c.dtend ? toUtcMs(c.dtend, zone) : null;
-  } else if (start) {
-    [end, endTime] = endAfter(start, s!, len, zone);
-  } else if (c.due) {
-    end = toUtcMs(c.due, zone);
+  } else if (at) {
+    [end, endTime] = endAfter(at, s!, len, zone);
   }
-  const ridTime = rid ?? c.recurrenceId;
-  return {
-    component: c, isOverride, recurrenceId: ridTime, recurrenceIdMs: ridTime ? toUtcMs(ridTime, zone) : null,
-    startTime: start, start: s, end, endTime, periodEnd: false,
-  };
+  return { ...base, startTime: at, start: s, end, endTime };
 }
 
 /** Calendar date of a time as a number (YYYYMMDD), for DATE-valued EXDATEs. */
@@ -110,7 +116,7 @@ function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => b
     const ridMs = toUtcMs(o.recurrenceId!, zone);
     replaced.add(ridMs);
     if (o.thisAndFuture) {
-      const start = o.dtstart ?? o.recurrenceId!;
+      const start = o.anchor ?? o.recurrenceId!;
       const sameClock = isFloatingTime(start) === isFloatingTime(o.recurrenceId!) && start.zone?.tzid === o.recurrenceId!.zone?.tzid;
       future.push({ ms: ridMs, o, shiftMs: toUtcMs(start, zone) - ridMs, wall: sameClock ? wallSeconds(start) - wallSeconds(o.recurrenceId!) : null, len: lengthOf(o, zone) });
     }
@@ -122,13 +128,14 @@ function walk(src: Source, window: Window, zone: Zone, visit: (i: Instance) => b
   const m = src.master;
   if (!m) return "complete";
   const mLen = lengthOf(m, zone);
-  if (!isRecurring(m) || !m.dtstart) {
-    const only = instanceOf(m, zone, m.dtstart, null, mLen, false);
-    if (only.start !== null && replaced.has(only.start)) return "complete";
+  if (!isRecurring(m) || !m.anchor) {
+    const only = instanceOf(m, zone, m.anchor, null, mLen, false);
+    if (m.anchor && replaced.has(toUtcMs(m.anchor, zone))) return "complete";
     return near(only) && visit(only) ? "stopped" : "complete";
   }
 
-  const dtstart = m.dtstart;
+  // DTSTART, or DUE for a VTODO that recurs from it.
+  const dtstart = m.anchor;
   const dtstartMs = toUtcMs(dtstart, zone);
   // How far an instance can reach from its original start, to bound the walk.
   let longest = maxLengthMs(mLen);
@@ -205,10 +212,11 @@ const FIXED_SECONDS: Record<string, number> = { SECONDLY: 1, MINUTELY: 60, HOURL
  */
 export function leastInstances(src: Source, window: Window, zone: Zone): number {
   const m = src.master;
-  if (!m?.dtstart || window.start === null || window.end === null) return 0;
+  const anchor = m?.anchor;
+  if (!m || !anchor || window.start === null || window.end === null) return 0;
   // A THISANDFUTURE override may move every later instance away, an all-day EXDATE a whole day of them.
-  if (src.overrides.some((o) => o.thisAndFuture) || (!m.dtstart.isDate && m.exdates.some((x) => x.isDate))) return 0;
-  const dtstartMs = toUtcMs(m.dtstart, zone);
+  if (src.overrides.some((o) => o.thisAndFuture) || (!anchor.isDate && m.exdates.some((x) => x.isDate))) return 0;
+  const dtstartMs = toUtcMs(anchor, zone);
   let best = 0;
   for (const rule of m.rrules) {
     if (Object.keys(rule.parts ?? {}).length > 0) continue;
@@ -216,8 +224,8 @@ export function leastInstances(src: Source, window: Window, zone: Zone): number 
     let shortest: number;
     let longest: number;
     if (FIXED_SECONDS[rule.freq]) shortest = longest = FIXED_SECONDS[rule.freq]! * 1000 * n;
-    else if (rule.freq === "MONTHLY" && m.dtstart.day <= 28) [shortest, longest] = [28 * DAY_MS * n, 31 * DAY_MS * n];
-    else if (rule.freq === "YEARLY" && !(m.dtstart.month === 2 && m.dtstart.day === 29)) [shortest, longest] = [365 * DAY_MS * n, 366 * DAY_MS * n];
+    else if (rule.freq === "MONTHLY" && anchor.day <= 28) [shortest, longest] = [28 * DAY_MS * n, 31 * DAY_MS * n];
+    else if (rule.freq === "YEARLY" && !(anchor.month === 2 && anchor.day === 29)) [shortest, longest] = [365 * DAY_MS * n, 366 * DAY_MS * n];
     else continue;
     let end = window.end;
     if (rule.until) end = Math.min(end, toUtcMs(rule.until, zone) - FLOATING_SLACK_MS);

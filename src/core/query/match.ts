@@ -68,7 +68,7 @@ function compFilter(ctx: Ctx, f: CompFilter, parent: Node): boolean {
 }
 
 function children(ctx: Ctx, parent: Node, name: string): Node[] {
-  if (name === "VTIMEZONE" && parent.comp === ctx.obj.vcalendar) return timezones(ctx.obj.vcalendar);
+  if (name === "VTIMEZONE" && parent.comp === ctx.obj.vcalendar) return timezones(ctx.obj);
   const owner = parent.parsed ?? parent.owner;
   return parent.comp.getAllSubcomponents(name.toLowerCase()).map((comp) => ({ comp, parsed: ctx.parsed.get(comp.jCal) ?? null, owner }));
 }
@@ -76,9 +76,11 @@ function children(ctx: Ctx, parent: Node, name: string): Node[] {
 /**
  * The VTIMEZONEs were hoisted out of the parsed object (see ical/hoist.ts):
  * a VTIMEZONE "exists" for every zone a TZID refers to, and its properties
- * are those of the registry's definition of that zone.
+ * are those of the definition the object resolved it to (its own, or the
+ * shared IANA one when it has the same rules).
  */
-function timezones(vcalendar: ICAL.Component): Node[] {
+function timezones(obj: CalendarObject): Node[] {
+  const vcalendar = obj.vcalendar;
   const keys = new Set<string>();
   const visit = (jcal: unknown[]): void => {
     for (const p of jcal[1] as [string, Record<string, unknown>][]) {
@@ -90,7 +92,7 @@ function timezones(vcalendar: ICAL.Component): Node[] {
   visit(vcalendar.jCal as unknown[]);
   const nodes: Node[] = [];
   for (const k of keys) {
-    const comp = timezoneByKey(k)?.component;
+    const comp = (obj.zones.get(k) ?? timezoneByKey(k))?.component;
     if (comp) nodes.push({ comp, parsed: null, owner: null });
   }
   return nodes;

@@ -21,12 +21,14 @@ export interface QueryPlan {
 export function planQuery(top: CompFilter): QueryPlan {
   const only = top.comps.length === 1 && top.props.length === 0 ? top.comps[0]! : undefined;
   if (!only || only.isNotDefined || !CALENDAR_COMPONENTS.includes(only.name)) return { indexDecides: false };
-  const range = only.timeRange;
+  // With test="anyof" beside other tests, the time-range is one alternative: it narrows nothing.
+  const alone = only.props.length === 0 && only.comps.length === 0;
+  const range = only.test === "allof" || alone ? only.timeRange : undefined;
   return {
     components: [only.name],
     start: range?.start ?? null,
     end: range?.end ?? null,
-    indexDecides: only.props.length === 0 && only.comps.length === 0,
+    indexDecides: alone,
   };
 }
 

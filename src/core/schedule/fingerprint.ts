@@ -9,6 +9,7 @@
 import ICAL from "ical.js";
 import { icalTimeToUtcMs } from "../ical/time.js";
 import { hashText } from "../ical/timezones.js";
+import { zoneIdentity } from "../ical/zone-identity.js";
 import { normAddress, timeKey } from "./calendar.js";
 
 type Comp = ICAL.Component;
@@ -71,7 +72,7 @@ export function instanceKeys(c: Comp): InstanceKeys {
   const duration = durationKey(c);
   const recur = recurrenceKeys(c);
   // A recurrence set follows its zone's rules: moving it to another zone is a reschedule.
-  const zone = recur.length && startTime && !startTime.isDate ? (startTime.zone?.tzid ?? "floating") : "";
+  const zone = recur.length && startTime && !startTime.isDate ? zoneIdentity(startTime.zone, startTime) : "";
   const timing = hashText(JSON.stringify([start, duration, zone, recur]));
   const content = hashText(JSON.stringify(CONTENT.map((n) => c.getAllProperties(n).map((p) => p.getValues().map(String)))));
   const status = String(c.getFirstPropertyValue("status") ?? "").trim().toUpperCase();

@@ -75,3 +75,23 @@ Object.assign(OBJECT_FIXTURES, {
   "rfc4791-b-abcd7-todo-cancelled.ics": rfc4791BAbcd7TodoCancelled,
   "rfc4791-b-abcd8-freebusy.ics": rfc4791BAbcd8Freebusy,
 });
+
+// An object's own VTIMEZONE under an IANA name, with other rules than the IANA zone's (RFC 5545 §3.6.5).
+import berlinHistoricIcal4j from "../../fixtures/ics/berlin-historic-ical4j.ics?raw";
+import berlinOwnRulesPermanentCest from "../../fixtures/ics/berlin-own-rules-permanent-cest.ics?raw";
+import tzBerlinPermanentCest from "../../fixtures/ics/calendar-timezone/berlin-permanent-cest.ics?raw";
+Object.assign(OBJECT_FIXTURES, {
+  "berlin-historic-ical4j.ics": berlinHistoricIcal4j,
+  "berlin-own-rules-permanent-cest.ics": berlinOwnRulesPermanentCest,
+});
+Object.assign(TIMEZONE_FIXTURES, {
+  "berlin-permanent-cest.ics": tzBerlinPermanentCest,
+});
+
+// To-dos that recur from DUE, without DTSTART (RFC 2445; see src/core/ical/component.ts).
+import ical3TaskMonthlyDueDate from "../../fixtures/ics/ical3-task-monthly-due-date.ics?raw";
+import lightningTaskRecurringDue from "../../fixtures/ics/lightning-task-recurring-due.ics?raw";
+Object.assign(OBJECT_FIXTURES, {
+  "ical3-task-monthly-due-date.ics": ical3TaskMonthlyDueDate,
+  "lightning-task-recurring-due.ics": lightningTaskRecurringDue,
+});
