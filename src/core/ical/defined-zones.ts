@@ -130,6 +130,15 @@ export function definedName(zone: ICAL.Timezone): string | undefined {
   return definedFor.get(zone);
 }
 
+/** Marks a zone of the registry as just used (least recently used goes first); false when it was evicted. */
+export function touchDefined(key: string): boolean {
+  const hit = defined.get(key);
+  if (!hit || hit.problem !== null) return false;
+  defined.delete(key);
+  defined.set(key, hit);
+  return true;
+}
+
 /** How many definitions the registry holds (for tests and diagnostics). */
 export function definedCount(): number {
   return defined.size;

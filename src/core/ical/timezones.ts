@@ -20,7 +20,7 @@
 // hoist.ts applies this registry to a parsed VCALENDAR.
 import ICAL from "ical.js";
 import { tzlib_get_ical_block, tzlib_get_timezones } from "timezones-ical-library";
-import { definedZone } from "./defined-zones.js";
+import { definedZone, touchDefined } from "./defined-zones.js";
 import { guardFarFuture, vtimezoneProblem } from "./vtimezone.js";
 import { WINDOWS_ZONES } from "./windows-zones.js";
 
@@ -140,6 +140,10 @@ export function ianaVtimezoneText(name: string): string | null {
 
 const UTC: ResolvedZone = { key: "UTC", zone: ICAL.Timezone.utcTimezone, iana: "UTC" };
 
+/** Definitions already resolved, by TZID and exact text (a few hundred bytes each), oldest first out. */
+const resolvedDefinitions = new Map<string, ResolvedZone>();
+const MAX_RESOLVED_DEFINITIONS = 256;
+
 /** The zone an exact UTC or IANA name (or alias) stands for, or null. */
 function namedZone(n: string): ResolvedZone | null {
   if (UTC_NAMES.has(n)) return UTC;
@@ -159,9 +163,17 @@ export function resolveTimezone(tzid: string, embedded?: Component | null): Reso
   const n = normalizeTzid(tzid);
   const named = namedZone(n);
   if (embedded) {
+    // Every object of a client carries the same definition: what it resolved to is remembered by its exact text,
+    // so the rules are compared once, not on every parse (the own zone only while the registry still holds it).
+    const text = `${n}\u0000${JSON.stringify(embedded.jCal)}`;
+    const hit = resolvedDefinitions.get(text);
+    if (hit && (hit.iana !== null || touchDefined(hit.key))) return hit;
     // A definition that defines nothing usable, under a name that does: the name (lenient, nothing at risk).
-    if (named && vtimezoneProblem(embedded, n)) return named;
-    return definedZone(n, embedded, named);
+    const resolved = named && vtimezoneProblem(embedded, n) ? named : definedZone(n, embedded, named);
+    resolvedDefinitions.delete(text);
+    if (resolvedDefinitions.size >= MAX_RESOLVED_DEFINITIONS) resolvedDefinitions.delete(resolvedDefinitions.keys().next().value!);
+    resolvedDefinitions.set(text, resolved);
+    return resolved;
   }
   if (named) return named;
   const iana = ianaNameFor(n);
