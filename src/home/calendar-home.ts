@@ -165,18 +165,25 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   /** DELETE of an object; never refused for quota, though the CANCELs or REPLY it sends are kept like any message. */
-  async deleteObject(d: DeleteRequest, packed?: PackedJobs): Promise<Result<void>> {
-    const jobs = packed ? unpackJobs(packed) : [];
+  deleteObject(d: DeleteRequest, packed?: PackedJobs): Promise<Result<void>> {
+    return this.withMessages(packed, (now) => deleteObject(this.sql, d, now));
+  }
+
+  /**
+   * Runs `change` in one transaction with the messages it sends: their bodies staged in R2 first (outbox.ts), and
+   * dropped again when the change is refused.
+   */
+  private async withMessages(packed: PackedJobs | undefined, change: (now: number) => void): Promise<Result<void>> {
     let staged: Staged;
     try {
-      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now());
+      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, packed ? unpackJobs(packed) : [], Date.now());
     } catch (e) {
       return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
     }
     const r = capture(() =>
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
-        deleteObject(this.sql, d, now);
+        change(now);
         commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
       }),
     );
@@ -197,31 +204,17 @@ export class CalendarHome extends DurableObject<Env> {
    * Deletes a calendar with every object in it, committing the messages their removal sends (planned by the
    * caller against `expect`: the name → ETag of each scheduling object; if they changed meanwhile, it plans again).
    */
-  async deleteCollection(name: string, packed?: PackedJobs, expect: Record<string, string> = {}): Promise<Result<void>> {
-    const jobs = packed ? unpackJobs(packed) : [];
-    let staged: Staged;
-    try {
-      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now());
-    } catch (e) {
-      return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
-    }
-    const r = capture(() =>
-      this.ctx.storage.transactionSync(() => {
-        if (RESERVED.has(name)) throw forbidden("the scheduling inbox and outbox cannot be deleted");
-        const isDefault = defaultCalendarFor(this.sql, "VEVENT")?.name === name;
-        if (isDefault)
-          throw precondition(403, caldav("default-calendar-needed"), "this is the default calendar for invitations; choose another with schedule-default-calendar-URL first");
-        const now = Date.now();
-        const current = this.schedulingObjects(name);
-        const same = current.length === Object.keys(expect).length && current.every((o) => expect[o.object.name] === o.object.etag);
-        if (!same) throw changedUnderfoot();
-        deleteCollection(this.sql, name, now);
-        commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
-      }),
-    );
-    if (!r.ok) await this.dropBodies(staged.keys.map((k) => k.key));
-    await this.afterCommit();
-    return r;
+  deleteCollection(name: string, packed?: PackedJobs, expect: Record<string, string> = {}): Promise<Result<void>> {
+    return this.withMessages(packed, (now) => {
+      if (RESERVED.has(name)) throw forbidden("the scheduling inbox and outbox cannot be deleted");
+      const isDefault = defaultCalendarFor(this.sql, "VEVENT")?.name === name;
+      if (isDefault)
+        throw precondition(403, caldav("default-calendar-needed"), "this is the default calendar for invitations; choose another with schedule-default-calendar-URL first");
+      const current = this.schedulingObjects(name);
+      const same = current.length === Object.keys(expect).length && current.every((o) => expect[o.object.name] === o.object.etag);
+      if (!same) throw changedUnderfoot();
+      deleteCollection(this.sql, name, now);
+    });
   }
 
   /**
