@@ -46,7 +46,10 @@ export interface ObjectInfo {
   etag: string;
   scheduleTag: string | null;
   size: number;
+  /** The R2 key of a body kept in R2; '' when the body lives in the home's own storage. */
   bodyKey: string;
+  /** The body, when the home sent it along (bodies it keeps itself, when they were asked for). */
+  body?: string;
   rev: number;
   created: number;
   modified: number;

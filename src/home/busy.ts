@@ -16,7 +16,8 @@ import { isTooLong, RequestBudget } from "../core/query/budget.js";
 import { busyPeriods, type Period } from "../core/query/freebusy.js";
 import { candidates } from "./query.js";
 import type { ScheduleSnapshot } from "../core/schedule/index.js";
-import { readProps, scopes, type CollectionRow } from "./rows.js";
+import { objectRow, readProps, scopes, type CollectionRow } from "./rows.js";
+import { rowBody } from "./bodies.js";
 import type { Sql } from "./sql.js";
 
 export type BusyPeriod = Period;
@@ -43,16 +44,17 @@ export async function homeBusy(
     .filter((c) => !isTransparent(c.props));
   const work = cols.flatMap(({ col, props }) => {
     const zone = calendarZone(props);
-    return candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end })
+    return candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, true)
       .filter((c) => c.uid !== opts.excludeUid && !declinedByOwner(c.snapshot, owner))
-      .map((c) => ({ key: c.bodyKey, zone }));
+      .map((c) => ({ candidate: c, col, zone }));
   });
   const budget = new RequestBudget();
   let unknown = false;
   const periods = await mapLimit(work, 6, async (w): Promise<Period[]> => {
-    const stored = unknown ? null : await bodies.get(w.key);
-    if (!stored) return [];
-    const text = await stored.text();
+    if (unknown) return [];
+    const row = w.candidate.body === undefined ? objectRow(sql, w.col.id, w.candidate.name) : undefined;
+    const text = w.candidate.body ?? (row ? await rowBody(bodies, row) : null);
+    if (text === null) return [];
     try {
       const r = await budget.object(() => {
         const obj = parseStored(text);

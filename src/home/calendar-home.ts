@@ -10,13 +10,14 @@ import { caldav } from "../core/xml/names.js";
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
+import { inRow, moveBodiesIn } from "./bodies.js";
 import { commitStaged, flushOutbox, planStaging, stageBodies, type Staged } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, checkNewProps, type PropChange, type PropsRefused, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
-import type { Candidate, CandidateQuery } from "./query.js";
+import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
@@ -30,6 +31,8 @@ const RESERVED = new Set([INBOX, OUTBOX]);
 
 /** How soon the alarm retries handing the outbox to the Queue. */
 const OUTBOX_RETRY_MS = 5_000;
+/** Pause between two batches of bodies moved from R2 into their rows (bodies.ts). */
+const BODY_MOVE_DELAY_MS = 1_000;
 
 export class CalendarHome extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -38,7 +41,11 @@ export class CalendarHome extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => this.ready());
+    ctx.blockConcurrencyWhile(async () => {
+      this.ready();
+      // A home from before schema v6 moves its bodies into their rows in the background (bodies.ts).
+      if (this.sql.one("SELECT 1 AS x FROM objects WHERE body IS NULL AND body_key != '' LIMIT 1")) await this.scheduleAlarm(Date.now() + BODY_MOVE_DELAY_MS);
+    });
     const self = this;
     this.deliveries = new Deliveries({
       sql: this.sql,
@@ -91,26 +98,26 @@ export class CalendarHome extends DurableObject<Env> {
     return oneObject(this.sql, this.epoch, collection, name);
   }
 
-  /** Several objects of one collection at once (calendar-multiget); missing names are left out. */
-  objects(collection: string, names: string[]): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
-    return someObjects(this.sql, this.epoch, collection, names);
+  /** Several objects of one collection at once (calendar-multiget), with their bodies when asked; missing names are left out. */
+  objects(collection: string, names: string[], withBodies = false): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
+    return someObjects(this.sql, this.epoch, collection, names, withBodies);
   }
 
   listObjects(collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
     return allObjects(this.sql, this.epoch, collection);
   }
 
-  /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10). */
-  query(collection: string, q: CandidateQuery): { collection: CollectionInfo; candidates: Candidate[] } | null {
-    return queryCandidates(this.sql, this.epoch, collection, q);
+  /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10), with the bodies `bodies` selects. */
+  query(collection: string, q: CandidateQuery, bodies: BodySelection = false): { collection: CollectionInfo; candidates: Candidate[] } | null {
+    return queryCandidates(this.sql, this.epoch, collection, q, bodies);
   }
 
-  /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`. */
-  changes(collection: string, token: string, limit: number): Result<ChangeSet> {
+  /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`, with bodies when asked. */
+  changes(collection: string, token: string, limit: number, withBodies = false): Result<ChangeSet> {
     return capture(() => {
       const c = collectionRow(this.sql, collection);
       if (!c) throw new DavError(404, { description: "no such collection" });
-      return changesSince(this.sql, this.epoch, c, token, limit);
+      return changesSince(this.sql, this.epoch, c, token, limit, withBodies);
     });
   }
 
@@ -132,23 +139,30 @@ export class CalendarHome extends DurableObject<Env> {
 
   async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
     const jobs = w.schedule ? unpackJobs(w.schedule.jobs) : [];
+    // Most bodies live in their row (bodies.ts): then nothing is written outside the one transaction below.
+    const inline = inRow(w.size, w.schedule?.snapshot?.length ?? 0);
     // Fail fast, before spending an R2 write, on anything already decidable (the quota with the message bodies too).
     const staging = [...planStaging(jobs).values()].reduce((n, size) => n + size, 0);
     const early = capture(() => checkPut(this.sql, this.owner, w, this.quota, staging));
     if (!early.ok) return early;
-    const key = `${this.epoch}/${early.value.col.id}/${crypto.randomUUID()}`;
-    this.sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, Date.now());
-    await this.scheduleAlarm(Date.now() + 3_600_000);
+    let key = "";
     let staged: Staged = { jobs, keys: [], bytes: 0 };
-    try {
-      [, staged] = await Promise.all([
-        this.env.BODIES.put(key, w.body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } }),
-        stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now()),
-      ]);
-    } catch (e) {
-      return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
+    if (!inline || staging > 0) {
+      if (!inline) {
+        key = `${this.epoch}/${early.value.col.id}/${crypto.randomUUID()}`;
+        this.sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, Date.now());
+        await this.scheduleAlarm(Date.now() + 3_600_000);
+      }
+      try {
+        [, staged] = await Promise.all([
+          inline ? null : this.env.BODIES.put(key, w.body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } }),
+          stageBodies(this.sql, this.env.BODIES, this.epoch, jobs, Date.now()),
+        ]);
+      } catch (e) {
+        return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
+      }
     }
-    // The awaits above let other requests run: check again, then write, in one transaction.
+    // Any await above let other requests run: check again, then write, in one transaction.
     const result = capture(() =>
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
@@ -159,7 +173,7 @@ export class CalendarHome extends DurableObject<Env> {
         return { etag: w.etag, scheduleTag: row.schedule_tag, created };
       }),
     );
-    if (!result.ok) await this.dropBodies([key, ...staged.keys.map((k) => k.key)]);
+    if (!result.ok) await this.dropBodies([...(key ? [key] : []), ...staged.keys.map((k) => k.key)]);
     await this.afterCommit();
     return result;
   }
@@ -266,7 +280,7 @@ export class CalendarHome extends DurableObject<Env> {
   /** Removes every trace of the home (the principal was deleted). */
   async destroy(): Promise<void> {
     const keys = this.sql.all<{ key: string }>(
-      "SELECT body_key AS key FROM objects UNION SELECT key FROM garbage UNION SELECT key FROM pending_bodies UNION SELECT key FROM itip_bodies",
+      "SELECT body_key AS key FROM objects WHERE body_key != '' UNION SELECT key FROM garbage UNION SELECT key FROM pending_bodies UNION SELECT key FROM itip_bodies",
     ).map((r) => r.key);
     for (let i = 0; i < keys.length; i += 1000) await this.env.BODIES.delete(keys.slice(i, i + 1000));
     await this.ctx.storage.deleteAlarm();
@@ -278,9 +292,11 @@ export class CalendarHome extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await runRefreshes(this.sql, this.env.BODIES, { owner: this.owner, epoch: this.epoch }, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
+    const left = await moveBodiesIn(this.sql, this.env.BODIES, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
     const retry = sent ? null : Date.now() + OUTBOX_RETRY_MS;
-    const at = [next, retry, nextRefresh(this.sql)].filter((x): x is number => x !== null);
+    const moving = left > 0 ? Date.now() + BODY_MOVE_DELAY_MS : null;
+    const at = [next, retry, moving, nextRefresh(this.sql)].filter((x): x is number => x !== null);
     if (at.length) await this.ctx.storage.setAlarm(Math.min(...at));
   }
 

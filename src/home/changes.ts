@@ -4,7 +4,8 @@
 // indexes, so the cost follows the number of changes, not the collection.
 import { invalidSyncToken, parseSyncToken } from "../core/sync.js";
 import type { CollectionInfo, ObjectInfo } from "../core/model.js";
-import { readObjectProps, syncToken, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { OBJECT_COLUMNS, readObjectProps, syncToken, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { withinBudget } from "./bodies.js";
 import type { Sql } from "./sql.js";
 
 export interface ChangeSet {
@@ -16,7 +17,8 @@ export interface ChangeSet {
   truncated: boolean;
 }
 
-export function changesSince(sql: Sql, epoch: string, col: CollectionRow, token: string, limit: number): ChangeSet {
+/** With `withBodies`, the changed members carry the bodies kept in their rows (within bodies.ts BODY_BUDGET). */
+export function changesSince(sql: Sql, epoch: string, col: CollectionRow, token: string, limit: number, withBodies = false): ChangeSet {
   let since = 0;
   const initial = token === "";
   if (!initial) {
@@ -27,10 +29,10 @@ export function changesSince(sql: Sql, epoch: string, col: CollectionRow, token:
     if (t.rev < col.sync_floor) throw invalidSyncToken("it has expired; sync again from scratch");
     since = t.rev;
   }
-  const rows = sql.all<ObjectRow>(
-    "SELECT * FROM objects WHERE collection_id = ? AND rev > ? ORDER BY rev LIMIT ?",
+  const rows = withinBudget(sql.all<ObjectRow>(
+    `SELECT ${withBodies ? "*" : OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND rev > ? ORDER BY rev LIMIT ?`,
     col.id, since, limit + 1,
-  );
+  ));
   const gone = initial
     ? []
     : sql.all<{ name: string; rev: number }>(

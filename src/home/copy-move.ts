@@ -83,11 +83,11 @@ function insertCopy(sql: Sql, dst: CollectionRow, name: string, row: ObjectRow, 
     recurring: row.recurring === 1, floating: row.floating === 1, exact: row.exact === 1,
   };
   writeRow(sql, dst, name, {
-    uid: row.uid, component: row.component, etag: row.etag, scheduleTag: row.schedule_tag, size: row.size, bodyKey: row.body_key,
+    uid: row.uid, component: row.component, etag: row.etag, scheduleTag: row.schedule_tag, size: row.size, bodyKey: row.body_key, body: row.body,
     index, snapshot: row.snapshot, instances: row.inst_until === null ? null : { spans, until: row.inst_until },
   }, undefined, now);
   // A moved body was queued as garbage when its source row went; it is referenced again.
-  sql.run("DELETE FROM garbage WHERE key = ?", row.body_key);
+  if (row.body_key) sql.run("DELETE FROM garbage WHERE key = ?", row.body_key);
 }
 
 /** MOVE of a whole calendar collection renames it; COPY of collections is refused. */

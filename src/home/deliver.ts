@@ -12,6 +12,7 @@ import { instanceIndex } from "../core/query/instance-index.js";
 import { caldav } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
 import { homeBusy } from "./busy.js";
+import { inRow, rowBody } from "./bodies.js";
 import { applyOps, type InboundOp, type OpOutcome } from "./inbound.js";
 import { commitStaged, planStaging, stageBodies } from "./outbox.js";
 import { scheduleRefresh } from "./refresh.js";
@@ -117,8 +118,7 @@ export class Deliveries {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = Date.now();
       const found = findByUid(sql, uid);
-      const stored = found ? await bodies.get(found.row.body_key) : null;
-      const text = stored ? await stored.text() : null;
+      const text = found ? await rowBody(bodies, found.row) : null;
       const active = overQuota ? ops.filter((o) => o.kind !== "deliver") : ops;
       const room = active.find((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
       const busy = room?.kind === "deliver"
@@ -150,18 +150,22 @@ export class Deliveries {
         continue;
       }
 
-      // Stage everything in R2 under fresh keys before the transaction.
+      // Bodies live in their rows (bodies.ts); one too large goes to R2 under a fresh key, before the transaction.
       const keys: string[] = [];
-      const put = async (body: string) => {
+      const put = async (body: string, size: number, snapshotLength: number) => {
+        if (inRow(size, snapshotLength)) return "";
         const key = `${this.host.epoch}/s/${crypto.randomUUID()}`;
         sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, now);
         keys.push(key);
         await bodies.put(key, body, { httpMetadata: { contentType: "text/calendar; charset=utf-8" } });
         return key;
       };
-      if (row) row.bodyKey = await put(result.text!);
+      if (row) {
+        row.body = result.text!;
+        row.bodyKey = await put(result.text!, row.size, row.snapshot?.length ?? 0);
+      }
       for (const item of inbox) {
-        item.key = await put(item.body);
+        item.key = await put(item.body, item.size, 0);
         item.etag = await strongEtag(item.body);
       }
       const staged = await stageBodies(sql, bodies, this.host.epoch, outgoing, now);
@@ -182,7 +186,7 @@ export class Deliveries {
         for (const item of inboxCol ? inbox : []) {
           // The inbox keeps every message (RFC 6638 §2.2): an update or a cancellation is an item of its own.
           writeRow(sql, inboxCol!, `${item.id}.ics`, {
-            uid: item.uid, component: item.component, etag: item.etag, scheduleTag: null, size: item.size, bodyKey: item.key,
+            uid: item.uid, component: item.component, etag: item.etag, scheduleTag: null, size: item.size, bodyKey: item.key, body: item.body,
             index: inboxIndex(item.uid, item.component), snapshot: null,
           }, undefined, now);
         }

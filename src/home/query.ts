@@ -2,7 +2,9 @@
 // (RFC 4791 sections 7.8, 7.10) straight from the index: the SQL narrows,
 // the exact matcher in core/query decides on what remains.
 import type { ObjectInfo } from "../core/model.js";
-import { readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { decideFromIndex, type QueryPlan } from "../core/query/prefilter.js";
+import { OBJECT_COLUMNS, readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { withinBudget } from "./bodies.js";
 import type { Sql } from "./sql.js";
 
 export interface CandidateQuery {
@@ -23,7 +25,21 @@ export interface Candidate extends ObjectInfo {
   snapshot: string | null;
 }
 
-export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery): Candidate[] {
+/**
+ * Which candidates come with their bodies (within bodies.ts BODY_BUDGET): all, none, or those a calendar-query
+ * needs (RFC 4791 §7.8): the ones its index rows cannot decide, and with calendar-data asked for the matches too.
+ * So a query is one round trip, and a query the index decides reads no body.
+ */
+export type BodySelection = boolean | { plan: QueryPlan; withData: boolean };
+
+const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
+  if (typeof sel === "boolean") return sel;
+  const decided = decideFromIndex(sel.plan, { start: row.start_ms, end: row.end_ms, exact: row.exact === 1 });
+  return decided === undefined || (decided && sel.withData);
+};
+
+/** The candidates of a query, with the bodies `bodies` selects. */
+export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery, bodies: BodySelection = false): Candidate[] {
   const where = ["collection_id = ?"];
   const params: unknown[] = [col.id];
   if (q.components) {
@@ -43,7 +59,12 @@ export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery): Can
       WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms <= ? AND i.end_ms >= ?))`);
     params.push(q.end, q.end, q.start ?? -8.64e15);
   }
-  const rows = sql.all<ObjectRow>(`SELECT * FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
+  const all = sql.all<ObjectRow>(`SELECT ${bodies === false ? OBJECT_COLUMNS : "*"} FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
+  const rows = withinBudget(all.map((r) => {
+    if (r.body === undefined || wantsBody(bodies, r)) return r;
+    const { body: _, ...rest } = r;
+    return rest as ObjectRow;
+  }));
   const props = rows.length ? readObjectProps(sql, col.id) : new Map();
   return rows.map((r) => ({
     ...toObject(col.name, r, props.get(r.name)),

@@ -1,9 +1,10 @@
 // Read verbs of the calendar home: records for PROPFIND, GET, reports and
 // planning. Plain synchronous reads of the home's SQLite.
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
-import { candidates, type Candidate, type CandidateQuery } from "./query.js";
-import { collectionRow, homeInfo, objectRow, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { candidates, type BodySelection, type Candidate, type CandidateQuery } from "./query.js";
+import { collectionRow, homeInfo, objectRow, OBJECT_COLUMNS, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "./sql.js";
+import { withinBudget } from "./bodies.js";
 
 export function homeSnapshot(sql: Sql, epoch: string): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
   const rows = sql.all<CollectionRow>("SELECT * FROM collections ORDER BY id");
@@ -21,27 +22,29 @@ export function oneObject(sql: Sql, epoch: string, collection: string, name: str
   return { collection: toCollection(sql, epoch, c), object: toObject(c.name, o, readProps(sql, scopes.object(c.id, name))), snapshot: o.snapshot };
 }
 
-export function someObjects(sql: Sql, epoch: string, collection: string, names: string[]): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
+/** Several objects of one collection, with the bodies kept in their rows when `withBodies` (up to BODY_BUDGET). */
+export function someObjects(sql: Sql, epoch: string, collection: string, names: string[], withBodies = false): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
   const c = collectionRow(sql, collection);
   if (!c) return null;
-  const objects: ObjectInfo[] = [];
+  const rows: ObjectRow[] = [];
+  const columns = withBodies ? "*" : OBJECT_COLUMNS;
   for (const name of new Set(names)) {
-    const o = objectRow(sql, c.id, name);
-    if (o) objects.push(toObject(c.name, o, readProps(sql, scopes.object(c.id, name))));
+    const o = sql.one<ObjectRow>(`SELECT ${columns} FROM objects WHERE collection_id = ? AND name = ?`, c.id, name);
+    if (o) rows.push(o);
   }
-  return { collection: toCollection(sql, epoch, c), objects };
+  return { collection: toCollection(sql, epoch, c), objects: withinBudget(rows).map((o) => toObject(c.name, o, readProps(sql, scopes.object(c.id, o.name)))) };
 }
 
 export function allObjects(sql: Sql, epoch: string, collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
   const c = collectionRow(sql, collection);
   if (!c) return null;
   const props = readObjectProps(sql, c.id);
-  const rows = sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? ORDER BY name", c.id);
+  const rows = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY name`, c.id);
   return { collection: toCollection(sql, epoch, c), objects: rows.map((o) => toObject(c.name, o, props.get(o.name))) };
 }
 
-export function queryCandidates(sql: Sql, epoch: string, collection: string, q: CandidateQuery): { collection: CollectionInfo; candidates: Candidate[] } | null {
+export function queryCandidates(sql: Sql, epoch: string, collection: string, q: CandidateQuery, bodies: BodySelection = false): { collection: CollectionInfo; candidates: Candidate[] } | null {
   const c = collectionRow(sql, collection);
   if (!c) return null;
-  return { collection: toCollection(sql, epoch, c), candidates: candidates(sql, c, q) };
+  return { collection: toCollection(sql, epoch, c), candidates: candidates(sql, c, q, bodies) };
 }

@@ -7,6 +7,7 @@
 import { jobOf } from "../core/itip-job.js";
 import { planRefresh } from "../core/schedule/index.js";
 import { findByUid } from "./deliver.js";
+import { rowBody } from "./bodies.js";
 import { commitStaged, stageBodies } from "./outbox.js";
 import { addUsed } from "./writes.js";
 import type { Sql } from "./sql.js";
@@ -34,8 +35,7 @@ export async function runRefreshes(
   const due = sql.all<{ uid: string; rids: string }>("SELECT uid, rids FROM refresh_pending WHERE due <= ?", now);
   for (const r of due) {
     const found = findByUid(sql, r.uid);
-    const stored = found ? await bodies.get(found.row.body_key) : null;
-    const text = stored ? await stored.text() : null;
+    const text = found ? await rowBody(bodies, found.row) : null;
     const messages = text ? planRefresh({ text, replier: "", recurrenceIds: JSON.parse(r.rids) as string[], ownerAddresses: [], now }) : [];
     // Every other Attendee of a big meeting gets the same body: staged once (outbox.ts).
     const staged = await stageBodies(sql, bodies, home.epoch, messages.map((m) => jobOf(m, home.owner, now)), now);

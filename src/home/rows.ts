@@ -15,7 +15,7 @@ export interface CollectionRow extends Record<string, SqlStorageValue> {
   modified: number;
 }
 
-export interface ObjectRow extends Record<string, SqlStorageValue> {
+export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {
   collection_id: number;
   name: string;
   uid: string;
@@ -36,7 +36,13 @@ export interface ObjectRow extends Record<string, SqlStorageValue> {
   inst_until: number | null;
   /** Octets of the snapshot and instance spans, counted toward the quota beside `size` (writes.ts stateBytes). */
   state_bytes: number;
+  /** The body, when it lives in the row (bodies.ts; body_key is then ''); null in R2; not selected by listings. */
+  body?: string | null;
 }
+
+/** Every column of an object row but its body: what listings read (a PROPFIND of 10,000 members reads no body). */
+export const OBJECT_COLUMNS = `collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
+  start_ms, end_ms, recurring, floating, exact, snapshot, inst_until, state_bytes`;
 
 export const scopes = {
   home: "home",
@@ -96,6 +102,7 @@ export function toCollection(sql: Sql, epoch: string, r: CollectionRow): Collect
 
 export function toObject(collection: string, r: ObjectRow, props: PropMap = {}): ObjectInfo {
   return {
+    ...(typeof r.body === "string" ? { body: r.body } : {}),
     collection,
     name: r.name,
     uid: r.uid,

@@ -119,6 +119,9 @@ const MIGRATIONS: string[] = [
   // the rule of calendars (RFC 4791 §5.3.2.1 no-uid-conflict), checked where objects are written (writes.ts).
   `DROP INDEX objects_uid;
    CREATE INDEX objects_uid ON objects (collection_id, uid);`,
+  // v6: a body small enough lives in its row (bodies.ts): a report reads it with the index in one round trip.
+  // body_key is '' for those; bodies already in R2 stay there until the row is next written or moved in (bodies.ts).
+  `ALTER TABLE objects ADD COLUMN body TEXT;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -53,9 +53,9 @@ export function touchCollection(sql: Sql, id: number, rev: number, now: number):
   sql.run("UPDATE collections SET rev = ?, modified = ? WHERE id = ?", rev, now, id);
 }
 
-/** Queues a body key for deletion once no row points at it any more. */
+/** Queues a body key for deletion once no row points at it any more ('' is a body in its row: nothing to do). */
 export function discardBody(sql: Sql, key: string, now: number): void {
-  if (sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? LIMIT 1", key)) return;
+  if (!key || sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? LIMIT 1", key)) return;
   sql.run("INSERT OR REPLACE INTO garbage (key, due) VALUES (?, ?)", key, now + GARBAGE_GRACE_MS);
 }
 
@@ -122,7 +122,9 @@ export interface RowData {
   etag: string;
   scheduleTag: string | null;
   size: number;
+  /** The R2 key of the body, or '' when the body is `body`, kept in the row (bodies.ts). */
   bodyKey: string;
+  body?: string | null | undefined;
   index: IndexSummary;
   snapshot: string | null;
   instances?: InstanceIndex | null | undefined;
@@ -144,19 +146,19 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   // Only a scheduling object resource has a Schedule-Tag: it goes when the resource stops being one (RFC 6638 §3.2.10).
   const scheduleTag = d.snapshot ? d.scheduleTag : null;
   sql.run(
-    `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
+    `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, body, rev, created, modified,
        start_ms, end_ms, recurring, floating, exact, snapshot)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
-       etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key,
+       etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key, body = excluded.body,
        rev = excluded.rev, modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
        recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, snapshot = excluded.snapshot`,
-    col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, rev, now, now,
+    col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, d.bodyKey ? null : (d.body ?? null), rev, now, now,
     i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, d.snapshot,
   );
   writeInstances(sql, col.id, name, d.instances);
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
-  sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
+  if (d.bodyKey) sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
   const state = stateBytes(d.snapshot, d.instances);
   sql.run("UPDATE objects SET state_bytes = ? WHERE collection_id = ? AND name = ?", state, col.id, name);
@@ -164,12 +166,12 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   touchCollection(sql, col.id, rev, now);
 }
 
-/** Writes the row for a client's PUT, pointing at `bodyKey`; returns whether it was created. */
+/** Writes the row for a client's PUT, its body in the row ('' key) or at `bodyKey` in R2; returns whether it was created. */
 export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: string, now: number): boolean {
   const s = w.schedule;
   const scheduleTag = s ? (s.newTag || !plan.existing?.schedule_tag ? newScheduleTag() : plan.existing.schedule_tag) : null;
   writeRow(sql, plan.col, w.name, {
-    uid: w.index.uid, component: w.index.component, etag: w.etag, scheduleTag, size: w.size, bodyKey,
+    uid: w.index.uid, component: w.index.component, etag: w.etag, scheduleTag, size: w.size, bodyKey, body: bodyKey ? null : w.body,
     index: w.index, snapshot: s?.snapshot ?? null, instances: w.instances,
   }, plan.existing, now);
   return !plan.existing;

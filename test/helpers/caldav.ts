@@ -156,10 +156,29 @@ export async function r2Keys(prefix: string): Promise<string[]> {
   return keys;
 }
 
-/** Keys of the R2 bodies that object rows of a home point at. */
+/** Keys of the R2 bodies that object rows of a home point at (bodies kept in their rows have none). */
 export async function referencedKeys(user: string): Promise<string[]> {
-  return (await homeSql<{ body_key: string }>(user, "SELECT body_key FROM objects")).map((r) => r.body_key);
+  return (await homeSql<{ body_key: string }>(user, "SELECT body_key FROM objects WHERE body_key != ''")).map((r) => r.body_key);
 }
+
+/** Rows with no body at all: neither in the row nor in R2 (there must never be one). */
+export async function rowsWithoutBody(user: string): Promise<string[]> {
+  return (await homeSql<{ name: string }>(user, "SELECT name FROM objects WHERE body IS NULL AND body_key = ''")).map((r) => r.name);
+}
+
+/**
+ * Replaces the stored body of an object behind the server's back, wherever it is kept (its row or R2): what an
+ * earlier version of the server would have stored.
+ */
+export async function overwriteStoredBody(user: string, name: string, text: string): Promise<void> {
+  const [row] = await homeSql<{ body_key: string }>(user, "SELECT body_key FROM objects WHERE name = ?", name);
+  if (!row) throw new Error(`no object ${name} for ${user}`);
+  if (row.body_key) await env.BODIES.put(row.body_key, text);
+  else await homeSql(user, "UPDATE objects SET body = ? WHERE name = ?", text, name);
+}
+
+/** A calendar object too large to live in its row (home/bodies.ts INLINE_BODY_MAX): its body is kept in R2. */
+export const r2Ics = (opts: Parameters<typeof ics>[0] = {}) => ics({ ...opts, extra: [...(opts.extra ?? []), `DESCRIPTION:${"x".repeat(600_000)}`] });
 
 export async function adminFetch(method: string, path: string, body?: unknown, token = "test-admin-token"): Promise<Response> {
   const { exports } = await import("cloudflare:workers");

@@ -9,7 +9,7 @@ import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../src/core/
 import { createUser, dav, hrefText, multistatus, propfindBody, type Creds } from "../helpers/dav-client.js";
 import {
   CAL, D, adminFetch, cal, homeEpoch, home, ics, mkcalendar, mkcolBody, newUser, principal, propText,
-  proppatchBody, put, putOk, r2Keys, rnd,
+  proppatchBody, put, putOk, r2Ics, r2Keys, rnd,
 } from "../helpers/caldav.js";
 
 const WWW_BASIC = /^Basic\s+realm="[^"]+"/i;
@@ -115,8 +115,10 @@ describe("app passwords", () => {
 describe("user removal", () => {
   it("refuses login after the user is removed, and removes the user's calendar data and bodies", async () => {
     const erin = await newUser("gone");
-    await putOk(erin, `${cal(erin)}a.ics`, ics());
-    await putOk(erin, `${cal(erin, "tasks")}t.ics`, ics({ component: "VTODO" }));
+    // Bodies this large are kept in R2 (home/bodies.ts); removal must take them too.
+    await putOk(erin, `${cal(erin)}a.ics`, r2Ics());
+    await putOk(erin, `${cal(erin, "tasks")}t.ics`, r2Ics({ component: "VTODO" }));
+    await putOk(erin, `${cal(erin)}small.ics`, ics());
     const epoch = await homeEpoch(erin.user);
     expect((await r2Keys(`${epoch}/`)).length).toBe(2);
     const { password: appPassword } = (await (await adminFetch("POST", `/users/${erin.user}/app-passwords`, { label: "x" })).json()) as { password: string };
@@ -289,8 +291,8 @@ describe("garbage after removal", () => {
     const u = await newUser("gc-gone");
     const p = `${cal(u)}a.ics`;
     const uid = `${rnd()}@test.example`;
-    await putOk(u, p, ics({ uid, summary: "one" }));
-    await putOk(u, p, ics({ uid, summary: "two" })); // the first body is now garbage in its grace period
+    await putOk(u, p, r2Ics({ uid, summary: "one" }));
+    await putOk(u, p, r2Ics({ uid, summary: "two" })); // the first body (in R2: large) is now garbage in its grace period
     const epoch = await homeEpoch(u.user);
     expect((await r2Keys(`${epoch}/`)).length).toBe(2);
     expect((await adminFetch("DELETE", `/users/${u.user}`)).status).toBe(204);

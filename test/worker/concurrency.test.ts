@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { dav, errorConditions, multistatus, propfindBody, type Creds } from "../helpers/dav-client.js";
-import { CAL, D, cal, collectGarbageNow, home, homeEpoch, homeSql, ics, newUser, propText, propfindOne, put, putOk, r2Keys, referencedKeys, rnd } from "../helpers/caldav.js";
+import { CAL, D, cal, collectGarbageNow, home, homeEpoch, homeSql, ics, newUser, propText, propfindOne, put, putOk, r2Keys, referencedKeys, rnd, rowsWithoutBody } from "../helpers/caldav.js";
 
 const count = (xs: number[], v: number) => xs.filter((x) => x === v).length;
 
@@ -19,6 +19,7 @@ async function listing(u: Creds, path: string) {
 async function expectConsistent(u: Creds) {
   const referenced = await referencedKeys(u.user);
   for (const key of referenced) expect(await env.BODIES.head(key), `body of a row: ${key}`).not.toBeNull();
+  expect(await rowsWithoutBody(u.user), "every row has its body, in the row or in R2").toEqual([]);
   await collectGarbageNow(u.user);
   const stored = await r2Keys(`${await homeEpoch(u.user)}/`);
   expect(new Set(stored)).toEqual(new Set(referenced));

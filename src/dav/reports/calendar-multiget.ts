@@ -26,14 +26,16 @@ export async function calendarMultiget(doc: XmlElement, target: Resource, req: D
     if (loc.kind === "object" && loc.user === owner.id && loc.collection === collectionName) names.set(loc.name, href);
     else missing.push(href);
   }
-  const found = await ctx.home(owner.id).objects(collectionName, [...names.keys()]);
+  const calendarData = requestedCalendarData(doc);
+  // One round trip: the rows and, when calendar-data is asked for, the bodies the home keeps beside them.
+  const found = await ctx.home(owner.id).objects(collectionName, [...names.keys()], calendarData !== undefined);
   const objects = found?.objects ?? [];
   const present = new Set(objects.map((o) => o.name));
   for (const [name, href] of names) if (!present.has(name)) missing.push(href);
   const responses = found
     ? await objectResponses(owner, found.collection, objects, {
         props: parsePropSelection(doc),
-        calendarData: requestedCalendarData(doc),
+        calendarData,
         minimal: wantsMinimal(req.headers),
       }, ctx, { zone: calendarZone(found.collection.props) })
     : [];

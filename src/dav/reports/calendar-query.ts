@@ -5,7 +5,6 @@
 // Matching and calendar-data run object by object within the request's
 // expansion budget (core/query/budget.ts); past it, or past one object's
 // bounds, the answer is 403 DAV:number-of-matches-within-limits (§7.8).
-import { mapLimit } from "../../core/async.js";
 import { badRequest, C, DavError, precondition } from "../../core/errors.js";
 import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
 import { calendarZone } from "../../core/calendar-props.js";
@@ -24,9 +23,9 @@ import { parsePropSelection, requestedCalendarData } from "../../core/xml/reques
 import { child, textOf, type XmlElement } from "../../core/xml/tree.js";
 import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
-import { readBody } from "../get.js";
+import { readBodies } from "../get.js";
 import { parseDepth, wantsMinimal } from "../propfind.js";
-import { BODY_CONCURRENCY, objectResponses } from "./objects.js";
+import { objectResponses } from "./objects.js";
 import type ICAL from "ical.js";
 
 /** The zone floating times are read in: the query's timezone (RFC 4791 §9.8), timezone-id (RFC 7809), or the calendar's. */
@@ -66,18 +65,21 @@ export async function calendarQuery(doc: XmlElement, target: Resource, req: DavR
   if (target.kind !== "object" && depth === "0") return xmlResponse(207, multistatus([]));
 
   const plan = planQuery(filter);
-  const found = await ctx.home(target.owner.id).query(target.collection.name, {
-    components: plan.components,
-    start: plan.start,
-    end: plan.end,
-  });
+  // One round trip: the candidates with the bodies the matcher and the calendar-data need (home/query.ts).
+  const found = await ctx.home(target.owner.id).query(
+    target.collection.name,
+    { components: plan.components, start: plan.start, end: plan.end },
+    { plan, withData: dataReq !== undefined },
+  );
   if (!found) throw new DavError(404, { description: "no such calendar" });
   let candidates = found.candidates;
   if (target.kind === "object") candidates = candidates.filter((c) => c.name === target.object.name);
 
   const decided = candidates.map((c) => decideFromIndex(plan, c));
   const needBody = candidates.map((_, i) => decided[i] === undefined || (decided[i] === true && dataReq !== undefined));
-  const texts = await mapLimit(candidates, BODY_CONCURRENCY, async (c, i) => (needBody[i] ? readBody(ctx, target.owner.id, c) : undefined));
+  const wanted = candidates.filter((_, i) => needBody[i]);
+  const read = new Map((await readBodies(ctx, target.owner.id, wanted)).map((b) => [b.object.name, b]));
+  const texts = candidates.map((c, i) => (needBody[i] ? read.get(c.name) : undefined));
   const parsed = new Map<string, CalendarObject>();
   const budget = new RequestBudget();
   const matches: typeof candidates = [];

@@ -17,18 +17,17 @@ import { caldav } from "../../core/xml/names.js";
 import { child, type XmlElement } from "../../core/xml/tree.js";
 import { requirePrivilege } from "../../core/acl.js";
 import type { DavContext, DavRequest } from "../context.js";
-import { readBody } from "../get.js";
-import { BODY_CONCURRENCY } from "./objects.js";
+import { readBodies } from "../get.js";
 import { calendarZone, isTransparent } from "../../core/calendar-props.js";
 
 /** Busy periods of one calendar in [start, end). */
 export async function calendarBusy(ctx: DavContext, owner: string, collection: string, range: { start: number; end: number }): Promise<Period[]> {
-  const found = await ctx.home(owner).query(collection, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end });
+  const found = await ctx.home(owner).query(collection, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, true);
   if (!found || found.collection.kind !== "calendar" || isTransparent(found.collection.props)) return [];
   const zone = calendarZone(found.collection.props);
   const budget = new RequestBudget();
-  const periods = await mapLimit(found.candidates, BODY_CONCURRENCY, async (c) => {
-    const { text } = await readBody(ctx, owner, c);
+  const texts = await readBodies(ctx, owner, found.candidates);
+  const periods = await mapLimit(texts, 1, async ({ text }) => {
     return budget.must("free-busy-query", () => {
       const obj = parseStored(text);
       return obj ? busyPeriods(obj, range, zone) : [];

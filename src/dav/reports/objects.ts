@@ -4,7 +4,6 @@
 // Partial calendar data (expand, limit-recurrence-set) is made object by
 // object within the request's expansion budget (core/query/budget.ts).
 import type ICAL from "ical.js";
-import { mapLimit } from "../../core/async.js";
 import type { CalendarObject } from "../../core/ical/parse.js";
 import type { CollectionInfo, ObjectInfo, Principal } from "../../core/model.js";
 import { hrefs } from "../../core/paths.js";
@@ -17,10 +16,9 @@ import { caldav } from "../../core/xml/names.js";
 import type { PropfindRequest } from "../../core/xml/requests.js";
 import { el, type XmlElement } from "../../core/xml/tree.js";
 import type { DavContext } from "../context.js";
-import { readBody } from "../get.js";
+import { readBodies } from "../get.js";
 
 const CALENDAR_DATA = caldav("calendar-data");
-export const BODY_CONCURRENCY = 6;
 
 export interface ObjectSelection {
   props: PropfindRequest;
@@ -50,10 +48,10 @@ export async function objectResponses(
 ): Promise<XmlElement[]> {
   const dataReq = sel.calendarData ? parseCalendarDataRequest(sel.calendarData) : undefined;
   const bodies = dataReq
-    ? await mapLimit(objects, BODY_CONCURRENCY, async (o) => {
+    ? await readBodies(ctx, owner.id, objects.map((o) => {
         const known = pre.bodies?.get(o.name);
-        return known !== undefined ? { object: o, text: known } : readBody(ctx, owner.id, o);
-      })
+        return known !== undefined && o.body === undefined ? { ...o, body: known } : o;
+      }))
     : undefined;
   const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
   const budget = pre.budget ?? new RequestBudget();

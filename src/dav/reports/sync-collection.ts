@@ -44,10 +44,11 @@ export async function syncCollection(doc: XmlElement, target: Resource, req: Dav
   const limit = parseLimit(doc);
 
   // A calendar has no member collections, so level "infinite" is the same as 1.
-  const set = unwrap(await ctx.home(target.owner.id).changes(target.collection.name, tokenText(textOf(tokenEl)), limit));
+  const calendarData = requestedCalendarData(doc);
+  const set = unwrap(await ctx.home(target.owner.id).changes(target.collection.name, tokenText(textOf(tokenEl)), limit, calendarData !== undefined));
   const responses = await objectResponses(target.owner, set.collection, set.changed, {
     props: parsePropSelection(doc),
-    calendarData: requestedCalendarData(doc),
+    calendarData,
     minimal: wantsMinimal(req.headers),
   }, ctx, { zone: calendarZone(set.collection.props) });
   for (const name of set.deleted) responses.push(statusResponse(hrefs.object(target.owner.id, set.collection.name, name), 404));

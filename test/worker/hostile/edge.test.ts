@@ -4,10 +4,10 @@
 // are refused (RFC 5545 §3.1) while bodies stored before the check still
 // read; a sync token is accepted only exactly as issued (RFC 6578 §3.2); and
 // methods the server does not know answer 405 or 501, never 500.
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { basic, BASE, dav, errorConditions, type Creds } from "../../helpers/dav-client.js";
-import { CAL, D, cal, homeSql, newUser, putOk, put } from "../../helpers/caldav.js";
+import { CAL, D, cal, newUser, overwriteStoredBody, putOk, put } from "../../helpers/caldav.js";
 import { calendarDataOf, calendarQueryBody, compFilter, multistatusOf, report, syncBody, syncCollection } from "../../helpers/reports.js";
 import nulInSummary from "../../fixtures/ics/control/nul-in-summary.ics?raw";
 import vtInDescription from "../../fixtures/ics/control/vt-in-description.ics?raw";
@@ -99,8 +99,7 @@ describe("control characters in iCalendar text (RFC 5545 §3.1, §3.3.11)", () =
     const clean = nulInSummary.replace("\u0000", "");
     await putOk(u, `${cal(u)}old.ics`, clean);
     // What an earlier version of the server accepted: the same object with the NUL, already in R2.
-    const [row] = await homeSql<{ body_key: string }>(u.user, "SELECT body_key FROM objects WHERE name = 'old.ics'");
-    await env.BODIES.put(row!.body_key, nulInSummary);
+    await overwriteStoredBody(u.user, "old.ics", nulInSummary);
 
     const get = await dav("GET", `${cal(u)}old.ics`, { as: u });
     expect(get.status).toBe(200);

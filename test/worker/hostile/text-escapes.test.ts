@@ -4,10 +4,9 @@
 // nothing is stored; backslashes where no TEXT value is (URIs, addresses,
 // parameters) and the valid escapes are accepted and served back as sent;
 // bodies stored before the check still read.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { dav, errorConditions } from "../../helpers/dav-client.js";
-import { CAL, cal, crlf, homeSql, newUser, put, putOk } from "../../helpers/caldav.js";
+import { CAL, cal, crlf, homeSql, newUser, overwriteStoredBody, put, putOk } from "../../helpers/caldav.js";
 import { calendarDataOf, calendarQueryBody, compFilter, multistatusOf, report } from "../../helpers/reports.js";
 import dquoteInSummary from "../../fixtures/ics/escapes/invalid-dquote-in-summary.ics?raw";
 import colonInDescription from "../../fixtures/ics/escapes/invalid-colon-in-description.ics?raw";
@@ -98,8 +97,7 @@ describe("bodies stored before the check", () => {
     const clean = dquoteInSummary.replaceAll('\\"', '"');
     await putOk(u, `${cal(u)}old.ics`, clean);
     // What an earlier version of the server accepted: the same object with \", already in R2.
-    const [row] = await homeSql<{ body_key: string }>(u.user, "SELECT body_key FROM objects WHERE name = 'old.ics'");
-    await env.BODIES.put(row!.body_key, dquoteInSummary);
+    await overwriteStoredBody(u.user, "old.ics", dquoteInSummary);
 
     const get = await dav("GET", `${cal(u)}old.ics`, { as: u });
     expect(get.status).toBe(200);
