@@ -6,7 +6,7 @@ import { constantTimeEqual, generateAppPassword, hashAppPassword, hashPassword }
 import { normalizePrincipalId } from "../core/directory.js";
 import { badRequest, DavError, notFound, unwrap } from "../core/errors.js";
 import type { CalendarUserType } from "../core/model.js";
-import { directoryStub } from "../dav/context.js";
+import { directoryStub, homeStub } from "../bindings.js";
 
 type AdminEnv = { Bindings: Env };
 
@@ -73,7 +73,7 @@ admin.delete("/users/:id", async (c) => {
   const id = c.req.param("id");
   const removed = await directoryStub(c.env).removePrincipal(id);
   if (!removed) throw notFound(`no user ${id}`);
-  await c.env.CALENDAR_HOME.getByName(id).destroy();
+  await homeStub(c.env, id).destroy();
   return c.body(null, 204);
 });
 

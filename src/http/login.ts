@@ -8,7 +8,7 @@ import { delayMs, DEFAULT_DELAY_MS, retryAfterSeconds } from "../core/auth/throt
 import { isCheapHash, verifyPassword } from "../core/auth/passwords.js";
 import { DavError } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
-import { directoryStub } from "../dav/context.js";
+import { directoryStub } from "../bindings.js";
 import type { CredentialRecord } from "../directory/directory.js";
 
 /** Verifies a password against one stored hash; injectable so tests can count the work done. */
