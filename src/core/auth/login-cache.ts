@@ -78,7 +78,8 @@ export class LoginCache {
   private readonly byPrincipal = new Map<string, Set<string>>();
   /** Client address → when its lock ends. */
   private readonly locks = new Map<string, number>();
-  private readonly salt = crypto.getRandomValues(new Uint8Array(16));
+  /** Made on first use: Workers refuse random values at global scope, where the isolate's cache is built. */
+  private salt: Uint8Array | null = null;
   private generation = 0;
   private used = 0;
 
@@ -89,10 +90,11 @@ export class LoginCache {
 
   /** The key of a login and password: a salted digest, never the password. */
   async keyOf(login: string, password: string): Promise<string> {
+    const salt = (this.salt ??= crypto.getRandomValues(new Uint8Array(16)));
     const text = new TextEncoder().encode(`${login}\u0000${password}`);
-    const data = new Uint8Array(this.salt.length + text.length);
-    data.set(this.salt);
-    data.set(text, this.salt.length);
+    const data = new Uint8Array(salt.length + text.length);
+    data.set(salt);
+    data.set(text, salt.length);
     const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
     return btoa(String.fromCharCode(...d));
   }
