@@ -79,6 +79,9 @@ async function measured(c: Creds, address?: string): Promise<{ status: number; c
   return { status: s, calls: made };
 }
 
+const NS = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"';
+const report = (c: Creds, body: string) => dav("REPORT", cal(c), { as: c, headers: { Depth: "1" }, body: `<?xml version="1.0"?>${body}` });
+
 const freshAddress = () => {
   const r = rnd();
   return `2001:db8:${r.slice(0, 4)}:${r.slice(4, 8)}::2`;
@@ -153,6 +156,12 @@ describe("one Durable Object on the hot path: no Directory call for a login this
             as: u,
             body: `<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop><D:href>${path}</D:href></C:calendar-multiget>`,
           }),
+      ],
+      ["calendar-query", () => report(u, `<C:calendar-query ${NS}><D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>`)],
+      ["sync-collection", () => report(u, `<D:sync-collection ${NS}><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`)],
+      [
+        "free-busy-query",
+        () => report(u, `<C:free-busy-query ${NS}><C:time-range start="20250601T000000Z" end="20250701T000000Z"/></C:free-busy-query>`),
       ],
       ["DELETE", () => dav("DELETE", path, { as: u })],
     ];
