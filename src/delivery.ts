@@ -10,7 +10,7 @@ import { mapLimit } from "./core/async.js";
 import type { ItipJob } from "./core/itip-job.js";
 import type { Principal } from "./core/model.js";
 import { SCHEDULE_STATUS } from "./core/schedule/index.js";
-import { directoryStub } from "./dav/context.js";
+import { directoryStub } from "./bindings.js";
 
 export const ITIP_QUEUE = "edge-caldav-itip";
 export const ITIP_DLQ = "edge-caldav-itip-dlq";

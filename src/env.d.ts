@@ -4,4 +4,6 @@ interface Env {
   ADMIN_TOKEN?: string;
   /** Milliseconds a throttled login waits before its password is checked, doubling per failure (default 500; tests set less). */
   LOGIN_DELAY_MS?: string;
+  /** Milliseconds a verified login is accepted per isolate without asking the Directory (default 30000, at most 60000, 0: off). */
+  LOGIN_CACHE_TTL_MS?: string;
 }

@@ -1,6 +1,8 @@
 // What a DAV handler works with: the parsed request, the authenticated
 // principal, limits, and typed access to the stores (homes, directory,
-// bodies). Handlers never see Hono's Context.
+// bodies; the stubs come from src/bindings.ts). Handlers never see Hono's
+// Context.
+import { directoryStub, homeStub } from "../bindings.js";
 import { DavError } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
 import type { Limits, PropContext } from "../core/props/types.js";
@@ -46,7 +48,7 @@ export class DavContext {
   }
 
   home(id: string): DurableObjectStub<CalendarHome> {
-    return this.env.CALENDAR_HOME.getByName(id);
+    return homeStub(this.env, id);
   }
 
   get directory(): DurableObjectStub<Directory> {
@@ -72,8 +74,4 @@ export class DavContext {
   get props(): PropContext {
     return { user: this.user, limits: this.limits, reports: reportsFor };
   }
-}
-
-export function directoryStub(env: Env): DurableObjectStub<Directory> {
-  return env.DIRECTORY.getByName("main");
 }

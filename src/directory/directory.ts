@@ -1,9 +1,11 @@
 // The directory Durable Object: the authoritative store of principals,
 // their credentials (hashes only) and calendar-user addresses. A single
 // instance ("main") holds it all; an address maps to exactly one principal
-// (UNIQUE constraint), so signup followed by delivery never races. Every
-// login asks it once: the credentials come with the login throttle's verdict
-// (src/directory/throttle.ts), counted in the same transaction.
+// (UNIQUE constraint), so signup followed by delivery never races. A login
+// the Worker has not verified lately asks it once: the credentials come with
+// the login throttle's verdict (src/directory/throttle.ts), counted in the
+// same transaction; a verified one is cached per isolate for a bounded time
+// (src/core/auth/login-cache.ts), so most requests never come here.
 import { DurableObject } from "cloudflare:workers";
 import { unknownLoginKey } from "../core/auth/throttle.js";
 import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/directory.js";
@@ -11,7 +13,9 @@ import { capture, conflict, badRequest, notFound, type Result } from "../core/er
 import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../home/sql.js";
 import { mirrorPrincipal } from "./cache.js";
-import { checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LoginTicket } from "./throttle.js";
+import {
+  checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LockedBucket, type LoginTicket,
+} from "./throttle.js";
 
 export interface CredentialRecord {
   id: string;
@@ -23,7 +27,13 @@ export interface CredentialRecord {
 
 /** The start of a login: refused outright while a bucket is locked, else the credentials to check and the wait before. */
 export type LoginStart =
-  | { locked: true; retryAfterMs: number }
+  | {
+      locked: true;
+      retryAfterMs: number;
+      /** Which buckets are locked, and the principal the login names (null: nobody), so the Worker's cache can refuse it too. */
+      locks: LockedBucket[];
+      principalId: string | null;
+    }
   | {
       locked: false;
       /** null when no principal has this login; the Worker still checks a password (against a dummy hash). */
@@ -127,7 +137,7 @@ export class Directory extends DurableObject<Env> {
       const buckets: BucketRef[] = [{ kind: "account", key: record ? `principal:${record.principal.id}` : `login:${unknownLoginKey(login)}` }];
       if (clientAddress) buckets.push({ kind: "address", key: clientAddress.slice(0, 64) });
       const check = checkBuckets(this.sql, buckets, now);
-      if (check.locked) return check;
+      if (check.locked) return { ...check, principalId: record?.principal.id ?? null };
       return { locked: false, principal: record?.principal ?? null, credentials: record?.credentials ?? [], excess: check.excess, ticket: check.ticket };
     });
   }

@@ -3,7 +3,9 @@
 // src/core/auth/throttle.ts inside the caller's transaction, so checking a
 // bucket and counting an attempt never interleave with another login. The
 // table is bounded: expired rows go, and past MAX_ROWS the stalest go first.
-import { admit, expiresAt, fail, FRESH, POLICY, release, succeed, type BucketPolicy, type BucketState } from "../core/auth/throttle.js";
+import {
+  admit, expiresAt, fail, FRESH, POLICY, release, succeed, type BucketKind, type BucketPolicy, type BucketState,
+} from "../core/auth/throttle.js";
 import type { Sql } from "../home/sql.js";
 
 export const THROTTLE_SCHEMA = `
@@ -15,8 +17,6 @@ export const THROTTLE_SCHEMA = `
 export const MAX_ROWS = 100_000;
 /** Rows deleted per pruning pass, so no login waits on a large delete. */
 const PRUNE_BATCH = 1_000;
-
-export type BucketKind = keyof typeof POLICY;
 
 export interface BucketRef {
   kind: BucketKind;
@@ -50,19 +50,28 @@ function write(sql: Sql, b: BucketRef, s: BucketState): void {
 /** Only a change in what is counted is written: a login with nothing against it writes nothing. */
 const changed = (a: BucketState, b: BucketState) => a.failures !== b.failures || a.lockedUntil !== b.lockedUntil || a.strikes !== b.strikes;
 
-export type Check = { locked: true; retryAfterMs: number } | { locked: false; excess: number; ticket: LoginTicket };
+/** A locked bucket, by kind: the Worker's login cache refuses cached logins under it too (src/core/auth/login-cache.ts). */
+export interface LockedBucket {
+  kind: BucketKind;
+  retryAfterMs: number;
+}
+
+export type Check = { locked: true; retryAfterMs: number; locks: LockedBucket[] } | { locked: false; excess: number; ticket: LoginTicket };
 
 /** Admits an attempt against every bucket: locked if any is, else the largest wait and what was reserved. */
 export function checkBuckets(sql: Sql, buckets: BucketRef[], now: number): Check {
   let retryAfterMs = 0;
   let excess = 0;
   const ticket: LoginTicket = { buckets: [] };
+  const locks: LockedBucket[] = [];
   for (const b of buckets) {
     const before = read(sql, b);
     const a = admit(before, now, policy(b));
     if (changed(before, a.state)) write(sql, b, a.state);
-    if (a.locked) retryAfterMs = Math.max(retryAfterMs, a.retryAfterMs);
-    else {
+    if (a.locked) {
+      retryAfterMs = Math.max(retryAfterMs, a.retryAfterMs);
+      locks.push({ kind: b.kind, retryAfterMs: a.retryAfterMs });
+    } else {
       excess = Math.max(excess, a.excess);
       ticket.buckets.push({ ...b, reserved: a.reserved });
     }
@@ -70,7 +79,7 @@ export function checkBuckets(sql: Sql, buckets: BucketRef[], now: number): Check
   if (retryAfterMs > 0) {
     // A refused attempt is not an attempt: give back what the open buckets reserved for it.
     for (const t of ticket.buckets) if (t.reserved) write(sql, t, release(read(sql, t)));
-    return { locked: true, retryAfterMs };
+    return { locked: true, retryAfterMs, locks };
   }
   return { locked: false, excess, ticket };
 }

@@ -1,12 +1,15 @@
 // The admin API, used by `npm run user`: add and remove principals, set
 // passwords, issue app passwords. It is off unless the ADMIN_TOKEN secret is
-// set, and every call must carry it as a bearer token.
+// set, and every call must carry it as a bearer token. Every change to a
+// principal drops its cached logins in this isolate at once (other isolates
+// see it when their entries expire, README "Logins").
 import { Hono } from "hono";
+import { directoryStub, homeStub } from "../bindings.js";
 import { constantTimeEqual, generateAppPassword, hashAppPassword, hashPassword } from "../core/auth/passwords.js";
 import { normalizePrincipalId } from "../core/directory.js";
 import { badRequest, DavError, notFound, unwrap } from "../core/errors.js";
 import type { CalendarUserType } from "../core/model.js";
-import { directoryStub } from "../dav/context.js";
+import { loginCache } from "./login.js";
 
 type AdminEnv = { Bindings: Env };
 
@@ -34,6 +37,19 @@ interface UserBody {
   password?: string;
 }
 
+/**
+ * Runs a change to a principal, then drops its cached logins (also when the
+ * change failed half-way): after the Directory committed, so a login in
+ * flight cannot cache what was true before (login-cache.ts, generations).
+ */
+async function changing<T>(id: string, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    loginCache.forgetPrincipal(id);
+  }
+}
+
 export const admin = new Hono<AdminEnv>();
 
 admin.use("*", async (c, next) => {
@@ -57,23 +73,23 @@ admin.put("/users/:id", async (c) => {
   const id = normalizePrincipalId(c.req.param("id"));
   if (!id) throw badRequest("invalid user name: use a-z, 0-9 and . _ @ + -");
   const body = await json<UserBody>(c.req.raw);
+  if (body.password === "") throw badRequest("the password is empty");
   const dir = directoryStub(c.env);
   const existed = (await dir.getPrincipal(id)) !== null;
-  const principal = unwrap(
-    await dir.upsertPrincipal({ id, displayName: body.displayName, type: body.type, addresses: body.emails }),
-  );
-  if (body.password !== undefined) {
-    if (body.password === "") throw badRequest("the password is empty");
-    unwrap(await dir.setPassword(id, await hashPassword(body.password)));
-  }
+  const principal = await changing(id, async () => {
+    // Addresses, name or type change what a cached login hands to the request, so they drop it too.
+    const p = unwrap(await dir.upsertPrincipal({ id, displayName: body.displayName, type: body.type, addresses: body.emails }));
+    if (body.password !== undefined) unwrap(await dir.setPassword(id, await hashPassword(body.password)));
+    return p;
+  });
   return c.json(principal, existed ? 200 : 201);
 });
 
 admin.delete("/users/:id", async (c) => {
   const id = c.req.param("id");
-  const removed = await directoryStub(c.env).removePrincipal(id);
+  const removed = await changing(id, () => directoryStub(c.env).removePrincipal(id));
   if (!removed) throw notFound(`no user ${id}`);
-  await c.env.CALENDAR_HOME.getByName(id).destroy();
+  await homeStub(c.env, id).destroy();
   return c.body(null, 204);
 });
 
@@ -86,7 +102,8 @@ admin.post("/users/:id/app-passwords", async (c) => {
 });
 
 admin.delete("/users/:id/app-passwords/:cred", async (c) => {
-  const ok = await directoryStub(c.env).removeCredential(c.req.param("id"), c.req.param("cred"));
+  const id = c.req.param("id");
+  const ok = await changing(id, () => directoryStub(c.env).removeCredential(id, c.req.param("cred")));
   if (!ok) throw notFound("no such app password");
   return c.body(null, 204);
 });

@@ -1,8 +1,10 @@
 // HTTP Basic authentication (RFC 7617) against the directory. The login is
-// a principal name or one of its email addresses. Credential records are
-// fetched on every request, so a removed user or changed password takes
-// effect at once; the throttle and the password check are checkLogin's
-// (src/http/login.ts), shared with any other way of logging in.
+// a principal name or one of its email addresses. The throttle, the
+// password check and the per-isolate cache of verified logins are
+// checkLogin's (src/http/login.ts), shared with any other way of logging in:
+// a removed user, a changed password or a revoked app password stops working
+// at once in the isolate that made the change and within the cache's
+// lifetime (at most 60 s) everywhere else.
 import { parseBasic } from "../core/auth/basic.js";
 import type { Principal } from "../core/model.js";
 import { challenge, checkLogin } from "./login.js";

@@ -1,15 +1,23 @@
-// One login check for every way in (HTTP Basic now, the web sign-in later):
-// checkLogin asks the Directory once for the throttle's verdict and the
-// credentials, waits if the account or address has been failing, checks the
-// password, and reports the outcome back only when there is one to count.
-// Unknown logins cost the same PBKDF2 work as known ones (a dummy hash), so
-// timing does not tell which names exist. Nothing here logs a credential.
+// One login check for every way in (HTTP Basic now, the web sign-in later).
+// A login and password that verified in this isolate within the cache's
+// lifetime are accepted from the login cache, with no call to the Directory
+// (src/core/auth/login-cache.ts says what it keeps and why that is safe;
+// README "Logins" states the bounds). Anything else asks the Directory once
+// for the throttle's verdict and the credentials, waits if the account or
+// address has been failing, checks the password, and reports the outcome
+// back only when there is one to count. Unknown logins cost the same PBKDF2
+// work as known ones (a dummy hash), so timing does not tell which names
+// exist. Nothing here logs a credential.
+import { directoryStub } from "../bindings.js";
+import { DEFAULT_TTL_MS, LoginCache, MAX_TTL_MS } from "../core/auth/login-cache.js";
 import { delayMs, DEFAULT_DELAY_MS, retryAfterSeconds } from "../core/auth/throttle.js";
 import { isCheapHash, verifyPassword } from "../core/auth/passwords.js";
 import { DavError } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
-import { directoryStub } from "../dav/context.js";
 import type { CredentialRecord } from "../directory/directory.js";
+
+/** This isolate's logins that verified; the admin API drops a principal's entries when it changes them. */
+export const loginCache = new LoginCache();
 
 /** Verifies a password against one stored hash; injectable so tests can count the work done. */
 export type Verifier = (password: string, hash: string) => Promise<boolean>;
@@ -58,6 +66,16 @@ export function firstDelayMs(env: Env): number {
   return Number.isFinite(v) && v >= 0 ? v : DEFAULT_DELAY_MS;
 }
 
+/**
+ * How long a verified login is accepted from the cache, from LOGIN_CACHE_TTL_MS
+ * (read here only; default 30 s, 0 turns the cache off, never more than 60 s):
+ * the bound within which a change made in another isolate takes effect.
+ */
+export function loginCacheTtlMs(env: Env): number {
+  const v = Number(env.LOGIN_CACHE_TTL_MS ?? Number.NaN);
+  return Number.isFinite(v) && v >= 0 ? Math.min(v, MAX_TTL_MS) : DEFAULT_TTL_MS;
+}
+
 export const REALM = "CalDAV";
 
 export const challenge = () =>
@@ -81,6 +99,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The principal a login and password name, or a thrown 401 (wrong or unknown)
  * or 429 (locked). `clientAddress` is CF-Connecting-IP, or null when the
  * request did not come through Cloudflare's edge (then only the account counts).
+ * `verify` and `cache` are the isolate's own unless a test brings its own.
  */
 export async function checkLogin(
   env: Env,
@@ -88,17 +107,30 @@ export async function checkLogin(
   password: string,
   clientAddress: string | null,
   verify: Verifier = verifyMemoized,
+  cache: LoginCache = loginCache,
 ): Promise<Principal> {
+  const key = await cache.keyOf(login, password);
+  const known = cache.lookup(key, clientAddress);
+  if (known.kind === "hit") return known.principal;
+  if (known.kind === "locked") throw tooManyAttempts(known.retryAfterMs);
+
+  const ticket = cache.begin();
   const directory = directoryStub(env);
   const start = await directory.beginLogin(login, clientAddress);
-  if (start.locked) throw tooManyAttempts(start.retryAfterMs);
+  if (start.locked) {
+    cache.noteLocks(start.locks, start.principalId, clientAddress);
+    throw tooManyAttempts(start.retryAfterMs);
+  }
   const wait = delayMs(start.excess, firstDelayMs(env));
   if (wait > 0) await sleep(wait);
   const ok = (await verifyAny(password, start.credentials, verify)) && start.principal !== null;
   if (!ok) {
+    // Someone is failing on this account: its next success goes to the Directory, which clears the count.
+    if (start.principal) cache.forgetPrincipal(start.principal.id);
     await directory.loginFailed(start.ticket);
     throw challenge();
   }
   if (start.ticket.buckets.some((b) => b.reserved)) await directory.loginSucceeded(start.ticket);
+  cache.remember(key, start.principal!, ticket, loginCacheTtlMs(env));
   return start.principal!;
 }

@@ -27,6 +27,9 @@ export const POLICY = {
   address: { freeFailures: 20, lockAfter: 50, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, BucketPolicy>;
 
+/** What a bucket counts: an account or a client address. */
+export type BucketKind = keyof typeof POLICY;
+
 /** Lock durations by how many locks the bucket already had: 1, 2, 4, 8, then 15 minutes. */
 export const LOCK_MS = [60_000, 120_000, 240_000, 480_000, 900_000] as const;
 

@@ -13,7 +13,7 @@ import { isCheapHash } from "../../../src/core/auth/passwords.js";
 import type { Directory } from "../../../src/directory/directory.js";
 import { pruneBuckets } from "../../../src/directory/throttle.js";
 import { Sql } from "../../../src/home/sql.js";
-import { checkLogin, DUMMY_HASH, verifyMemoized, type Verifier } from "../../../src/http/login.js";
+import { checkLogin, DUMMY_HASH, loginCache, verifyMemoized, type Verifier } from "../../../src/http/login.js";
 import { createUser, dav, propfindBody, type Creds } from "../../helpers/dav-client.js";
 import { adminFetch, newUser, rnd } from "../../helpers/caldav.js";
 
@@ -46,8 +46,12 @@ async function directorySql<T>(query: string, ...params: unknown[]): Promise<T[]
   return runInDurableObject(directory(), (_i: Directory, state: DurableObjectState) => state.storage.sql.exec(query, ...params).toArray() as T[]);
 }
 
-/** Ends the locks of the given buckets (and, unless `lockOnly`, their counting windows), as if the time had passed. */
+/**
+ * Ends the locks of the given buckets (and, unless `lockOnly`, their counting windows), as if the time had passed:
+ * in the Directory, and in this isolate's login cache, whose notes of those locks (and entries) would have expired too.
+ */
 async function ageBuckets(keys: string[], lockOnly = false): Promise<void> {
+  loginCache.clear();
   const past = Date.now() - 1;
   for (const key of keys) {
     await directorySql("UPDATE login_throttle SET locked_until = MIN(locked_until, ?) WHERE key = ?", past, key);
