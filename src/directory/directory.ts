@@ -11,7 +11,7 @@ import { unknownLoginKey } from "../core/auth/throttle.js";
 import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/directory.js";
 import { capture, conflict, badRequest, notFound, type Result } from "../core/errors.js";
 import type { CalendarUserType, Principal } from "../core/model.js";
-import { Sql } from "../home/sql.js";
+import { Sql } from "../sql.js";
 import { mirrorPrincipal } from "./cache.js";
 import {
   checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LockedBucket, type LoginTicket,

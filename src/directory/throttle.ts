@@ -6,7 +6,7 @@
 import {
   admit, expiresAt, fail, FRESH, POLICY, release, succeed, type BucketKind, type BucketPolicy, type BucketState,
 } from "../core/auth/throttle.js";
-import type { Sql } from "../home/sql.js";
+import type { Sql } from "../sql.js";
 
 export const THROTTLE_SCHEMA = `
   CREATE TABLE IF NOT EXISTS login_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start INTEGER NOT NULL,

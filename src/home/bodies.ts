@@ -7,7 +7,7 @@
 // schema v6 (rows.ts OBJECT_COLUMNS: listings never read the body column).
 // Bodies written before v6 stay in R2 until their row is written again, or
 // until the home's alarm moves them in, MOVE_BATCH at a time (moveBodiesIn).
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import type { ObjectRow } from "./rows.js";
 import { discardBody } from "./writes.js";
 

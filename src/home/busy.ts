@@ -18,7 +18,7 @@ import { candidates } from "./query.js";
 import type { ScheduleSnapshot } from "../core/schedule/index.js";
 import { objectRow, readProps, scopes, type CollectionRow } from "./rows.js";
 import { rowBody } from "./bodies.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 export type BusyPeriod = Period;
 

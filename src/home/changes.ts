@@ -6,7 +6,7 @@ import { invalidSyncToken, parseSyncToken } from "../core/sync.js";
 import type { CollectionInfo, ObjectInfo } from "../core/model.js";
 import { OBJECT_COLUMNS, readObjectProps, syncToken, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { withinBudget } from "./bodies.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 export interface ChangeSet {
   collection: CollectionInfo;

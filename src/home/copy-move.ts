@@ -8,7 +8,7 @@ import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import type { IndexSummary } from "../core/ical/parse.js";
 import { collectionRow, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import { calendarOrThrow, checkQuota, deleteCollection, footprint, newScheduleTag, removeObject, writeRow } from "./writes.js";
 
 export interface CopyMoveRequest {

@@ -17,7 +17,7 @@ import { applyOps, type InboundOp, type OpOutcome } from "./inbound.js";
 import { commitStaged, planStaging, stageBodies } from "./outbox.js";
 import { scheduleRefresh } from "./refresh.js";
 import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import { addUsed, fitsQuota, footprint, newScheduleTag, stateBytes, writeRow, type RowData } from "./writes.js";
 import { INBOX } from "./provision.js";
 

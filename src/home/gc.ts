@@ -1,7 +1,7 @@
 // Deletes R2 bodies that no row points at: replaced or deleted versions
 // after a grace period, uploads whose commit never happened, and staged iTIP
 // bodies past their time; forgets old tombstones and applied-message ids.
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import { addUsed } from "./writes.js";
 
 /** Uploads older than this without a commit are abandoned (the request died). */

@@ -7,7 +7,7 @@
 // home keeps those keys in itip_bodies, counts them toward its quota and
 // deletes them when they expire (gc.ts), unless a kept message still needs one.
 import { INLINE_BODY_LIMIT, SHARED_INLINE_LIMIT, type ItipJob } from "../core/itip-job.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 const BATCH_MESSAGES = 100;
 const BATCH_BYTES = 200 * 1024;

@@ -10,7 +10,7 @@ import { growth, overflows, propBytes, type SizedChange, type SizedProp } from "
 import type { PropMap } from "../core/model.js";
 import type { XmlElement } from "../core/xml/tree.js";
 import { collectionRow, objectRow, scopes } from "./rows.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import { checkQuota, fitsQuota, nextRev, touchCollection } from "./writes.js";
 
 export type PropTarget =

@@ -5,7 +5,7 @@ import type { CollectionKind, PropMap } from "../core/model.js";
 import { dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import { meta, scopes, setMeta } from "./rows.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 import { DEFAULT_CALENDAR, INBOX, OUTBOX } from "../core/props/schedule.js";
 

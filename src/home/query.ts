@@ -5,7 +5,7 @@ import type { ObjectInfo } from "../core/model.js";
 import { decideFromIndex, type QueryPlan } from "../core/query/prefilter.js";
 import { OBJECT_COLUMNS, readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { withinBudget } from "./bodies.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 export interface CandidateQuery {
   /** Component types to keep; undefined = all. */

@@ -3,7 +3,7 @@
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import { candidates, type BodySelection, type Candidate, type CandidateQuery } from "./query.js";
 import { collectionRow, homeInfo, objectRow, OBJECT_COLUMNS, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import { withinBudget } from "./bodies.js";
 
 export function homeSnapshot(sql: Sql, epoch: string): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {

@@ -10,7 +10,7 @@ import { findByUid } from "./deliver.js";
 import { rowBody } from "./bodies.js";
 import { commitStaged, stageBodies } from "./outbox.js";
 import { addUsed } from "./writes.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 /** How long replies are gathered before the other attendees are updated. */
 export const REFRESH_DELAY_MS = 3_000;

@@ -1,7 +1,7 @@
 // Reading the home's rows into the plain records of core/model.ts.
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import type { XmlElement } from "../core/xml/tree.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 import { formatSyncToken } from "../core/sync.js";
 
 export interface CollectionRow extends Record<string, SqlStorageValue> {

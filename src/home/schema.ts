@@ -3,7 +3,7 @@
 // sync-collection (RFC 6578), and the bookkeeping that keeps R2 bodies and
 // rows consistent (pending uploads, garbage). Append new migrations; never
 // edit one that has shipped.
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

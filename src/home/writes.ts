@@ -11,7 +11,7 @@ import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import { collectionRow, meta, objectRow, scopes, setMeta, type CollectionRow, type ObjectRow } from "./rows.js";
-import type { Sql } from "./sql.js";
+import type { Sql } from "../sql.js";
 
 /** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
 export const GARBAGE_GRACE_MS = 60_000;

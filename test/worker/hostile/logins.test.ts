@@ -12,7 +12,7 @@ import { delayMs, LOCK_MS, POLICY } from "../../../src/core/auth/throttle.js";
 import { isCheapHash } from "../../../src/core/auth/passwords.js";
 import type { Directory } from "../../../src/directory/directory.js";
 import { pruneBuckets } from "../../../src/directory/throttle.js";
-import { Sql } from "../../../src/home/sql.js";
+import { Sql } from "../../../src/sql.js";
 import { checkLogin, DUMMY_HASH, loginCache, verifyMemoized, type Verifier } from "../../../src/http/login.js";
 import { createUser, dav, propfindBody, type Creds } from "../../helpers/dav-client.js";
 import { adminFetch, newUser, rnd } from "../../helpers/caldav.js";
