@@ -10,7 +10,7 @@ import { parsePropfind, type PropfindRequest } from "../core/xml/requests.js";
 import { el, type XmlElement } from "../core/xml/tree.js";
 import { xmlResponse } from "../http/render.js";
 import { bodyText, type DavContext, type DavRequest } from "./context.js";
-import { members, resolve } from "./resolve.js";
+import { members, objectMembers, resolveWith } from "./resolve.js";
 
 export function parseDepth(value: string | null, fallback: "0" | "1" | "infinity"): "0" | "1" | "infinity" {
   const v = (value ?? fallback).trim().toLowerCase();
@@ -35,8 +35,12 @@ export async function propfind(req: DavRequest, ctx: DavContext): Promise<Respon
   if (depth === "infinity")
     throw new DavError(403, { condition: el(C.propfindFiniteDepth), description: "Depth: infinity is not supported" });
   const body = parsePropfind(bodyText(req));
-  const target = await resolve(locate(req.url.pathname), ctx);
-  const resources = depth === "1" ? [target, ...(await members(target, ctx))] : [target];
+  // A collection's members come with the collection in one round trip to the home.
+  const { resource: target, result } = await resolveWith(locate(req.url.pathname), ctx, depth === "1" ? { kind: "list" } : { kind: "none" });
+  const listed = result.kind === "list" && (target.kind === "calendar" || target.kind === "inbox" || target.kind === "outbox")
+    ? objectMembers(target, result.objects)
+    : undefined;
+  const resources = depth === "1" ? [target, ...(listed ?? (await members(target, ctx)))] : [target];
   const minimal = wantsMinimal(req.headers);
   const responses = resources.map((r) => propResponse(r, body, ctx, minimal));
   return xmlResponse(207, multistatus(responses), minimal ? { "Preference-Applied": "return=minimal" } : {});

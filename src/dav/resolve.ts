@@ -2,16 +2,41 @@
 // lists a collection's members for Depth: 1. Access is checked here, once:
 // nobody sees inside another principal's calendar home (RFC 3744).
 import { requirePrivilege } from "../core/acl.js";
-import { notFound } from "../core/errors.js";
+import { notFound, unwrap } from "../core/errors.js";
+import type { ObjectInfo } from "../core/model.js";
+import type { ViewOp, ViewResult } from "../home/view.js";
 import { hrefs, type Locator } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext } from "./context.js";
 
 export async function resolve(loc: Locator, ctx: DavContext): Promise<Resource> {
-  const r = await load(loc, ctx);
-  requirePrivilege(ctx.user, r, dav("read"));
-  return r;
+  return (await resolveWith(loc, ctx, NONE)).resource;
+}
+
+const NONE: ViewOp = { kind: "none" };
+const NOTHING: ViewResult = { kind: "none" };
+
+/**
+ * Resolves a locator and, for a collection, reads what `op` asks of its members in the same round trip to the
+ * home (home/view.ts): a request on a collection is one call, whatever it reads. Other resources ignore `op`.
+ */
+export async function resolveWith(loc: Locator, ctx: DavContext, op: ViewOp): Promise<{ resource: Resource; result: ViewResult }> {
+  const { resource, result } = loc.kind === "collection" ? await loadCollection(loc, ctx, op) : { resource: await load(loc, ctx), result: NOTHING };
+  requirePrivilege(ctx.user, resource, dav("read"));
+  return { resource, result };
+}
+
+async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx: DavContext, op: ViewOp): Promise<{ resource: Resource; result: ViewResult }> {
+  const owner = await ctx.principalOrThrow(loc.user);
+  ownHomeOnly(ctx, owner.id, hrefs.collection(owner.id, loc.collection));
+  const v = unwrap(await ctx.home(owner.id).view(loc.collection, op));
+  const collection = v.collection;
+  if (!collection) throw notFound();
+  const resource: Resource = {
+    kind: collection.kind, href: hrefs.collection(owner.id, collection.name), owner, home: v.home, collection, siblings: v.collections,
+  };
+  return { resource, result: v.result };
 }
 
 async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
@@ -28,17 +53,11 @@ async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
     case "home": {
       const owner = await ctx.principalOrThrow(loc.user);
       ownHomeOnly(ctx, owner.id, hrefs.home(owner.id));
-      const { home } = await ctx.home(owner.id).snapshot();
-      return { kind: "home", href: hrefs.home(owner.id), owner, home };
+      const { home, collections } = await ctx.home(owner.id).snapshot();
+      return { kind: "home", href: hrefs.home(owner.id), owner, home, collections };
     }
-    case "collection": {
-      const owner = await ctx.principalOrThrow(loc.user);
-      ownHomeOnly(ctx, owner.id, hrefs.collection(owner.id, loc.collection));
-      const snap = await ctx.home(owner.id).snapshot();
-      const collection = snap.collections.find((c) => c.name === loc.collection);
-      if (!collection) throw notFound();
-      return { kind: collection.kind, href: hrefs.collection(owner.id, collection.name), owner, home: snap.home, collection, siblings: snap.collections };
-    }
+    case "collection":
+      return (await loadCollection(loc, ctx, NONE)).resource;
     case "object": {
       const owner = await ctx.principalOrThrow(loc.user);
       ownHomeOnly(ctx, owner.id, hrefs.object(owner.id, loc.collection, loc.name));
@@ -73,7 +92,7 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
       return [{ kind: "home", href: hrefs.home(ctx.user.id), owner: ctx.user, home }];
     }
     case "home": {
-      const snap = await ctx.home(r.owner.id).snapshot();
+      const snap = r.collections ? { home: r.home, collections: r.collections } : await ctx.home(r.owner.id).snapshot();
       return snap.collections.map((collection) => ({
         kind: collection.kind,
         href: hrefs.collection(r.owner.id, collection.name),
@@ -87,16 +106,14 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
     case "inbox":
     case "outbox": {
       const listing = await ctx.home(r.owner.id).listObjects(r.collection.name);
-      if (!listing) return [];
-      return listing.objects.map((object) => ({
-        kind: "object",
-        href: hrefs.object(r.owner.id, r.collection.name, object.name),
-        owner: r.owner,
-        collection: listing.collection,
-        object,
-      }));
+      return listing ? objectMembers(r, listing.objects) : [];
     }
     default:
       return [];
   }
+}
+
+/** The object resources of a collection's listing. */
+export function objectMembers(r: Extract<Resource, { kind: "calendar" | "inbox" | "outbox" }>, objects: ObjectInfo[]): Resource[] {
+  return objects.map((object) => ({ kind: "object", href: hrefs.object(r.owner.id, r.collection.name, object.name), owner: r.owner, collection: r.collection, object }));
 }

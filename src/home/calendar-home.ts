@@ -22,6 +22,7 @@ import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } fro
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
+import { view, type View, type ViewOp } from "./view.js";
 import { Sql } from "../sql.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
@@ -87,6 +88,11 @@ export class CalendarHome extends DurableObject<Env> {
 
   snapshot(): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
     return homeSnapshot(this.sql, this.epoch);
+  }
+
+  /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */
+  view(name: string, op: ViewOp): Result<View> {
+    return capture(() => view(this.sql, this.epoch, name, op));
   }
 
   collection(name: string): CollectionInfo | null {

@@ -18,7 +18,7 @@ export type ResourceKind =
 export type Resource =
   | { kind: "root" | "principals" | "calendars"; href: string }
   | { kind: "principal"; href: string; principal: Principal; props: PropMap }
-  | { kind: "home"; href: string; owner: Principal; home: HomeInfo }
+  | { kind: "home"; href: string; owner: Principal; home: HomeInfo; collections?: CollectionInfo[] | undefined }
   | {
       kind: "calendar" | "inbox" | "outbox";
       href: string;

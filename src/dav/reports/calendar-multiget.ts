@@ -2,7 +2,6 @@
 // target calendar in one multistatus; each href that names nothing there
 // gets its own 404 response.
 import { locateHref } from "../../core/paths.js";
-import type { Resource } from "../../core/props/types.js";
 import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
 import { hrefsOf, parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
 import type { XmlElement } from "../../core/xml/tree.js";
@@ -11,24 +10,29 @@ import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
+import type { ReportTarget } from "./table.js";
 import { calendarZone } from "../../core/calendar-props.js";
 
-export async function calendarMultiget(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
-  if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("not a calendar");
+export async function calendarMultiget(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
   const requested = hrefsOf(doc);
   if (requested.length === 0) throw badRequest("calendar-multiget needs at least one DAV:href");
-  const owner = target.owner;
-  const collectionName = target.collection.name;
+  const calendarData = requestedCalendarData(doc);
+  // The hrefs that name members of the target's calendar; the rest are 404 (they name nothing there).
+  const here = at.loc.kind === "collection" || at.loc.kind === "object" ? at.loc : null;
   const names = new Map<string, string>(); // object name → the href as the client sent it
   const missing: string[] = [];
   for (const href of requested) {
     const loc = locateHref(href, req.url);
-    if (loc.kind === "object" && loc.user === owner.id && loc.collection === collectionName) names.set(loc.name, href);
+    if (here && loc.kind === "object" && loc.user === here.user && loc.collection === here.collection) names.set(loc.name, href);
     else missing.push(href);
   }
-  const calendarData = requestedCalendarData(doc);
-  // One round trip: the rows and, when calendar-data is asked for, the bodies the home keeps beside them.
-  const found = await ctx.home(owner.id).objects(collectionName, [...names.keys()], calendarData !== undefined);
+  // One round trip: the calendar, its named rows and, when calendar-data is asked for, the bodies beside them.
+  const { resource: target, result } = await at.resolve({ kind: "objects", names: [...names.keys()], withBodies: calendarData !== undefined });
+  if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("not a calendar");
+  const owner = target.owner;
+  const found = result.kind === "objects"
+    ? { collection: target.collection, objects: result.objects }
+    : await ctx.home(owner.id).objects(target.collection.name, [...names.keys()], calendarData !== undefined);
   const objects = found?.objects ?? [];
   const present = new Set(objects.map((o) => o.name));
   for (const [name, href] of names) if (!present.has(name)) missing.push(href);

@@ -16,7 +16,6 @@ import { checkRangeLimits, invalidFilter, parseFilter, timeRangesOf, type TimeRa
 import { matchFilter } from "../../core/query/match.js";
 import { RequestBudget } from "../../core/query/budget.js";
 import { decideFromIndex, planQuery } from "../../core/query/prefilter.js";
-import type { Resource } from "../../core/props/types.js";
 import { multistatus } from "../../core/xml/multistatus.js";
 import { caldav } from "../../core/xml/names.js";
 import { parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
@@ -26,6 +25,7 @@ import type { DavContext, DavRequest } from "../context.js";
 import { readBodies } from "../get.js";
 import { parseDepth, wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
+import type { ReportTarget } from "./table.js";
 import type ICAL from "ical.js";
 
 /** The zone floating times are read in: the query's timezone (RFC 4791 §9.8), timezone-id (RFC 7809), or the calendar's. */
@@ -49,28 +49,30 @@ export function queryZone(doc: XmlElement, collection: CollectionInfo): ICAL.Tim
 }
 
 
-export async function calendarQuery(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
-  if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("calendar-query runs on a calendar");
+export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
   const filterEl = child(doc, caldav("filter"));
   if (!filterEl) throw invalidFilter("calendar-query needs a CALDAV:filter");
   const filter = parseFilter(filterEl);
   const dataEl = requestedCalendarData(doc);
   const dataReq: CalendarDataRequest | undefined = dataEl ? parseCalendarDataRequest(dataEl) : undefined;
   checkRangeLimits([...timeRangesOf(filter), ...dataRanges(dataReq)], ctx.limits);
-  const zone = queryZone(doc, target.collection);
   // RFC 3253 §3.6 makes a missing Depth 0, which on a collection can only ever match nothing (a collection is no
   // calendar object): no client means that, so a collection without a Depth header is queried as Depth: 1.
   // An explicit Depth: 0 keeps its meaning (RFC 4791 §7.8).
-  const depth = parseDepth(req.headers.get("depth"), target.kind === "object" ? "0" : "1");
-  if (target.kind !== "object" && depth === "0") return xmlResponse(207, multistatus([]));
-
+  const onObject = at.loc.kind === "object";
+  const depth = parseDepth(req.headers.get("depth"), onObject ? "0" : "1");
   const plan = planQuery(filter);
-  // One round trip: the candidates with the bodies the matcher and the calendar-data need (home/query.ts).
-  const found = await ctx.home(target.owner.id).query(
-    target.collection.name,
-    { components: plan.components, start: plan.start, end: plan.end },
-    { plan, withData: dataReq !== undefined },
-  );
+  const members = onObject || depth !== "0";
+  // One round trip: the calendar and the candidates with the bodies the matcher and the calendar-data need (home/query.ts).
+  const q = { components: plan.components, start: plan.start, end: plan.end };
+  const selection = { plan, withData: dataReq !== undefined };
+  const { resource: target, result } = await at.resolve(members && !onObject ? { kind: "query", q, bodies: selection } : { kind: "none" });
+  if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("calendar-query runs on a calendar");
+  const zone = queryZone(doc, target.collection);
+  if (!members) return xmlResponse(207, multistatus([]));
+  const found = result.kind === "query"
+    ? { collection: target.collection, candidates: result.candidates }
+    : await ctx.home(target.owner.id).query(target.collection.name, q, selection);
   if (!found) throw new DavError(404, { description: "no such calendar" });
   let candidates = found.candidates;
   if (target.kind === "object") candidates = candidates.filter((c) => c.name === target.object.name);

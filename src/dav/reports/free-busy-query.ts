@@ -12,7 +12,8 @@ import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.
 import { RequestBudget } from "../../core/query/budget.js";
 import { checkRangeLimits, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
-import type { Resource } from "../../core/props/types.js";
+import type { CollectionInfo, ObjectInfo } from "../../core/model.js";
+import type { ReportTarget } from "./table.js";
 import { caldav } from "../../core/xml/names.js";
 import { child, type XmlElement } from "../../core/xml/tree.js";
 import { requirePrivilege } from "../../core/acl.js";
@@ -20,13 +21,12 @@ import type { DavContext, DavRequest } from "../context.js";
 import { readBodies } from "../get.js";
 import { calendarZone, isTransparent } from "../../core/calendar-props.js";
 
-/** Busy periods of one calendar in [start, end). */
-export async function calendarBusy(ctx: DavContext, owner: string, collection: string, range: { start: number; end: number }): Promise<Period[]> {
-  const found = await ctx.home(owner).query(collection, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, true);
-  if (!found || found.collection.kind !== "calendar" || isTransparent(found.collection.props)) return [];
-  const zone = calendarZone(found.collection.props);
+/** Busy periods of the candidates of one calendar in [start, end) (their bodies read with them, one round trip). */
+export async function calendarBusy(ctx: DavContext, owner: string, collection: CollectionInfo, candidates: ObjectInfo[], range: { start: number; end: number }): Promise<Period[]> {
+  if (collection.kind !== "calendar" || isTransparent(collection.props)) return [];
+  const zone = calendarZone(collection.props);
   const budget = new RequestBudget();
-  const texts = await readBodies(ctx, owner, found.candidates);
+  const texts = await readBodies(ctx, owner, candidates);
   const periods = await mapLimit(texts, 1, async ({ text }) => {
     return budget.must("free-busy-query", () => {
       const obj = parseStored(text);
@@ -45,9 +45,7 @@ function parseStored(text: string): CalendarObject | undefined {
   }
 }
 
-export async function freeBusyQuery(doc: XmlElement, target: Resource, _req: DavRequest, ctx: DavContext): Promise<Response> {
-  if (target.kind !== "calendar") throw new DavError(403, { description: "free-busy-query runs on a calendar collection" });
-  requirePrivilege(ctx.user, target, caldav("read-free-busy"));
+export async function freeBusyQuery(doc: XmlElement, at: ReportTarget, _req: DavRequest, ctx: DavContext): Promise<Response> {
   // §7.10 defines no precondition for a bad time-range (valid-filter is calendar-query's): it is a plain 400.
   const tr = child(doc, caldav("time-range"));
   if (!tr) throw badRequest("free-busy-query needs a CALDAV:time-range (RFC 4791 §7.10)");
@@ -55,6 +53,10 @@ export async function freeBusyQuery(doc: XmlElement, target: Resource, _req: Dav
   if (parsed.start === null || parsed.end === null) throw badRequest("free-busy-query needs both start and end");
   checkRangeLimits([parsed], ctx.limits);
   const range = { start: parsed.start, end: parsed.end };
-  const periods = mergePeriods(await calendarBusy(ctx, target.owner.id, target.collection.name, range));
+  const { resource: target, result } = await at.resolve({ kind: "query", q: { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, bodies: true });
+  if (target.kind !== "calendar") throw new DavError(403, { description: "free-busy-query runs on a calendar collection" });
+  requirePrivilege(ctx.user, target, caldav("read-free-busy"));
+  const candidates = result.kind === "query" ? result.candidates : [];
+  const periods = mergePeriods(await calendarBusy(ctx, target.owner.id, target.collection, candidates, range));
   return new Response(renderFreeBusy(periods, range, {}), { status: 200, headers: { "Content-Type": "text/calendar; charset=utf-8" } });
 }

@@ -16,6 +16,7 @@ import { cachedPrincipals } from "../../directory/cache.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { propResponse, wantsMinimal } from "../propfind.js";
 import { members, resolve } from "../resolve.js";
+import type { ReportTarget } from "./table.js";
 
 const principalResource = (p: import("../../core/model.js").Principal): Resource => ({
   kind: "principal",
@@ -29,7 +30,8 @@ function depthZero(req: DavRequest): void {
   if ((req.headers.get("depth") ?? "0").trim() !== "0") throw badRequest("this report is defined for Depth: 0 (RFC 3744 section 9)");
 }
 
-export async function principalPropertySearch(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+export async function principalPropertySearch(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
+  const target = (await at.resolve()).resource;
   depthZero(req);
   const searches: PropertySearch[] = childElements(doc)
     .filter((c) => c.name === dav("property-search"))
@@ -53,7 +55,8 @@ export async function principalPropertySearch(doc: XmlElement, target: Resource,
   return xmlResponse(207, multistatus(found.map((p) => propResponse(principalResource(p), selection, ctx, minimal))));
 }
 
-export async function principalSearchPropertySet(_doc: XmlElement, _target: Resource, req: DavRequest, _ctx: DavContext): Promise<Response> {
+export async function principalSearchPropertySet(_doc: XmlElement, at: ReportTarget, req: DavRequest, _ctx: DavContext): Promise<Response> {
+  await at.resolve();
   depthZero(req);
   const entries = [...SEARCHABLE].map(([name, s]) =>
     el(dav("principal-search-property"), [el(dav("prop"), [el(name)]), el(dav("description"), [s.description], { "{http://www.w3.org/XML/1998/namespace}lang": "en" })]),
@@ -68,7 +71,8 @@ async function descendants(r: Resource, ctx: DavContext): Promise<Resource[]> {
   return [...direct, ...nested.flat()];
 }
 
-export async function principalMatch(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+export async function principalMatch(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
+  const target = (await at.resolve()).resource;
   depthZero(req);
   const selection = parsePropSelection(doc);
   const minimal = wantsMinimal(req.headers);
@@ -136,7 +140,8 @@ async function expandResponse(r: Resource, wanted: Expansion[], ctx: DavContext,
   return propstatResponse(r.href, groupByStatus(entries));
 }
 
-export async function expandProperty(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
+export async function expandProperty(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
+  const target = (await at.resolve()).resource;
   const wanted = parseExpansions(doc);
   if (wanted.length === 0) throw badRequest("expand-property needs DAV:property elements");
   return xmlResponse(207, multistatus([await expandResponse(target, wanted, ctx, req, 0)]));

@@ -4,10 +4,10 @@
 // truncating with a 507 response for the collection and a continuation
 // token (section 3.6). Answered from the home's index; bodies are read only
 // when calendar-data is asked for.
-import { badRequest, unwrap } from "../../core/errors.js";
+import { badRequest } from "../../core/errors.js";
 import { hrefs } from "../../core/paths.js";
 import { tokenText } from "../../core/sync.js";
-import type { Resource } from "../../core/props/types.js";
+import type { ReportTarget } from "./table.js";
 import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
 import { dav } from "../../core/xml/names.js";
 import { parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
@@ -31,8 +31,7 @@ export function parseLimit(doc: XmlElement): number {
   return text.length > 9 ? SERVER_SYNC_LIMIT : Math.min(Number(text), SERVER_SYNC_LIMIT);
 }
 
-export async function syncCollection(doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext): Promise<Response> {
-  if (target.kind !== "calendar" && target.kind !== "inbox") throw badRequest("sync-collection runs on a calendar");
+export async function syncCollection(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
   // RFC 6578 §3.2 asks for Depth: 0 and lets DAV:sync-level say how deep; clients (python-caldav) send Depth: 1.
   // Nothing is at risk, so any valid Depth is read as absent and the sync-level decides.
   parseDepth(req.headers.get("depth"), "0");
@@ -45,7 +44,10 @@ export async function syncCollection(doc: XmlElement, target: Resource, req: Dav
 
   // A calendar has no member collections, so level "infinite" is the same as 1.
   const calendarData = requestedCalendarData(doc);
-  const set = unwrap(await ctx.home(target.owner.id).changes(target.collection.name, tokenText(textOf(tokenEl)), limit, calendarData !== undefined));
+  // One round trip: the calendar and its changes (with the bodies beside them when calendar-data is asked for).
+  const { resource: target, result } = await at.resolve({ kind: "changes", token: tokenText(textOf(tokenEl)), limit, withBodies: calendarData !== undefined });
+  if (target.kind !== "calendar" && target.kind !== "inbox" || result.kind !== "changes") throw badRequest("sync-collection runs on a calendar");
+  const set = result.changes;
   const responses = await objectResponses(target.owner, set.collection, set.changed, {
     props: parsePropSelection(doc),
     calendarData,

@@ -6,6 +6,8 @@ import { caldav, dav } from "../../core/xml/names.js";
 import type { ResourceKind } from "../../core/props/types.js";
 import type { XmlElement } from "../../core/xml/tree.js";
 import type { Resource } from "../../core/props/types.js";
+import type { Locator } from "../../core/paths.js";
+import type { ViewOp, ViewResult } from "../../home/view.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { calendarMultiget } from "./calendar-multiget.js";
 import { syncCollection } from "./sync-collection.js";
@@ -15,7 +17,14 @@ import { expandProperty, principalMatch, principalPropertySearch, principalSearc
 
 const ALL_KINDS: readonly ResourceKind[] = ["root", "principals", "calendars", "principal", "home", "calendar", "inbox", "outbox", "object"];
 
-export type ReportHandler = (doc: XmlElement, target: Resource, req: DavRequest, ctx: DavContext) => Promise<Response>;
+/** The Request-URI of a REPORT, resolved when the handler knows what it will read of it. */
+export interface ReportTarget {
+  loc: Locator;
+  /** The resource (403 supported-report if the report does not run on it) and what `op` read of its members. */
+  resolve(op?: ViewOp): Promise<{ resource: Resource; result: ViewResult }>;
+}
+
+export type ReportHandler = (doc: XmlElement, target: ReportTarget, req: DavRequest, ctx: DavContext) => Promise<Response>;
 
 export interface ReportEntry {
   on: readonly ResourceKind[];

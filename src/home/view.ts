@@ -1,0 +1,53 @@
+// One round trip for a request on a collection: what the collection's own
+// properties need (the home's snapshot) together with what the request reads
+// of its members: the listing of a PROPFIND Depth 1 (RFC 4918 §9.1), the
+// objects of a calendar-multiget (RFC 4791 §7.9), the candidates of a
+// calendar-query or free-busy-query (§7.8, §7.10), the changes of a
+// sync-collection (RFC 6578 §3). Plain synchronous reads of the home's SQLite.
+import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
+import { changesSince, type ChangeSet } from "./changes.js";
+import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
+import { allObjects, homeSnapshot, queryCandidates, someObjects } from "./reads.js";
+import { collectionRow } from "./rows.js";
+import type { Sql } from "../sql.js";
+
+export type ViewOp =
+  | { kind: "none" }
+  | { kind: "list" }
+  | { kind: "objects"; names: string[]; withBodies: boolean }
+  | { kind: "query"; q: CandidateQuery; bodies: BodySelection }
+  | { kind: "changes"; token: string; limit: number; withBodies: boolean };
+
+export type ViewResult =
+  | { kind: "none" }
+  | { kind: "list"; objects: ObjectInfo[] }
+  | { kind: "objects"; objects: ObjectInfo[] }
+  | { kind: "query"; candidates: Candidate[] }
+  | { kind: "changes"; changes: ChangeSet };
+
+export interface View {
+  home: HomeInfo;
+  collections: CollectionInfo[];
+  principalProps: PropMap;
+  /** The collection the request names (null: none of that name). */
+  collection: CollectionInfo | null;
+  result: ViewResult;
+}
+
+/** The snapshot and, when the collection exists, what `op` reads of it; throws the DavError of a bad sync token. */
+export function view(sql: Sql, epoch: string, name: string, op: ViewOp): View {
+  const snap = homeSnapshot(sql, epoch);
+  const collection = snap.collections.find((c) => c.name === name) ?? null;
+  const none: ViewResult = { kind: "none" };
+  if (!collection || op.kind === "none") return { ...snap, collection, result: none };
+  switch (op.kind) {
+    case "list":
+      return { ...snap, collection, result: { kind: "list", objects: allObjects(sql, epoch, name)?.objects ?? [] } };
+    case "objects":
+      return { ...snap, collection, result: { kind: "objects", objects: someObjects(sql, epoch, name, op.names, op.withBodies)?.objects ?? [] } };
+    case "query":
+      return { ...snap, collection, result: { kind: "query", candidates: queryCandidates(sql, epoch, name, op.q, op.bodies)?.candidates ?? [] } };
+    case "changes":
+      return { ...snap, collection, result: { kind: "changes", changes: changesSince(sql, epoch, collectionRow(sql, name)!, op.token, op.limit, op.withBodies) } };
+  }
+}
