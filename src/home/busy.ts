@@ -1,4 +1,5 @@
-// Busy time of a whole calendar home from its own index and bodies: every
+// Busy time of a whole calendar home from its own index (calendar-busy.ts),
+// reading bodies only for what the index cannot describe: every
 // calendar that is not transparent (RFC 6638 §9.1 schedule-calendar-transp),
 // events that are not TRANSP:TRANSPARENT or CANCELLED (RFC 4791 §7.10).
 // Used by rooms deciding on invitations and by outbox free-busy requests.
@@ -14,7 +15,7 @@ import { parseCalendarObject } from "../core/ical/parse.js";
 import type { CalendarObject } from "../core/ical/parse.js";
 import { isTooLong, RequestBudget } from "../core/query/budget.js";
 import { busyPeriods, type Period } from "../core/query/freebusy.js";
-import { candidates } from "./query.js";
+import { calendarBusyFromIndex } from "./calendar-busy.js";
 import type { ScheduleSnapshot } from "../core/schedule/index.js";
 import { objectRow, readProps, scopes, type CollectionRow } from "./rows.js";
 import { rowBody } from "./bodies.js";
@@ -42,12 +43,11 @@ export async function homeBusy(
   const cols = sql.all<CollectionRow>("SELECT * FROM collections WHERE kind = 'calendar'")
     .map((col) => ({ col, props: readProps(sql, scopes.collection(col.id)) }))
     .filter((c) => !isTransparent(c.props));
-  const work = cols.flatMap(({ col, props }) => {
-    const zone = calendarZone(props);
-    return candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, true)
-      .filter((c) => c.uid !== opts.excludeUid && !declinedByOwner(c.snapshot, owner))
-      .map((c) => ({ candidate: c, col, zone }));
-  });
+  const found = cols.map(({ col, props }) => ({
+    col, zone: calendarZone(props),
+    ...calendarBusyFromIndex(sql, col, range, (c) => c.uid !== opts.excludeUid && !declinedByOwner(c.snapshot, owner)),
+  }));
+  const work = found.flatMap(({ col, zone, rest }) => rest.map((candidate) => ({ candidate, col, zone })));
   const budget = new RequestBudget();
   let unknown = false;
   const periods = await mapLimit(work, 6, async (w): Promise<Period[]> => {
@@ -68,7 +68,7 @@ export async function homeBusy(
     return [];
   });
   if (unknown) return [{ start: range.start, end: range.end, type: "BUSY-UNAVAILABLE", unknown: true }];
-  return periods.flat();
+  return [...found.flatMap((f) => f.periods), ...periods.flat()];
 }
 
 /** Stored objects passed validation when written; one that no longer parses holds no busy time. */

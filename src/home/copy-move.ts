@@ -7,6 +7,8 @@ import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import type { IndexSummary } from "../core/ical/parse.js";
+import type { BusyCode } from "../core/ical/component.js";
+import type { IndexedBusy } from "../core/ical/summary.js";
 import { collectionRow, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { calendarOrThrow, checkQuota, deleteCollection, footprint, newScheduleTag, removeObject, writeRow } from "./writes.js";
@@ -65,8 +67,9 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   if (existing) removeObject(sql, dst, existing, now);
   // The source goes first, so a rename inside one calendar never holds its UID twice.
   // The instance index goes with the row; read it before a move removes the source.
-  const spans = sql.all<{ start_ms: number; end_ms: number }>("SELECT start_ms, end_ms FROM instances WHERE collection_id = ? AND name = ?", src.id, row.name)
-    .map((r): [number, number] => [r.start_ms, r.end_ms]);
+  // Instance busy codes are NULL only in rows indexed before schema v7, whose object busy is NULL too (never read).
+  const spans = sql.all<{ start_ms: number; end_ms: number; busy: BusyCode }>("SELECT start_ms, end_ms, busy FROM instances WHERE collection_id = ? AND name = ?", src.id, row.name)
+    .map((r): [number, number, BusyCode] => [r.start_ms, r.end_ms, r.busy]);
   if (req.move) removeObject(sql, src, row, now);
   // A move by an HTTP request gives a scheduling object a new Schedule-Tag (RFC 6638 §3.2.10); it sends nothing.
   const scheduleTag = row.snapshot !== null ? newScheduleTag() : row.schedule_tag;
@@ -77,10 +80,10 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
 }
 
 /** The destination row: the source's data, index and instance spans, under the new name. */
-function insertCopy(sql: Sql, dst: CollectionRow, name: string, row: ObjectRow, spans: Array<[number, number]>, now: number): void {
+function insertCopy(sql: Sql, dst: CollectionRow, name: string, row: ObjectRow, spans: Array<[number, number, BusyCode]>, now: number): void {
   const index: IndexSummary = {
     uid: row.uid, component: row.component as IndexSummary["component"], start: row.start_ms, end: row.end_ms,
-    recurring: row.recurring === 1, floating: row.floating === 1, exact: row.exact === 1,
+    recurring: row.recurring === 1, floating: row.floating === 1, exact: row.exact === 1, busy: row.busy as IndexedBusy | null,
   };
   writeRow(sql, dst, name, {
     uid: row.uid, component: row.component, etag: row.etag, scheduleTag: row.schedule_tag, size: row.size, bodyKey: row.body_key, body: row.body,

@@ -77,7 +77,7 @@ function freeName(sql: Sql, col: CollectionRow, uid: string): string {
 }
 
 const inboxIndex = (uid: string, component: string): IndexSummary => ({
-  uid, component: component as IndexSummary["component"], start: null, end: null, recurring: false, floating: false, exact: false,
+  uid, component: component as IndexSummary["component"], start: null, end: null, recurring: false, floating: false, exact: false, busy: null,
 });
 
 export class Deliveries {

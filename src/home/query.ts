@@ -3,8 +3,9 @@
 // the exact matcher in core/query decides on what remains.
 import type { ObjectInfo } from "../core/model.js";
 import { decideFromIndex, type QueryPlan } from "../core/query/prefilter.js";
+import { busySource, type BusyRow } from "../core/query/busy-index.js";
 import { OBJECT_COLUMNS, readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
-import { withinBudget } from "./bodies.js";
+import { BODY_BUDGET } from "./bodies.js";
 import type { Sql } from "../sql.js";
 
 export interface CandidateQuery {
@@ -21,6 +22,11 @@ export interface Candidate extends ObjectInfo {
   recurring: boolean;
   /** The index span is the instance's exact span: overlap is decidable without the body. */
   exact: boolean;
+  floating: boolean;
+  /** summary.ts IndexedBusy; null when unknown. */
+  busy: number | null;
+  /** Instances are indexed up to this instant; null when not indexed. */
+  instUntil: number | null;
   /** JSON scheduling snapshot (RFC 6638), for scheduling objects. */
   snapshot: string | null;
 }
@@ -30,10 +36,11 @@ export interface Candidate extends ObjectInfo {
  * needs (RFC 4791 §7.8): the ones its index rows cannot decide, and with calendar-data asked for the matches too.
  * So a query is one round trip, and a query the index decides reads no body.
  */
-export type BodySelection = boolean | { plan: QueryPlan; withData: boolean };
+export type BodySelection = boolean | { plan: QueryPlan; withData: boolean } | { busy: { start: number; end: number } };
 
 const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
   if (typeof sel === "boolean") return sel;
+  if ("busy" in sel) return busySource(busyRow(row), sel.busy) === "body";
   const decided = decideFromIndex(sel.plan, { start: row.start_ms, end: row.end_ms, exact: row.exact === 1 });
   return decided === undefined || (decided && sel.withData);
 };
@@ -59,12 +66,16 @@ export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery, bodi
       WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms <= ? AND i.end_ms >= ?))`);
     params.push(q.end, q.end, q.start ?? -8.64e15);
   }
-  const all = sql.all<ObjectRow>(`SELECT ${bodies === false ? OBJECT_COLUMNS : "*"} FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
-  const rows = withinBudget(all.map((r) => {
-    if (r.body === undefined || wantsBody(bodies, r)) return r;
-    const { body: _, ...rest } = r;
-    return rest as ObjectRow;
-  }));
+  const all = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
+  // Only the bodies sent are read from SQLite, up to BODY_BUDGET (the Worker asks for the rest): no answer loads a calendar.
+  let left = BODY_BUDGET;
+  const rows = all.map((r) => {
+    if (r.body_key !== "" || r.size > left || !wantsBody(bodies, r)) return r;
+    const body = sql.one<{ body: string | null }>("SELECT body FROM objects WHERE collection_id = ? AND name = ?", col.id, r.name)?.body;
+    if (typeof body !== "string") return r;
+    left -= r.size;
+    return { ...r, body };
+  });
   const props = rows.length ? readObjectProps(sql, col.id) : new Map();
   return rows.map((r) => ({
     ...toObject(col.name, r, props.get(r.name)),
@@ -72,6 +83,15 @@ export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery, bodi
     end: r.end_ms,
     recurring: r.recurring === 1,
     exact: r.exact === 1,
+    floating: r.floating === 1,
+    busy: r.busy,
+    instUntil: r.inst_until,
     snapshot: r.snapshot,
   }));
 }
+
+/** What busy-index.ts reads of a row. */
+export const busyRow = (r: ObjectRow): BusyRow => ({
+  component: r.component, start: r.start_ms, end: r.end_ms, recurring: r.recurring === 1, floating: r.floating === 1,
+  exact: r.exact === 1, busy: r.busy, instUntil: r.inst_until,
+});

@@ -32,6 +32,8 @@ export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {
   recurring: number;
   floating: number;
   exact: number;
+  /** The event's busy time (summary.ts IndexedBusy); NULL: not an event, or indexed before schema v7. */
+  busy: number | null;
   snapshot: string | null;
   inst_until: number | null;
   /** Octets of the snapshot and instance spans, counted toward the quota beside `size` (writes.ts stateBytes). */
@@ -42,7 +44,7 @@ export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {
 
 /** Every column of an object row but its body: what listings read (a PROPFIND of 10,000 members reads no body). */
 export const OBJECT_COLUMNS = `collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-  start_ms, end_ms, recurring, floating, exact, snapshot, inst_until, state_bytes`;
+  start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, state_bytes`;
 
 export const scopes = {
   home: "home",

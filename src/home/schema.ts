@@ -122,6 +122,10 @@ const MIGRATIONS: string[] = [
   // v6: a body small enough lives in its row (bodies.ts): a report reads it with the index in one round trip.
   // body_key is '' for those; bodies already in R2 stay there until the row is next written or moved in (bodies.ts).
   `ALTER TABLE objects ADD COLUMN body TEXT;`,
+  // v7: free-busy from the index (RFC 4791 §7.10): the busy time of an event (summary.ts IndexedBusy) and of each
+  // indexed instance (component.ts BusyCode). NULL in rows written before: their bodies are read, as before.
+  `ALTER TABLE objects ADD COLUMN busy INTEGER;
+   ALTER TABLE instances ADD COLUMN busy INTEGER;`,
 ];
 
 export function migrate(sql: Sql): void {

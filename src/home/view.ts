@@ -2,13 +2,16 @@
 // properties need (the home's snapshot) together with what the request reads
 // of its members: the listing of a PROPFIND Depth 1 (RFC 4918 §9.1), the
 // objects of a calendar-multiget (RFC 4791 §7.9), the candidates of a
-// calendar-query or free-busy-query (§7.8, §7.10), the changes of a
+// calendar-query, the busy time of a free-busy-query from the index and the
+// candidates it cannot describe (§7.8, §7.10), the changes of a
 // sync-collection (RFC 6578 §3). Plain synchronous reads of the home's SQLite.
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, queryCandidates, someObjects } from "./reads.js";
 import { collectionRow } from "./rows.js";
+import { calendarBusyFromIndex, type IndexedBusy } from "./calendar-busy.js";
+import { isTransparent } from "../core/calendar-props.js";
 import type { Sql } from "../sql.js";
 
 export type ViewOp =
@@ -16,14 +19,16 @@ export type ViewOp =
   | { kind: "list" }
   | { kind: "objects"; names: string[]; withBodies: boolean }
   | { kind: "query"; q: CandidateQuery; bodies: BodySelection }
-  | { kind: "changes"; token: string; limit: number; withBodies: boolean };
+  | { kind: "changes"; token: string; limit: number; withBodies: boolean }
+  | { kind: "busy"; range: { start: number; end: number } };
 
 export type ViewResult =
   | { kind: "none" }
   | { kind: "list"; objects: ObjectInfo[] }
   | { kind: "objects"; objects: ObjectInfo[] }
   | { kind: "query"; candidates: Candidate[] }
-  | { kind: "changes"; changes: ChangeSet };
+  | { kind: "changes"; changes: ChangeSet }
+  | ({ kind: "busy" } & IndexedBusy);
 
 export interface View {
   home: HomeInfo;
@@ -47,6 +52,11 @@ export function view(sql: Sql, epoch: string, name: string, op: ViewOp): View {
       return { ...snap, collection, result: { kind: "objects", objects: someObjects(sql, epoch, name, op.names, op.withBodies)?.objects ?? [] } };
     case "query":
       return { ...snap, collection, result: { kind: "query", candidates: queryCandidates(sql, epoch, name, op.q, op.bodies)?.candidates ?? [] } };
+    case "busy": {
+      // A transparent calendar holds no busy time (RFC 6638 §9.1); only calendars have any.
+      const col = collection.kind === "calendar" && !isTransparent(collection.props) ? collectionRow(sql, name) : undefined;
+      return { ...snap, collection, result: { kind: "busy", ...(col ? calendarBusyFromIndex(sql, col, op.range) : { periods: [], rest: [] }) } };
+    }
     case "changes":
       return { ...snap, collection, result: { kind: "changes", changes: changesSince(sql, epoch, collectionRow(sql, name)!, op.token, op.limit, op.withBodies) } };
   }

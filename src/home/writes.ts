@@ -135,8 +135,8 @@ export function writeInstances(sql: Sql, collectionId: number, name: string, ind
   sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", collectionId, name);
   sql.run("UPDATE objects SET inst_until = ? WHERE collection_id = ? AND name = ?", index ? index.until : null, collectionId, name);
   if (!index) return;
-  for (const [start, end] of index.spans)
-    sql.run("INSERT INTO instances (collection_id, name, start_ms, end_ms) VALUES (?, ?, ?, ?)", collectionId, name, start, end);
+  for (const [start, end, busy] of index.spans)
+    sql.run("INSERT INTO instances (collection_id, name, start_ms, end_ms, busy) VALUES (?, ?, ?, ?, ?)", collectionId, name, start, end, busy);
 }
 
 /** Inserts or replaces the row `name` of `col`; the old body (if another) becomes garbage. */
@@ -147,14 +147,15 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   const scheduleTag = d.snapshot ? d.scheduleTag : null;
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, body, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact, snapshot)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       start_ms, end_ms, recurring, floating, exact, busy, snapshot)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
        etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key, body = excluded.body,
        rev = excluded.rev, modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
-       recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, snapshot = excluded.snapshot`,
+       recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, busy = excluded.busy,
+       snapshot = excluded.snapshot`,
     col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, d.bodyKey ? null : (d.body ?? null), rev, now, now,
-    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, d.snapshot,
+    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot,
   );
   writeInstances(sql, col.id, name, d.instances);
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);

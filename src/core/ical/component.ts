@@ -42,6 +42,28 @@ export interface ParsedComponent {
   created: Time | null;
   freebusy: Period[];
   attendees: number;
+  /** The busy time each instance of a VEVENT holds (RFC 4791 §7.10); FREE for the other types. */
+  busy: BusyCode;
+}
+
+/**
+ * How an event's instance counts for free-busy (RFC 4791 §7.10, RFC 5545 §3.2.9): FREE when TRANSP:TRANSPARENT or
+ * STATUS:CANCELLED, TENTATIVE when STATUS:TENTATIVE, else BUSY. Kept in the index (a number in SQLite).
+ */
+export const BUSY = { FREE: 0, TENTATIVE: 1, BUSY: 2 } as const;
+export type BusyCode = (typeof BUSY)[keyof typeof BUSY];
+
+const upperValue = (comp: ICAL.Component, name: string): string => {
+  const v = comp.getFirstPropertyValue(name);
+  return typeof v === "string" ? v.trim().toUpperCase() : "";
+};
+
+/** The BusyCode of one VEVENT component. */
+export function eventBusy(comp: ICAL.Component): BusyCode {
+  if (upperValue(comp, "transp") === "TRANSPARENT") return BUSY.FREE;
+  const status = upperValue(comp, "status");
+  if (status === "CANCELLED") return BUSY.FREE;
+  return status === "TENTATIVE" ? BUSY.TENTATIVE : BUSY.BUSY;
 }
 
 export const invalidData = (description: string) => precondition(403, C.validCalendarData, description);
@@ -191,5 +213,6 @@ export function readComponent(comp: ICAL.Component, type: ComponentType): Parsed
     comp, type, uid, dtstart, dtend, due, duration, recurrenceId,
     anchor: dtstart ?? (type === "VTODO" ? due : null),
     thisAndFuture: range !== undefined, rrules, rdates, exdates, completed, created, freebusy, attendees,
+    busy: type === "VEVENT" ? eventBusy(comp) : BUSY.FREE,
   };
 }

@@ -9,7 +9,7 @@
 // (limits.ts); past either, the end is left open. A VTODO without DTSTART
 // recurs from its DUE (component.ts `anchor`).
 import ICAL from "ical.js";
-import type { ComponentType, ParsedComponent } from "./component.js";
+import type { BusyCode, ComponentType, ParsedComponent } from "./component.js";
 import { LIMITS } from "./limits.js";
 import { metered, spend, StepLimit } from "./recur-guard.js";
 import { FLOATING_SLACK_MS, HOUR_MS, addDuration, icalTimeToUtcMs, isFloatingTime } from "./time.js";
@@ -34,7 +34,16 @@ export interface IndexSummary {
    * be answered from the index alone.
    */
   exact: boolean;
+  /**
+   * A VEVENT's busy time as the index keeps it (RFC 4791 §7.10): the BusyCode every one of its components has,
+   * VARIES when they differ (the instance index then holds each instance's), null for the other types.
+   */
+  busy: IndexedBusy | null;
 }
+
+/** A BusyCode, or VARIES: not the same for every component. */
+export type IndexedBusy = BusyCode | typeof BUSY_VARIES;
+export const BUSY_VARIES = 3;
 
 export interface Summary {
   index: IndexSummary;
@@ -226,8 +235,10 @@ export function summarize(master: ParsedComponent | null, overrides: ParsedCompo
     if (end !== null) end += FLOATING_SLACK_MS;
   }
   const exact = !!master && !recurring && overrides.length === 0 && !range.floating && start !== null && end !== null && exactSpan(master, start, end);
+  const parts = master ? [master, ...overrides] : overrides;
+  const busy = first.type !== "VEVENT" ? null : parts.every((p) => p.busy === first.busy) ? first.busy : BUSY_VARIES;
   return {
-    index: { uid: first.uid, component: first.type, start, end, recurring: recurring || overrides.length > 0, floating: range.floating, exact },
+    index: { uid: first.uid, component: first.type, start, end, recurring: recurring || overrides.length > 0, floating: range.floating, exact, busy },
     instances,
     lastStart,
     truncated,

@@ -16,6 +16,7 @@
 // VAVAILABILITY (RFC 7953) is out of scope.
 import ICAL from "ical.js";
 import type { CalendarObject } from "../ical/parse.js";
+import { BUSY } from "../ical/component.js";
 import { icalTimeToUtcMs, utcMsToIcalTime } from "../ical/time.js";
 import { serialize } from "./expand.js";
 import { tooLong } from "./budget.js";
@@ -52,12 +53,9 @@ export function busyPeriods(obj: CalendarObject, range: { start: number; end: nu
   if (obj.component === "VEVENT") {
     if (leastInstances(obj, range, zone) > MAX_ITERATIONS) throw tooLong(`the busy time of ${obj.uid}`);
     const walk = forEachInstance(obj, range, zone, (i) => {
-      const c = i.component.comp;
       if (i.start === null || i.end === null || i.end <= i.start || !overlaps(i, range, zone)) return;
-      if (upper(c.getFirstPropertyValue("transp")) === "TRANSPARENT") return;
-      const status = upper(c.getFirstPropertyValue("status"));
-      if (status === "CANCELLED") return;
-      add(i.start, i.end, status === "TENTATIVE" ? "BUSY-TENTATIVE" : "BUSY");
+      const busy = i.component.busy;
+      if (busy !== BUSY.FREE) add(i.start, i.end, busy === BUSY.TENTATIVE ? "BUSY-TENTATIVE" : "BUSY");
     });
     if (walk === "capped") throw tooLong(`the busy time of ${obj.uid}`);
   } else if (obj.component === "VFREEBUSY") {

@@ -9,13 +9,14 @@
 // recurs from its DUE is the span [DUE, DUE]); a to-do instance with neither
 // (the COMPLETED/CREATED rows) leaves the object without instance index.
 import type { CalendarObject } from "../ical/parse.js";
+import type { BusyCode } from "../ical/component.js";
 import { FLOATING_SLACK_MS } from "../ical/time.js";
 import { LIMITS } from "../ical/limits.js";
 import { forEachInstance } from "./instances.js";
 
 export interface InstanceIndex {
-  /** [start, end] of each instance, ms UTC. */
-  spans: Array<[number, number]>;
+  /** [start, end, busy] of each instance, ms UTC, and the busy time it holds (component.ts BusyCode; FREE for a VTODO). */
+  spans: Array<[number, number, BusyCode]>;
   /** The spans are complete up to this instant (ms UTC): a query ending later falls back to the coarse range. */
   until: number;
 }
@@ -29,7 +30,7 @@ export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex |
   if ((obj.component !== "VEVENT" && obj.component !== "VTODO") || !obj.index.recurring) return null;
   const horizon = now + INSTANCE_HORIZON_MS;
   const slack = obj.index.floating ? FLOATING_SLACK_MS : 0;
-  const spans: Array<[number, number]> = [];
+  const spans: Array<[number, number, BusyCode]> = [];
   let until = horizon;
   let undated = false;
   const walk = forEachInstance(obj, { start: null, end: horizon }, null, (i) => {
@@ -44,7 +45,7 @@ export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex |
       until = Math.min(until, s - slack - 1);
       return true;
     }
-    spans.push([Math.min(s, e) - slack, Math.max(e, s) + slack]);
+    spans.push([Math.min(s, e) - slack, Math.max(e, s) + slack, i.component.busy]);
     return false;
   });
   if (walk === "capped" || undated) return null;

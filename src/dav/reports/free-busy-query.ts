@@ -2,6 +2,8 @@
 // in a range as one VFREEBUSY, merged and typed (BUSY, BUSY-TENTATIVE,
 // BUSY-UNAVAILABLE). Transparent and cancelled events don't count, nor does
 // a calendar whose schedule-calendar-transp is transparent (RFC 6638 §9.1).
+// The home answers from its index for the events it describes exactly
+// (home/calendar-busy.ts); only the others' bodies are read and expanded.
 // Busy time is found object by object within the request's expansion budget
 // (core/query/budget.ts); past it, or past one object's bounds, the answer is
 // 403 DAV:number-of-matches-within-limits (§7.10's postcondition), never
@@ -21,7 +23,7 @@ import type { DavContext, DavRequest } from "../context.js";
 import { readBodies } from "../get.js";
 import { calendarZone, isTransparent } from "../../core/calendar-props.js";
 
-/** Busy periods of the candidates of one calendar in [start, end) (their bodies read with them, one round trip). */
+/** Busy periods of candidates of one calendar in [start, end), from their bodies (those not sent along read in batches). */
 export async function calendarBusy(ctx: DavContext, owner: string, collection: CollectionInfo, candidates: ObjectInfo[], range: { start: number; end: number }): Promise<Period[]> {
   if (collection.kind !== "calendar" || isTransparent(collection.props)) return [];
   const zone = calendarZone(collection.props);
@@ -53,10 +55,11 @@ export async function freeBusyQuery(doc: XmlElement, at: ReportTarget, _req: Dav
   if (parsed.start === null || parsed.end === null) throw badRequest("free-busy-query needs both start and end");
   checkRangeLimits([parsed], ctx.limits);
   const range = { start: parsed.start, end: parsed.end };
-  const { resource: target, result } = await at.resolve({ kind: "query", q: { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, bodies: true });
+  const { resource: target, result } = await at.resolve({ kind: "busy", range });
   if (target.kind !== "calendar") throw new DavError(403, { description: "free-busy-query runs on a calendar collection" });
   requirePrivilege(ctx.user, target, caldav("read-free-busy"));
-  const candidates = result.kind === "query" ? result.candidates : [];
-  const periods = mergePeriods(await calendarBusy(ctx, target.owner.id, target.collection, candidates, range));
+  // The home answers from its index what it describes exactly; the rest is expanded here from the bodies.
+  const indexed = result.kind === "busy" ? result : { periods: [], rest: [] };
+  const periods = mergePeriods([...indexed.periods, ...(await calendarBusy(ctx, target.owner.id, target.collection, indexed.rest, range))]);
   return new Response(renderFreeBusy(periods, range, {}), { status: 200, headers: { "Content-Type": "text/calendar; charset=utf-8" } });
 }

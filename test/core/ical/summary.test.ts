@@ -12,6 +12,7 @@ describe("VEVENT (RFC 4791 §9.9)", () => {
     expect(index(fixture("thunderbird-event-newyork.ics"))).toEqual({
       uid: "4c8e0f2a-7d1b-4f59-9a6e-3b2c1d0e9f8a", component: "VEVENT",
       start: utc("2025-04-15T19:30:00Z"), end: utc("2025-04-15T20:30:00Z"), recurring: false, floating: false, exact: true,
+      busy: 2, // OPAQUE, no STATUS: BUSY (RFC 4791 §7.10)
     });
   });
 

@@ -42,6 +42,7 @@ describe("the index summary of a VTODO that recurs from its DUE (RFC 4791 §9.9)
     expect(o.index).toEqual({
       uid: "7d1c5f3a-2b8e-4c61-9f0d-5a4e3b2c1d0e", component: "VTODO",
       start: utc("2025-03-07T17:00:00Z"), end: utc("2025-04-11T16:00:00Z"), recurring: true, floating: false, exact: false,
+      busy: null, // only VEVENTs are busy time (RFC 4791 §7.10)
     });
     expect(o.instances).toBe(5); // COUNT=6 less the EXDATE
   });
