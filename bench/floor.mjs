@@ -3,7 +3,9 @@
 // bench/server.mjs, one fetch, one Durable Object RPC, one SQLite read),
 // measured in the same run with the same number of clients as a phase. Each
 // phase's ops/s divided by the floor's at its concurrency ("x floor") is
-// what compares across machines, where the absolute numbers do not.
+// what compares across machines, where the absolute numbers do not. It is
+// measured before and after the sizes and the mean is used; how far the two
+// differ says how much the machine's capacity moved during the run.
 import { join } from "node:path";
 import { ROOT, startServer } from "./server.mjs";
 import { percentile, round1 } from "./util.mjs";
@@ -65,4 +67,31 @@ async function closedLoop(url, spec, c, seconds) {
   const wallMs = performance.now() - t0;
   lat.sort((a, b) => a - b);
   return { ops: lat.length, wallMs: Math.round(wallMs), opsPerSec: round1((lat.length / wallMs) * 1000), p50Ms: round1(percentile(lat, 50)), p95Ms: round1(percentile(lat, 95)) };
+}
+
+/**
+ * One floor from the measurements before and after the sizes: each row's
+ * ops/s is their mean, `before`/`after` keep both, `drift` is the largest
+ * relative difference (after - before) / before over the rows.
+ */
+export function combineFloors(before, after) {
+  if (!after) return { ...before, drift: null };
+  const rows = before.rows.map((b) => {
+    const a = after.rows.find((r) => r.variant === b.variant && r.concurrency === b.concurrency);
+    if (!a) return b;
+    const ops = b.ops + a.ops;
+    const wallMs = b.wallMs + a.wallMs;
+    return { ...b, ops, wallMs, opsPerSec: round1((b.opsPerSec + a.opsPerSec) / 2), p50Ms: round1((b.p50Ms + a.p50Ms) / 2), p95Ms: round1((b.p95Ms + a.p95Ms) / 2), before: b.opsPerSec, after: a.opsPerSec };
+  });
+  const drifts = rows.filter((r) => r.before).map((r) => (r.after - r.before) / r.before);
+  const drift = drifts.reduce((m, d) => (Math.abs(d) > Math.abs(m) ? d : m), 0);
+  return {
+    startupMs: before.startupMs,
+    seconds: before.seconds,
+    rows,
+    drift,
+    opsPerSec(variant, c) {
+      return rows.find((r) => r.variant === variant && r.concurrency === c)?.opsPerSec ?? null;
+    },
+  };
 }

@@ -37,6 +37,10 @@ export function printSummary({ results, floor, config, target, totalS }) {
       ? `\nx floor: ops/s over the floor's at the same concurrency (bench/floor: one Durable Object RPC with one SQLite read, ${floor.seconds} s per level, started like the server in ${(floor.startupMs / 1000).toFixed(1)} s); multiget-100 against the 100-row variant, every other step against one row.`
       : "\nno floor measured (--floor-seconds 0)",
   );
+  if (floor?.drift != null) {
+    const moved = floor.rows.map((r) => `${r.variant}@${r.concurrency} ${r.before} -> ${r.after}`).join(", ");
+    console.log(`floor before -> after the sizes (ops/s): ${moved}; largest change ${(floor.drift * 100).toFixed(0)}%${Math.abs(floor.drift) > 0.25 ? " (more than 25%: other load moved the machine's capacity during the run, and the ratios are uncertain by about that much)" : ""}`);
+  }
   console.log(`target: ${target}`);
   for (const r of results)
     if (r.memory?.workerPeakMB != null)
@@ -70,7 +74,7 @@ export function printSummary({ results, floor, config, target, totalS }) {
       readConcurrency: config.readConcurrency,
       totalSeconds: totalS,
       ok: failures.length === 0,
-      floor: floor ? { seconds: floor.seconds, startupMs: floor.startupMs, rows: floor.rows } : null,
+      floor: floor ? { seconds: floor.seconds, startupMs: floor.startupMs, drift: floor.drift, rows: floor.rows } : null,
       sizes: results.filter((r) => typeof r.size === "number").map((r) => ({
         events: r.size,
         startupMs: r.startupMs,

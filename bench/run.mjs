@@ -11,12 +11,14 @@
 // (default 1,000 then 10,000 events), and prints per step operations per
 // second, p50/p95 latency and the peak RSS (VmHWM) of the workerd processes.
 //
-// The floor (bench/floor.mjs, bench/floor/): before the sizes, a minimal
-// Worker started the same way (one fetch, one Durable Object RPC, one SQLite
-// read of one ~1 KB row, or of 100 rows for the multiget's floor) is driven
-// closed-loop for --floor-seconds at every concurrency the steps use. Each
-// step's ops/s is also printed as a fraction of the floor at its
-// concurrency ("x floor"): that ratio is what compares across machines.
+// The floor (bench/floor.mjs, bench/floor/): before the sizes and again
+// after them, a minimal Worker started the same way (one fetch, one Durable
+// Object RPC, one SQLite read of one ~1 KB row, or of 100 rows for the
+// multiget's floor) is driven closed-loop for --floor-seconds at every
+// concurrency the steps use. Each step's ops/s is also printed as a fraction
+// of the floor (the mean of both) at its concurrency ("x floor"): that ratio
+// is what compares across machines. The summary prints how far the two
+// floors differ: other load on the machine moves the ratios that much.
 //
 // Any CalDAV server (bench/target.mjs): with --url, --user, --password and
 // --home (the account's calendar-home path) nothing is started and no admin
@@ -124,7 +126,7 @@
 // Output: a line per step, a summary table with "x floor", and a final JSON line.
 import { parseArgs } from "node:util";
 import { HttpError, makeContext } from "./context.mjs";
-import { measureFloor } from "./floor.mjs";
+import { combineFloors, measureFloor } from "./floor.mjs";
 import { PHASES } from "./phases.mjs";
 import { ONCE_PHASES } from "./phases-once.mjs";
 import { printSummary } from "./report.mjs";
@@ -195,6 +197,15 @@ async function runPhases(ctx, phases) {
   }
 }
 
+/** The floor (floor.mjs) at every concurrency a step uses, printed as it goes; null with --floor-seconds 0. */
+async function floorRun(when) {
+  if (!(FLOOR_SECONDS > 0)) return null;
+  console.log(`\n== floor ${when}: bench/floor under wrangler dev, ${FLOOR_SECONDS} s per variant and concurrency`);
+  const floor = await measureFloor({ concurrencies: [...config.readConcurrency, config.concurrency], seconds: FLOOR_SECONDS, echo: opts.echo });
+  for (const r of floor.rows) console.log(`  [floor] ${`floor-${r.variant}`.padEnd(20)} ${String(r.ops).padStart(6)} ops ${String(r.concurrency).padStart(2)} clients ${String(r.opsPerSec).padStart(8)} ops/s  p50 ${String(r.p50Ms).padStart(7)} ms  p95 ${String(r.p95Ms).padStart(7)} ms`);
+  return floor;
+}
+
 /** One run on a target: its phases, then what the summary needs; the target is stopped (and cleaned up) in any case. */
 async function runOn(target, label, size, phases) {
   const ctx = makeContext({ target, label, size, config });
@@ -227,18 +238,14 @@ async function main() {
       `phases ${perSize.map((p) => p.name).join(", ") || "(none)"}${once.length ? `; once after them: ${once.map((p) => p.name).join(", ")}` : ""}`,
   );
   const t0 = performance.now();
-  let floor = null;
-  if (FLOOR_SECONDS > 0) {
-    console.log(`\n== floor: bench/floor under wrangler dev, ${FLOOR_SECONDS} s per variant and concurrency`);
-    floor = await measureFloor({ concurrencies: [...config.readConcurrency, config.concurrency], seconds: FLOOR_SECONDS, echo: opts.echo });
-    for (const r of floor.rows) console.log(`  [floor] ${`floor-${r.variant}`.padEnd(20)} ${String(r.ops).padStart(6)} ops ${String(r.concurrency).padStart(2)} clients ${String(r.opsPerSec).padStart(8)} ops/s  p50 ${String(r.p50Ms).padStart(7)} ms  p95 ${String(r.p95Ms).padStart(7)} ms`);
-  }
+  const floorBefore = await floorRun("before the sizes");
   const results = [];
   if (perSize.length)
     for (const size of SIZES) {
       const t = remote ? await remoteTarget(size, remote, config.seed) : await localTarget(size, { echo: opts.echo });
       results.push(await runOn(t, size, size, perSize));
     }
+  const floor = floorBefore && combineFloors(floorBefore, perSize.length ? await floorRun("after the sizes") : null);
   if (once.length) {
     const t = await localOnceTarget(`once: ${once.map((p) => p.name).join(", ")}`, { echo: opts.echo });
     results.push(await runOn(t, once.map((p) => p.label ?? p.name).join("+"), 0, once));

@@ -80,6 +80,18 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "");
  *            Worker, such as the benchmark's floor, starts the same way) }
  */
 export async function startServer(options = {}) {
+  // A free port can be taken by another process between freePort() and
+  // wrangler's listen (other test runs on the machine): try again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(options);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test(String(e?.message))) throw e;
+    }
+  }
+}
+
+async function startServerOnce(options) {
   const admin = options.admin ?? true;
   const adminToken = admin ? (options.adminToken ?? `tok-${randomBytes(16).toString("hex")}`) : null;
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
