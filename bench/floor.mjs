@@ -4,8 +4,8 @@
 // measured in the same run with the same number of clients as a phase. Each
 // phase's ops/s divided by the floor's at its concurrency ("x floor") is
 // what compares across machines, where the absolute numbers do not. It is
-// measured before and after the sizes and the mean is used; how far the two
-// differ says how much the machine's capacity moved during the run.
+// measured before and after each size and the mean of the two is used; how
+// far they differ says how much the machine's capacity moved meanwhile.
 import { join } from "node:path";
 import { ROOT, startServer } from "./server.mjs";
 import { percentile, round1 } from "./util.mjs";
@@ -70,7 +70,7 @@ async function closedLoop(url, spec, c, seconds) {
 }
 
 /**
- * One floor from the measurements before and after the sizes: each row's
+ * One floor from the measurements before and after a size: each row's
  * ops/s is their mean, `before`/`after` keep both, `drift` is the largest
  * relative difference (after - before) / before over the rows.
  */

@@ -1,7 +1,8 @@
 // The benchmark's summary (bench/run.mjs): one table of every step with its
-// throughput as a fraction of the floor measured at the same concurrency
-// ("x floor", floor.mjs), the memory and scheduling lines, the failures,
-// and one JSON line with all of it for scripts.
+// throughput as a fraction of the floor measured around its size at the same
+// concurrency ("x floor", floor.mjs; each size's floor rows first), the
+// memory and scheduling lines, the failures, and one JSON line with all of
+// it for scripts.
 import { histogram, table } from "./util.mjs";
 
 /** "0.27" of ops/s over the floor's ops/s at the row's concurrency, "-" without a floor there. */
@@ -11,12 +12,13 @@ function xFloor(floor, row) {
 }
 const fmtX = (x) => (x == null ? "-" : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3));
 
-export function printSummary({ results, floor, config, target, totalS }) {
+export function printSummary({ results, config, target, totalS }) {
   console.log("\n== summary");
-  const floorRows = (floor?.rows ?? []).map((r) => ({
-    size: "floor", step: `floor-${r.variant}`, ops: r.ops, concurrency: r.concurrency, wallMs: r.wallMs, opsPerSec: r.opsPerSec, p50Ms: r.p50Ms, p95Ms: r.p95Ms ?? "", floor: r.variant, ok: true, workerPeakMB: null,
-  }));
-  const rows = [...floorRows, ...results.flatMap((r) => r.steps)];
+  const floorRows = (r) =>
+    (r.floor?.rows ?? []).map((f) => ({
+      size: r.size, step: `floor-${f.variant}`, ops: f.ops, concurrency: f.concurrency, wallMs: f.wallMs, opsPerSec: f.opsPerSec, p50Ms: f.p50Ms, p95Ms: f.p95Ms, floor: f.variant, ok: true, workerPeakMB: null, result: r,
+    }));
+  const rows = results.flatMap((r) => [...floorRows(r), ...r.steps.map((s) => ({ ...s, result: r }))]);
   console.log(
     table(rows, [
       { title: "events", get: (r) => r.size },
@@ -25,21 +27,24 @@ export function printSummary({ results, floor, config, target, totalS }) {
       { title: "conc", get: (r) => r.concurrency },
       { title: "wall s", get: (r) => (r.wallMs / 1000).toFixed(r.wallMs < 10_000 ? 2 : 1) },
       { title: "ops/s", get: (r) => r.opsPerSec },
-      { title: "x floor", get: (r) => fmtX(xFloor(floor, r)) },
+      { title: "x floor", get: (r) => fmtX(xFloor(r.result.floor, r)) },
       { title: "p50 ms", get: (r) => r.p50Ms },
       { title: "p95 ms", get: (r) => r.p95Ms },
       { title: "workerd peak MB", get: (r) => r.workerPeakMB ?? "-" },
       { title: "check", get: (r) => (r.ok ? "ok" : "FAIL"), left: true },
     ]),
   );
+  const floored = results.filter((r) => r.floor);
   console.log(
-    floor
-      ? `\nx floor: ops/s over the floor's at the same concurrency (bench/floor: one Durable Object RPC with one SQLite read, ${floor.seconds} s per level, started like the server in ${(floor.startupMs / 1000).toFixed(1)} s); multiget-100 against the 100-row variant, every other step against one row.`
+    floored.length
+      ? `\nx floor: ops/s over the floor's at the same concurrency (bench/floor: one Durable Object RPC with one SQLite read, ${floored[0].floor.seconds} s per level, started like the server; ` +
+          "the mean of the floors measured before and after the size); multiget-100 against the 100-row variant, every other step against one row. The once phases measure times, not throughput: no floor."
       : "\nno floor measured (--floor-seconds 0)",
   );
-  if (floor?.drift != null) {
-    const moved = floor.rows.map((r) => `${r.variant}@${r.concurrency} ${r.before} -> ${r.after}`).join(", ");
-    console.log(`floor before -> after the sizes (ops/s): ${moved}; largest change ${(floor.drift * 100).toFixed(0)}%${Math.abs(floor.drift) > 0.25 ? " (more than 25%: other load moved the machine's capacity during the run, and the ratios are uncertain by about that much)" : ""}`);
+  for (const r of floored) {
+    const moved = r.floor.rows.map((f) => `${f.variant}@${f.concurrency} ${f.before} -> ${f.after}`).join(", ");
+    const d = r.floor.drift;
+    console.log(`floor before -> after ${r.size} events (ops/s): ${moved}; largest change ${(d * 100).toFixed(0)}%${Math.abs(d) > 0.25 ? " (more than 25%: other load moved the machine's capacity meanwhile; these ratios are uncertain by about that much)" : ""}`);
   }
   console.log(`target: ${target}`);
   for (const r of results)
@@ -63,7 +68,7 @@ export function printSummary({ results, floor, config, target, totalS }) {
   const failures = results.flatMap((r) => r.failures.map((f) => ({ size: r.size, ...f })));
   console.log(`\ntotal ${totalS} s; ${failures.length ? `${failures.length} check(s) FAILED` : "all checks passed"}`);
   for (const f of failures) console.log(`  FAIL [${f.size}] ${f.phase}: ${f.message.split("\n")[0]}`);
-  const withX = (steps) => steps.map(({ size, ...s }) => ({ ...s, xFloor: xFloor(floor, s) == null ? null : Math.round(xFloor(floor, s) * 1000) / 1000 }));
+  const withX = (r) => r.steps.map(({ size, ...s }) => ({ ...s, xFloor: xFloor(r.floor, s) == null ? null : Math.round(xFloor(r.floor, s) * 1000) / 1000 }));
   const memOf = (r) => (r.memory?.workerPeakMB != null ? { worker: r.memory.workerPeakMB, proxy: r.memory.proxyPeakMB, total: r.memory.totalPeakMB } : null);
   console.log(
     JSON.stringify({
@@ -74,19 +79,19 @@ export function printSummary({ results, floor, config, target, totalS }) {
       readConcurrency: config.readConcurrency,
       totalSeconds: totalS,
       ok: failures.length === 0,
-      floor: floor ? { seconds: floor.seconds, startupMs: floor.startupMs, drift: floor.drift, rows: floor.rows } : null,
       sizes: results.filter((r) => typeof r.size === "number").map((r) => ({
         events: r.size,
         startupMs: r.startupMs,
         workerdPeakMB: memOf(r),
-        steps: withX(r.steps),
+        floor: r.floor ? { seconds: r.floor.seconds, drift: r.floor.drift, rows: r.floor.rows } : null,
+        steps: withX(r),
         failures: r.failures.map((f) => `${f.phase}: ${f.message.split("\n")[0]}`),
       })),
       once: results.filter((r) => typeof r.size !== "number").map((r) => ({
         run: r.size,
         startupMs: r.startupMs,
         workerdPeakMB: memOf(r),
-        steps: withX(r.steps),
+        steps: r.steps.map(({ size, ...s }) => s),
         ...r.extra,
         failures: r.failures.map((f) => `${f.phase}: ${f.message.split("\n")[0]}`),
       })),

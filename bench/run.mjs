@@ -11,14 +11,15 @@
 // (default 1,000 then 10,000 events), and prints per step operations per
 // second, p50/p95 latency and the peak RSS (VmHWM) of the workerd processes.
 //
-// The floor (bench/floor.mjs, bench/floor/): before the sizes and again
-// after them, a minimal Worker started the same way (one fetch, one Durable
-// Object RPC, one SQLite read of one ~1 KB row, or of 100 rows for the
-// multiget's floor) is driven closed-loop for --floor-seconds at every
-// concurrency the steps use. Each step's ops/s is also printed as a fraction
-// of the floor (the mean of both) at its concurrency ("x floor"): that ratio
-// is what compares across machines. The summary prints how far the two
-// floors differ: other load on the machine moves the ratios that much.
+// The floor (bench/floor.mjs, bench/floor/): before the first size, between
+// sizes and after the last, a minimal Worker started the same way (one
+// fetch, one Durable Object RPC, one SQLite read of one ~1 KB row, or of 100
+// rows for the multiget's floor) is driven closed-loop for --floor-seconds
+// at every concurrency the steps use. Each step's ops/s is also printed as a
+// fraction of the floor at its concurrency ("x floor"; the mean of the two
+// floors around its size): that ratio is what compares across machines. The
+// summary prints how far those two floors differ: other load on the machine
+// moves the ratios about that much.
 //
 // Any CalDAV server (bench/target.mjs): with --url, --user, --password and
 // --home (the account's calendar-home path) nothing is started and no admin
@@ -238,20 +239,24 @@ async function main() {
       `phases ${perSize.map((p) => p.name).join(", ") || "(none)"}${once.length ? `; once after them: ${once.map((p) => p.name).join(", ")}` : ""}`,
   );
   const t0 = performance.now();
-  const floorBefore = await floorRun("before the sizes");
   const results = [];
-  if (perSize.length)
-    for (const size of SIZES) {
+  if (perSize.length) {
+    let before = await floorRun(`before ${SIZES[0]} events`);
+    for (const [k, size] of SIZES.entries()) {
       const t = remote ? await remoteTarget(size, remote, config.seed) : await localTarget(size, { echo: opts.echo });
-      results.push(await runOn(t, size, size, perSize));
+      const result = await runOn(t, size, size, perSize);
+      const after = await floorRun(k + 1 < SIZES.length ? `between ${size} and ${SIZES[k + 1]} events` : `after ${size} events`);
+      result.floor = before && combineFloors(before, after);
+      results.push(result);
+      before = after;
     }
-  const floor = floorBefore && combineFloors(floorBefore, perSize.length ? await floorRun("after the sizes") : null);
+  }
   if (once.length) {
     const t = await localOnceTarget(`once: ${once.map((p) => p.name).join(", ")}`, { echo: opts.echo });
     results.push(await runOn(t, once.map((p) => p.label ?? p.name).join("+"), 0, once));
   }
   const totalS = Math.round((performance.now() - t0) / 100) / 10;
-  const failed = printSummary({ results, floor, config, target, totalS });
+  const failed = printSummary({ results, config, target, totalS });
   process.exitCode = failed ? 1 : 0;
 }
 
