@@ -11,6 +11,8 @@ export interface StartOptions {
   echo?: boolean;
   /** Run wrangler on a temp copy of the sources (default true; EDGE_CALDAV_SNAPSHOT=0 turns it off). */
   snapshot?: boolean;
+  /** The Worker directory (its wrangler.toml) to start; default ROOT, the server. */
+  dir?: string;
 }
 
 export interface RunningServer {
@@ -49,7 +51,7 @@ export interface AddedUser {
   output: string;
 }
 
-export declare function snapshotProject(): string;
+export declare function snapshotProject(root?: string): string;
 export declare function freePort(): Promise<number>;
 export declare function startServer(options?: StartOptions): Promise<RunningServer>;
 export declare function processName(pid: number): string;

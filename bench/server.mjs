@@ -51,13 +51,15 @@ const SNAPSHOT_SKIP = new Set(["node_modules", ".git", ".wrangler", "test", "ben
  * dir, with node_modules symlinked. `wrangler dev` watches its sources and
  * restarts the Worker when they change ("Your worker restarted
  * mid-request", 503); running it on a snapshot keeps a test or benchmark
- * run on one build even while someone edits src/.
+ * run on one build even while someone edits src/. `root` is another Worker
+ * directory to copy instead (the benchmark's floor, bench/floor); the
+ * project's node_modules is linked into it all the same.
  */
-export function snapshotProject() {
+export function snapshotProject(root = ROOT) {
   const dir = mkdtempSync(join(tmpdir(), "edge-caldav-src-"));
-  for (const entry of readdirSync(ROOT)) {
+  for (const entry of readdirSync(root)) {
     if (SNAPSHOT_SKIP.has(entry)) continue;
-    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
@@ -73,9 +75,23 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "");
  *
  * options: { admin = true, adminToken, readyTimeoutMs = 90000, echo = false,
  *            snapshot = true (run on a copy of the sources, see snapshotProject;
- *            EDGE_CALDAV_SNAPSHOT=0 runs in the repository itself, like `npm start`) }
+ *            EDGE_CALDAV_SNAPSHOT=0 runs in the repository itself, like `npm start`),
+ *            dir = ROOT (the Worker directory with its wrangler.toml: another
+ *            Worker, such as the benchmark's floor, starts the same way) }
  */
 export async function startServer(options = {}) {
+  // A free port can be taken by another process between freePort() and
+  // wrangler's listen (other test runs on the machine): try again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(options);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test(String(e?.message))) throw e;
+    }
+  }
+}
+
+async function startServerOnce(options) {
   const admin = options.admin ?? true;
   const adminToken = admin ? (options.adminToken ?? `tok-${randomBytes(16).toString("hex")}`) : null;
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
@@ -84,7 +100,8 @@ export async function startServer(options = {}) {
   while (inspectorPort === port) inspectorPort = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "edge-caldav-http-"));
   const snapshot = options.snapshot ?? process.env.EDGE_CALDAV_SNAPSHOT !== "0";
-  const cwd = snapshot ? snapshotProject() : ROOT;
+  const dir = options.dir ?? ROOT;
+  const cwd = snapshot ? snapshotProject(dir) : dir;
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   if (admin) args.push("--var", `ADMIN_TOKEN:${adminToken}`);
   args.push("--persist-to", persistDir, "--show-interactive-dev-session=false");
@@ -141,7 +158,7 @@ export async function startServer(options = {}) {
       /* the group is empty */
     }
     rmSync(persistDir, { recursive: true, force: true });
-    if (cwd !== ROOT) rmSync(cwd, { recursive: true, force: true });
+    if (cwd !== dir) rmSync(cwd, { recursive: true, force: true });
   }
 
   try {

@@ -47,13 +47,16 @@ const statusCode = (el) => {
 /**
  * Reads a DAV:multistatus: { syncToken, responses: [{ href, status, props }] }
  * where `status` is the response-level status (or null) and `props` maps a
- * property's "{ns}local" name to { status, el } from its propstat.
+ * property's "{ns}local" name to { status, el } from its propstat. An href
+ * is given as its percent-decoded path, whether the server wrote it as an
+ * absolute URL, an absolute path or a path relative to the request URI
+ * (`base`, RFC 4918 §8.3), so hrefs of different servers compare.
  */
-export function parseMultistatus(text) {
+export function parseMultistatus(text, base = "http://host/") {
   const root = parseXml(text);
   if (root.name !== clark(DAV, "multistatus")) throw new Error(`expected DAV:multistatus, got ${root.name}`);
   const responses = childrenNamed(root, clark(DAV, "response")).map((r) => {
-    const hrefs = childrenNamed(r, clark(DAV, "href")).map((h) => decodeURIComponent(new URL(textOf(h).trim(), "http://host").pathname));
+    const hrefs = childrenNamed(r, clark(DAV, "href")).map((h) => decodeURIComponent(new URL(textOf(h).trim(), base).pathname));
     const st = childNamed(r, clark(DAV, "status"));
     const props = new Map();
     for (const ps of childrenNamed(r, clark(DAV, "propstat"))) {

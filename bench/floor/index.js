@@ -1,0 +1,31 @@
+// The floor Worker (bench/floor.mjs measures it): one fetch, one Durable
+// Object RPC, one SQLite read. GET /one reads one ~1 KB row (stands for a
+// GET or a small report); GET /rows100 reads 100 such rows in the same one
+// RPC (stands for a multiget of 100). Nothing else: no auth, no XML.
+import { DurableObject } from "cloudflare:workers";
+
+const ROWS = 100;
+const ROW_BYTES = 1024;
+
+export class Floor extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+    if (sql.exec("SELECT count(*) AS n FROM rows").one().n < ROWS)
+      for (let id = 1; id <= ROWS; id++) sql.exec("INSERT OR REPLACE INTO rows (id, body) VALUES (?, ?)", id, `row ${id} `.padEnd(ROW_BYTES, "x"));
+  }
+
+  /** The first `n` rows' bodies, joined by newlines. */
+  read(n) {
+    return this.ctx.storage.sql.exec("SELECT body FROM rows ORDER BY id LIMIT ?", Math.min(n, ROWS)).toArray().map((r) => r.body).join("\n");
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    const n = new URL(request.url).pathname === "/rows100" ? ROWS : 1;
+    const body = await env.FLOOR.get(env.FLOOR.idFromName("floor")).read(n);
+    return new Response(body, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  },
+};
