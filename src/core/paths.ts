@@ -22,6 +22,8 @@ export type Locator =
 
 /** Percent-encodes one path segment, keeping RFC 3986 pchar characters. */
 export function encodeSegment(s: string): string {
+  // Most names (UUIDs, "calendar") need no escaping at all: skip the work.
+  if (/^[A-Za-z0-9._~@:!$&'()*+,;=-]*$/.test(s)) return s;
   return encodeURIComponent(s).replace(/%(40|3A|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi, (_, h: string) =>
     String.fromCharCode(parseInt(h, 16)),
   );

@@ -46,7 +46,7 @@ const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
 };
 
 /** The candidates of a query, with the bodies `bodies` selects. */
-export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery, bodies: BodySelection = false): Candidate[] {
+export function candidates(sql: Sql, col: Pick<CollectionRow, "id" | "name">, q: CandidateQuery, bodies: BodySelection = false): Candidate[] {
   const where = ["collection_id = ?"];
   const params: unknown[] = [col.id];
   if (q.components) {
@@ -69,12 +69,23 @@ export function candidates(sql: Sql, col: CollectionRow, q: CandidateQuery, bodi
   const all = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
   // Only the bodies sent are read from SQLite, up to BODY_BUDGET (the Worker asks for the rest): no answer loads a calendar.
   let left = BODY_BUDGET;
-  const rows = all.map((r) => {
-    if (r.body_key !== "" || r.size > left || !wantsBody(bodies, r)) return r;
-    const body = sql.one<{ body: string | null }>("SELECT body FROM objects WHERE collection_id = ? AND name = ?", col.id, r.name)?.body;
-    if (typeof body !== "string") return r;
+  const sent = new Set<string>();
+  for (const r of all) {
+    if (r.body_key !== "" || r.size > left || !wantsBody(bodies, r)) continue;
+    sent.add(r.name);
     left -= r.size;
-    return { ...r, body };
+  }
+  // The chosen bodies in one statement.
+  const texts = new Map(
+    sent.size === 0
+      ? []
+      : sql.all<{ name: string; body: string | null }>(
+          "SELECT name, body FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?))", col.id, JSON.stringify([...sent]),
+        ).map((b) => [b.name, b.body]),
+  );
+  const rows = all.map((r) => {
+    const body = texts.get(r.name);
+    return typeof body === "string" ? { ...r, body } : r;
   });
   const props = rows.length ? readObjectProps(sql, col.id) : new Map();
   return rows.map((r) => ({

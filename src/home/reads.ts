@@ -2,16 +2,18 @@
 // planning. Plain synchronous reads of the home's SQLite.
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import { candidates, type BodySelection, type Candidate, type CandidateQuery } from "./query.js";
-import { collectionRow, homeInfo, objectRow, OBJECT_COLUMNS, readObjectProps, readProps, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, homeInfo, LIST_COLUMNS, objectRow, readObjectProps, readProps, readPropsOf, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { withinBudget } from "./bodies.js";
 
+/** The home, its collections and the principal's properties: three statements whatever the number of collections. */
 export function homeSnapshot(sql: Sql, epoch: string): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
   const rows = sql.all<CollectionRow>("SELECT * FROM collections ORDER BY id");
+  const props = readPropsOf(sql, [scopes.home, scopes.principal, ...rows.map((r) => scopes.collection(r.id))]);
   return {
-    home: homeInfo(sql),
-    collections: rows.map((r) => toCollection(sql, epoch, r)),
-    principalProps: readProps(sql, scopes.principal),
+    home: homeInfo(sql, props.get(scopes.home) ?? {}),
+    collections: rows.map((r) => toCollection(sql, epoch, r, props.get(scopes.collection(r.id)) ?? {})),
+    principalProps: props.get(scopes.principal) ?? {},
   };
 }
 
@@ -26,21 +28,34 @@ export function oneObject(sql: Sql, epoch: string, collection: string, name: str
 export function someObjects(sql: Sql, epoch: string, collection: string, names: string[], withBodies = false): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
   const c = collectionRow(sql, collection);
   if (!c) return null;
-  const rows: ObjectRow[] = [];
-  const columns = withBodies ? "*" : OBJECT_COLUMNS;
-  for (const name of new Set(names)) {
-    const o = sql.one<ObjectRow>(`SELECT ${columns} FROM objects WHERE collection_id = ? AND name = ?`, c.id, name);
-    if (o) rows.push(o);
-  }
-  return { collection: toCollection(sql, epoch, c), objects: withinBudget(rows).map((o) => toObject(c.name, o, readProps(sql, scopes.object(c.id, o.name)))) };
+  return { collection: toCollection(sql, epoch, c), objects: objectsNamed(sql, c, names, withBodies) };
+}
+
+/** The named objects that exist, in the order first named: two statements whatever their number (a multiget of 100 is not 200 reads). */
+export function objectsNamed(sql: Sql, c: Pick<CollectionRow, "id" | "name">, names: string[], withBodies: boolean): ObjectInfo[] {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return [];
+  const columns = withBodies ? `${LIST_COLUMNS}, body` : LIST_COLUMNS;
+  const found = new Map(
+    sql.all<ObjectRow>(`SELECT ${columns} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?))`, c.id, JSON.stringify(unique))
+      .map((o) => [o.name, o]),
+  );
+  const rows = unique.flatMap((n) => found.get(n) ?? []);
+  const props = readPropsOf(sql, rows.map((o) => scopes.object(c.id, o.name)));
+  return withinBudget(rows).map((o) => toObject(c.name, o, props.get(scopes.object(c.id, o.name))));
 }
 
 export function allObjects(sql: Sql, epoch: string, collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
   const c = collectionRow(sql, collection);
   if (!c) return null;
+  return { collection: toCollection(sql, epoch, c), objects: listObjects(sql, c) };
+}
+
+/** Every member of a collection without bodies, by name: one statement for the rows and one for their properties. */
+export function listObjects(sql: Sql, c: Pick<CollectionRow, "id" | "name">): ObjectInfo[] {
   const props = readObjectProps(sql, c.id);
-  const rows = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY name`, c.id);
-  return { collection: toCollection(sql, epoch, c), objects: rows.map((o) => toObject(c.name, o, props.get(o.name))) };
+  const rows = sql.all<ObjectRow>(`SELECT ${LIST_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY name`, c.id);
+  return rows.map((o) => toObject(c.name, o, props.get(o.name)));
 }
 
 export function queryCandidates(sql: Sql, epoch: string, collection: string, q: CandidateQuery, bodies: BodySelection = false): { collection: CollectionInfo; candidates: Candidate[] } | null {

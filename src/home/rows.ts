@@ -46,6 +46,9 @@ export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {
 export const OBJECT_COLUMNS = `collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
   start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, state_bytes`;
 
+/** What an ObjectInfo is made of (toObject): a listing or a multiget reads no index or scheduling state. */
+export const LIST_COLUMNS = "collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified";
+
 export const scopes = {
   home: "home",
   principal: "principal",
@@ -68,6 +71,21 @@ export function readProps(sql: Sql, scope: string): PropMap {
   return props;
 }
 
+/** The properties of several scopes in one statement, by scope (a scope without any is absent). */
+export function readPropsOf(sql: Sql, scopeList: string[]): Map<string, PropMap> {
+  const byScope = new Map<string, PropMap>();
+  if (scopeList.length === 0) return byScope;
+  for (const r of sql.all<{ scope: string; name: string; value: string }>(
+    "SELECT scope, name, value FROM props WHERE scope IN (SELECT value FROM json_each(?))",
+    JSON.stringify(scopeList),
+  )) {
+    const map = byScope.get(r.scope) ?? {};
+    map[r.name] = JSON.parse(r.value) as XmlElement;
+    byScope.set(r.scope, map);
+  }
+  return byScope;
+}
+
 /** Object-scope props for a whole collection at once, keyed by object name. */
 export function readObjectProps(sql: Sql, collectionId: number): Map<string, PropMap> {
   const prefix = `o:${collectionId}:`;
@@ -87,13 +105,14 @@ export function readObjectProps(sql: Sql, collectionId: number): Map<string, Pro
 
 export const syncToken = formatSyncToken;
 
-export function toCollection(sql: Sql, epoch: string, r: CollectionRow): CollectionInfo {
+/** `props`: the collection's properties when already read (readPropsOf); otherwise read here. */
+export function toCollection(sql: Sql, epoch: string, r: CollectionRow, props?: PropMap): CollectionInfo {
   return {
     id: r.id,
     name: r.name,
     kind: r.kind as CollectionKind,
     components: JSON.parse(r.components) as string[],
-    props: readProps(sql, scopes.collection(r.id)),
+    props: props ?? readProps(sql, scopes.collection(r.id)),
     rev: r.rev,
     syncToken: syncToken(epoch, r.id, r.rev),
     ctag: `${epoch}-${r.id}-${r.rev}`,
@@ -120,11 +139,14 @@ export function toObject(collection: string, r: ObjectRow, props: PropMap = {}):
   };
 }
 
-export function homeInfo(sql: Sql): HomeInfo {
+export function homeInfo(sql: Sql, props?: PropMap): HomeInfo {
+  const m = new Map(
+    sql.all<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('used_bytes', 'created')").map((r) => [r.key, r.value]),
+  );
   return {
-    usedBytes: Number(meta(sql, "used_bytes") ?? 0),
-    props: readProps(sql, scopes.home),
-    created: Number(meta(sql, "created") ?? 0),
+    usedBytes: Number(m.get("used_bytes") ?? 0),
+    props: props ?? readProps(sql, scopes.home),
+    created: Number(m.get("created") ?? 0),
   };
 }
 

@@ -8,7 +8,8 @@
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
-import { allObjects, homeSnapshot, queryCandidates, someObjects } from "./reads.js";
+import { homeSnapshot, listObjects, objectsNamed } from "./reads.js";
+import { candidates } from "./query.js";
 import { collectionRow } from "./rows.js";
 import { calendarBusyFromIndex, type IndexedBusy } from "./calendar-busy.js";
 import { isTransparent } from "../core/calendar-props.js";
@@ -46,12 +47,13 @@ export function view(sql: Sql, epoch: string, name: string, op: ViewOp): View {
   const none: ViewResult = { kind: "none" };
   if (!collection || op.kind === "none") return { ...snap, collection, result: none };
   switch (op.kind) {
+    // The snapshot's record of the collection serves the member reads: no second read of the collection's row.
     case "list":
-      return { ...snap, collection, result: { kind: "list", objects: allObjects(sql, epoch, name)?.objects ?? [] } };
+      return { ...snap, collection, result: { kind: "list", objects: listObjects(sql, collection) } };
     case "objects":
-      return { ...snap, collection, result: { kind: "objects", objects: someObjects(sql, epoch, name, op.names, op.withBodies)?.objects ?? [] } };
+      return { ...snap, collection, result: { kind: "objects", objects: objectsNamed(sql, collection, op.names, op.withBodies) } };
     case "query":
-      return { ...snap, collection, result: { kind: "query", candidates: queryCandidates(sql, epoch, name, op.q, op.bodies)?.candidates ?? [] } };
+      return { ...snap, collection, result: { kind: "query", candidates: candidates(sql, collection, op.q, op.bodies) } };
     case "busy": {
       // A transparent calendar holds no busy time (RFC 6638 §9.1); only calendars have any.
       const col = collection.kind === "calendar" && !isTransparent(collection.props) ? collectionRow(sql, name) : undefined;
