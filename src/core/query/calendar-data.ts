@@ -136,13 +136,13 @@ export function selectsWholeObject(req: CalendarDataRequest): boolean {
 /** The calendar data a request asks for, CRLF. `obj` is the parsed `text` if at hand; `zone` reads floating times. */
 export function renderCalendarData(text: string, obj: CalendarObject | undefined, req: CalendarDataRequest, zone: ICAL.Timezone | null): string {
   if (selectsWholeObject(req)) return text;
-  const o = obj ?? parseCalendarObject(text);
+  // Parsed once: the parse the matcher made when there is one; a comp selection alone needs only the jCal tree.
   let root: JCalComp;
   if (req.expand) {
-    root = expandObject(o, req.expand, zone);
+    root = expandObject(obj ?? parseCalendarObject(text), req.expand, zone);
   } else {
     root = ICAL.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown as JCalComp;
-    if (req.limitRecurrenceSet) limitRecurrenceSet(root, o, req.limitRecurrenceSet, zone);
+    if (req.limitRecurrenceSet) limitRecurrenceSet(root, obj ?? parseCalendarObject(text), req.limitRecurrenceSet, zone);
   }
   if (req.limitFreebusySet) limitFreebusySet(root, req.limitFreebusySet);
   if (req.comp) root = select(root, req.comp, true);
