@@ -5,18 +5,38 @@
 /** A row as read: columns a query did not select are absent. */
 export type Row = Record<string, SqlStorageValue | undefined>;
 
+/** A statement that cannot write: a plain SELECT. Anything else counts as a write. */
+const READ = /^\s*SELECT\b/i;
+
 export class Sql {
+  private writes = 0;
+
   constructor(private readonly sql: SqlStorage) {}
 
+  /**
+   * Changes whenever a statement that may write is run (counted before it runs, whether it commits or not), so
+   * something read at one version is still what the database holds while the version is the same.
+   */
+  get version(): number {
+    return this.writes;
+  }
+
   all<T extends Row = Row>(query: string, ...params: unknown[]): T[] {
+    this.note(query);
     return this.sql.exec(query, ...params).toArray() as unknown as T[];
   }
 
   one<T extends Row = Row>(query: string, ...params: unknown[]): T | undefined {
+    this.note(query);
     return this.sql.exec(query, ...params).toArray()[0] as unknown as T | undefined;
   }
 
   run(query: string, ...params: unknown[]): number {
+    this.note(query);
     return this.sql.exec(query, ...params).rowsWritten;
+  }
+
+  private note(query: string): void {
+    if (!READ.test(query)) this.writes++;
   }
 }

@@ -23,6 +23,7 @@ import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
+import { ListingCache } from "./listing-cache.js";
 import { Sql } from "../sql.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
@@ -38,6 +39,8 @@ const BODY_MOVE_DELAY_MS = 1_000;
 export class CalendarHome extends DurableObject<Env> {
   private readonly sql: Sql;
   private readonly deliveries: Deliveries;
+  /** Listings of collections nothing was written to since they were read (listing-cache.ts). */
+  private readonly listings = new ListingCache();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,7 +95,7 @@ export class CalendarHome extends DurableObject<Env> {
 
   /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */
   view(name: string, op: ViewOp): Result<View> {
-    return capture(() => view(this.sql, this.epoch, name, op));
+    return capture(() => view(this.sql, this.epoch, name, op, this.listings));
   }
 
   collection(name: string): CollectionInfo | null {
@@ -110,7 +113,7 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   listObjects(collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
-    return allObjects(this.sql, this.epoch, collection);
+    return allObjects(this.sql, this.epoch, collection, this.listings);
   }
 
   /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10), with the bodies `bodies` selects. */

@@ -4,7 +4,7 @@
 // indexes, so the cost follows the number of changes, not the collection.
 import { invalidSyncToken, parseSyncToken } from "../core/sync.js";
 import type { CollectionInfo, ObjectInfo } from "../core/model.js";
-import { OBJECT_COLUMNS, readObjectProps, syncToken, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
+import { LIST_COLUMNS, readObjectProps, syncToken, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { withinBudget } from "./bodies.js";
 import type { Sql } from "../sql.js";
 
@@ -18,7 +18,13 @@ export interface ChangeSet {
 }
 
 /** With `withBodies`, the changed members carry the bodies kept in their rows (within bodies.ts BODY_BUDGET). */
-export function changesSince(sql: Sql, epoch: string, col: CollectionRow, token: string, limit: number, withBodies = false): ChangeSet {
+/**
+ * `listing`: the collection's members as a listing reads them (listing-cache.ts), which an initial sync without
+ * bodies may answer from instead of reading every row again.
+ */
+export function changesSince(
+  sql: Sql, epoch: string, col: CollectionRow, token: string, limit: number, withBodies = false, listing?: () => ObjectInfo[],
+): ChangeSet {
   let since = 0;
   const initial = token === "";
   if (!initial) {
@@ -29,8 +35,21 @@ export function changesSince(sql: Sql, epoch: string, col: CollectionRow, token:
     if (t.rev < col.sync_floor) throw invalidSyncToken("it has expired; sync again from scratch");
     since = t.rev;
   }
+  if (initial && !withBodies && listing) {
+    // Every member, in revision order like the statement below, cut at the limit the same way.
+    const all = [...listing()].sort((a, b) => a.rev - b.rev);
+    const truncated = all.length > limit;
+    const changed = truncated ? all.slice(0, limit) : all;
+    return {
+      collection: toCollection(sql, epoch, col),
+      changed,
+      deleted: [],
+      token: syncToken(epoch, col.id, truncated ? changed[changed.length - 1]!.rev : col.rev),
+      truncated,
+    };
+  }
   const rows = withinBudget(sql.all<ObjectRow>(
-    `SELECT ${withBodies ? "*" : OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND rev > ? ORDER BY rev LIMIT ?`,
+    `SELECT ${withBodies ? `${LIST_COLUMNS}, body` : LIST_COLUMNS} FROM objects WHERE collection_id = ? AND rev > ? ORDER BY rev LIMIT ?`,
     col.id, since, limit + 1,
   ));
   const gone = initial

@@ -5,6 +5,7 @@ import { candidates, type BodySelection, type Candidate, type CandidateQuery } f
 import { collectionRow, homeInfo, LIST_COLUMNS, objectRow, readObjectProps, readProps, readPropsOf, scopes, toCollection, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { withinBudget } from "./bodies.js";
+import type { ListingCache } from "./listing-cache.js";
 
 /** The home, its collections and the principal's properties: three statements whatever the number of collections. */
 export function homeSnapshot(sql: Sql, epoch: string): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
@@ -45,17 +46,20 @@ export function objectsNamed(sql: Sql, c: Pick<CollectionRow, "id" | "name">, na
   return withinBudget(rows).map((o) => toObject(c.name, o, props.get(scopes.object(c.id, o.name))));
 }
 
-export function allObjects(sql: Sql, epoch: string, collection: string): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
+export function allObjects(sql: Sql, epoch: string, collection: string, cache?: ListingCache): { collection: CollectionInfo; objects: ObjectInfo[] } | null {
   const c = collectionRow(sql, collection);
   if (!c) return null;
-  return { collection: toCollection(sql, epoch, c), objects: listObjects(sql, c) };
+  return { collection: toCollection(sql, epoch, c), objects: listObjects(sql, c, cache) };
 }
 
-/** Every member of a collection without bodies, by name: one statement for the rows and one for their properties. */
-export function listObjects(sql: Sql, c: Pick<CollectionRow, "id" | "name">): ObjectInfo[] {
-  const props = readObjectProps(sql, c.id);
-  const rows = sql.all<ObjectRow>(`SELECT ${LIST_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY name`, c.id);
-  return rows.map((o) => toObject(c.name, o, props.get(o.name)));
+/** Every member of a collection without bodies, by name: one statement for the rows and one for their properties (or none, from `cache`). */
+export function listObjects(sql: Sql, c: Pick<CollectionRow, "id" | "name">, cache?: ListingCache): ObjectInfo[] {
+  const read = () => {
+    const props = readObjectProps(sql, c.id);
+    const rows = sql.all<ObjectRow>(`SELECT ${LIST_COLUMNS} FROM objects WHERE collection_id = ? ORDER BY name`, c.id);
+    return rows.map((o) => toObject(c.name, o, props.get(o.name)));
+  };
+  return cache ? cache.get(sql, c.id, read) : read();
 }
 
 export function queryCandidates(sql: Sql, epoch: string, collection: string, q: CandidateQuery, bodies: BodySelection = false): { collection: CollectionInfo; candidates: Candidate[] } | null {

@@ -14,6 +14,7 @@ import { collectionRow } from "./rows.js";
 import { calendarBusyFromIndex, type IndexedBusy } from "./calendar-busy.js";
 import { isTransparent } from "../core/calendar-props.js";
 import type { Sql } from "../sql.js";
+import type { ListingCache } from "./listing-cache.js";
 
 export type ViewOp =
   | { kind: "none" }
@@ -41,7 +42,8 @@ export interface View {
 }
 
 /** The snapshot and, when the collection exists, what `op` reads of it; throws the DavError of a bad sync token. */
-export function view(sql: Sql, epoch: string, name: string, op: ViewOp): View {
+/** `listings`: the home's ListingCache, for a listing of a collection nothing was written to since. */
+export function view(sql: Sql, epoch: string, name: string, op: ViewOp, listings?: ListingCache): View {
   const snap = homeSnapshot(sql, epoch);
   const collection = snap.collections.find((c) => c.name === name) ?? null;
   const none: ViewResult = { kind: "none" };
@@ -49,7 +51,7 @@ export function view(sql: Sql, epoch: string, name: string, op: ViewOp): View {
   switch (op.kind) {
     // The snapshot's record of the collection serves the member reads: no second read of the collection's row.
     case "list":
-      return { ...snap, collection, result: { kind: "list", objects: listObjects(sql, collection) } };
+      return { ...snap, collection, result: { kind: "list", objects: listObjects(sql, collection, listings) } };
     case "objects":
       return { ...snap, collection, result: { kind: "objects", objects: objectsNamed(sql, collection, op.names, op.withBodies) } };
     case "query":
@@ -60,6 +62,10 @@ export function view(sql: Sql, epoch: string, name: string, op: ViewOp): View {
       return { ...snap, collection, result: { kind: "busy", ...(col ? calendarBusyFromIndex(sql, col, op.range) : { periods: [], rest: [] }) } };
     }
     case "changes":
-      return { ...snap, collection, result: { kind: "changes", changes: changesSince(sql, epoch, collectionRow(sql, name)!, op.token, op.limit, op.withBodies) } };
+      return {
+        ...snap,
+        collection,
+        result: { kind: "changes", changes: changesSince(sql, epoch, collectionRow(sql, name)!, op.token, op.limit, op.withBodies, () => listObjects(sql, collection, listings)) },
+      };
   }
 }
