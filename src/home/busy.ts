@@ -11,8 +11,7 @@
 // answers that recipient 5.1).
 import { mapLimit } from "../core/async.js";
 import { calendarZone, isTransparent } from "../core/calendar-props.js";
-import { parseCalendarObject } from "../core/ical/parse.js";
-import type { CalendarObject } from "../core/ical/parse.js";
+import { parseStoredObject, type ParsedCalendar } from "../core/ical/parse.js";
 import { isTooLong, RequestBudget } from "../core/query/budget.js";
 import { busyPeriods, type Period } from "../core/query/freebusy.js";
 import { calendarBusyFromIndex } from "./calendar-busy.js";
@@ -72,9 +71,9 @@ export async function homeBusy(
 }
 
 /** Stored objects passed validation when written; one that no longer parses holds no busy time. */
-function parseStored(text: string): CalendarObject | undefined {
+function parseStored(text: string): ParsedCalendar | undefined {
   try {
-    return parseCalendarObject(text);
+    return parseStoredObject(text);
   } catch {
     return undefined;
   }

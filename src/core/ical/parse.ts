@@ -25,13 +25,10 @@ export interface ObjectLimits {
   maxInstances?: number;
 }
 
-export interface CalendarObject {
+/** A calendar object parsed for evaluation: what queries, free-busy and calendar-data read of a stored body. */
+export interface ParsedCalendar {
   uid: string;
   component: ComponentType;
-  /** Plain and structured-cloneable: goes over RPC and into the index table. */
-  index: IndexSummary;
-  /** Instances of a bounded recurrence set (1 if not recurring); null if unbounded or too many to count. */
-  instances: number | null;
   /**
    * The parsed VCALENDAR, for evaluation only: its VTIMEZONEs are removed and
    * its TZID parameters rewritten to registry keys (see timezones.ts). Never
@@ -45,12 +42,39 @@ export interface CalendarObject {
   overrides: ParsedComponent[];
 }
 
+/** A calendar object being written: parsed, validated and summarized for the index. */
+export interface CalendarObject extends ParsedCalendar {
+  /** Plain and structured-cloneable: goes over RPC and into the index table. */
+  index: IndexSummary;
+  /** Instances of a bounded recurrence set (1 if not recurring); null if unbounded or too many to count. */
+  instances: number | null;
+}
+
 const invalidResource = (description: string) => precondition(403, C.validCalendarObjectResource, description);
 
 /** Parses and validates one calendar object resource; throws DavError 403 with the RFC 4791 precondition. */
 export function parseCalendarObject(text: string, limits: ObjectLimits = {}): CalendarObject {
+  return guarded(() => {
+    const { parsed, ...p } = parseChecked(text);
+    return { ...p, ...summarized(p, parsed, limits) };
+  });
+}
+
+/**
+ * Parses a stored body for evaluation (calendar-query, expand, free-busy): the checks of a write ran when it was
+ * stored, and its index summary, which walks the whole recurrence set, is in its row. So each is parsed once and
+ * never summarized again on the read path.
+ */
+export function parseStoredObject(text: string): ParsedCalendar {
+  return guarded(() => {
+    const { parsed: _, ...p } = parseChecked(text);
+    return p;
+  });
+}
+
+function guarded<T>(fn: () => T): T {
   try {
-    return parseChecked(text, limits);
+    return fn();
   } catch (e) {
     // ical.js throws plain errors on values it cannot read (deep in recurrence rules, time zone
     // rules, durations): in a client's body that is invalid data (403), never a server fault.
@@ -59,7 +83,7 @@ export function parseCalendarObject(text: string, limits: ObjectLimits = {}): Ca
   }
 }
 
-function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
+function parseChecked(text: string): ParsedCalendar & { parsed: ParsedComponent[] } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   checkStructure(body, invalidData);
   const vcalendar = new ICAL.Component(parseText(body, invalidData));
@@ -98,6 +122,12 @@ function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
     seen.add(rid);
   }
 
+  return { uid, component: types[0]!, vcalendar, zones, master: masters[0] ?? null, overrides, parsed };
+}
+
+/** The index summary of a parsed object, checked against the collection's limits (RFC 4791 §5.2.6-§5.2.9). */
+function summarized(p: ParsedCalendar, parsed: ParsedComponent[], limits: ObjectLimits): Pick<CalendarObject, "index" | "instances"> {
+  const { overrides } = p;
   const max = limits.maxAttendeesPerInstance;
   if (max !== undefined) {
     const crowded = parsed.find((p) => p.attendees > max);
@@ -107,8 +137,8 @@ function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
   // With a max-instances limit below the expansion cap, stop expanding as soon as it is exceeded.
   const maxInstances = limits.maxInstances;
   const cap = maxInstances !== undefined ? Math.max(1, Math.min(MAX_EXPANSION, maxInstances)) : MAX_EXPANSION;
-  const summary = summarize(masters[0] ?? null, overrides, cap);
-  const bounded = !masters[0] || masters[0].rrules.every((r) => r.isFinite());
+  const summary = summarize(p.master, overrides, cap);
+  const bounded = !p.master || p.master.rrules.every((r) => r.isFinite());
   if (maxInstances !== undefined && bounded) {
     const n = summary.instances;
     if ((n !== null && n > maxInstances) || (summary.truncated && maxInstances <= MAX_EXPANSION)) {
@@ -117,7 +147,7 @@ function parseChecked(text: string, limits: ObjectLimits): CalendarObject {
   }
   if (limits.minDateTime !== undefined || limits.maxDateTime !== undefined) checkDateLimits(parsed, summary.lastStart, limits);
 
-  return { uid, component: types[0]!, index: summary.index, instances: summary.instances, vcalendar, zones, master: masters[0] ?? null, overrides };
+  return { index: summary.index, instances: summary.instances };
 }
 
 /** RFC 4791 §5.2.6 / §5.2.7: every DATE or DATE-TIME value, and the last instance, within [min, max]. */

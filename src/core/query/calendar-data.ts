@@ -18,7 +18,7 @@
 //    bounds answer DAV:number-of-matches-within-limits (query/budget.ts).
 import ICAL from "ical.js";
 import { badRequest, C, DavError, precondition } from "../errors.js";
-import { parseCalendarObject, type CalendarObject } from "../ical/parse.js";
+import { parseStoredObject, type ParsedCalendar } from "../ical/parse.js";
 import { icalTimeToUtcMs } from "../ical/time.js";
 import { normalizeTzid } from "../ical/timezones.js";
 import { caldav } from "../xml/names.js";
@@ -134,15 +134,15 @@ export function selectsWholeObject(req: CalendarDataRequest): boolean {
 }
 
 /** The calendar data a request asks for, CRLF. `obj` is the parsed `text` if at hand; `zone` reads floating times. */
-export function renderCalendarData(text: string, obj: CalendarObject | undefined, req: CalendarDataRequest, zone: ICAL.Timezone | null): string {
+export function renderCalendarData(text: string, obj: ParsedCalendar | undefined, req: CalendarDataRequest, zone: ICAL.Timezone | null): string {
   if (selectsWholeObject(req)) return text;
   // Parsed once: the parse the matcher made when there is one; a comp selection alone needs only the jCal tree.
   let root: JCalComp;
   if (req.expand) {
-    root = expandObject(obj ?? parseCalendarObject(text), req.expand, zone);
+    root = expandObject(obj ?? parseStoredObject(text), req.expand, zone);
   } else {
     root = ICAL.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown as JCalComp;
-    if (req.limitRecurrenceSet) limitRecurrenceSet(root, obj ?? parseCalendarObject(text), req.limitRecurrenceSet, zone);
+    if (req.limitRecurrenceSet) limitRecurrenceSet(root, obj ?? parseStoredObject(text), req.limitRecurrenceSet, zone);
   }
   if (req.limitFreebusySet) limitFreebusySet(root, req.limitFreebusySet);
   if (req.comp) root = select(root, req.comp, true);
@@ -151,7 +151,7 @@ export function renderCalendarData(text: string, obj: CalendarObject | undefined
 }
 
 /** §9.6.6: the master and the overrides that matter for the range. */
-function limitRecurrenceSet(root: JCalComp, o: CalendarObject, r: DateRange, zone: Zone): void {
+function limitRecurrenceSet(root: JCalComp, o: ParsedCalendar, r: DateRange, zone: Zone): void {
   if (o.overrides.length === 0) return;
   if (leastInstances(o, r, zone) > MAX_ITERATIONS) throw tooLong(`the recurrence set of ${o.uid}`);
   const keep = new Set<unknown>();

@@ -12,7 +12,7 @@
 // truncated list of instances; writing each instance out is charged to the
 // request's budget as its finding was.
 import ICAL from "ical.js";
-import type { CalendarObject } from "../ical/parse.js";
+import type { ParsedCalendar } from "../ical/parse.js";
 import { icalTimeToUtcMs, isFloatingTime } from "../ical/time.js";
 import { timezoneByKey } from "../ical/timezones.js";
 import { LIMITS } from "../ical/limits.js";
@@ -47,7 +47,7 @@ export function serialize(comp: JCalComp | ICAL.Component): string {
 }
 
 /** The VCALENDAR of an expanded object, as jCal. */
-export function expandObject(obj: CalendarObject, range: { start: number; end: number }, zone: Zone): JCalComp {
+export function expandObject(obj: ParsedCalendar, range: { start: number; end: number }, zone: Zone): JCalComp {
   const cal = obj.vcalendar.jCal as unknown as JCalComp;
   const out: JCalComp = [cal[0], structuredClone(cal[1]), []];
   const { instances, complete } = instancesInRange(obj, range, zone);

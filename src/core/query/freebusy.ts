@@ -15,7 +15,7 @@
 //    (query/budget.ts), since the time found so far is not the answer.
 // VAVAILABILITY (RFC 7953) is out of scope.
 import ICAL from "ical.js";
-import type { CalendarObject } from "../ical/parse.js";
+import type { ParsedCalendar } from "../ical/parse.js";
 import { BUSY } from "../ical/component.js";
 import { icalTimeToUtcMs, utcMsToIcalTime } from "../ical/time.js";
 import { serialize } from "./expand.js";
@@ -43,7 +43,7 @@ const upper = (v: unknown) => (typeof v === "string" ? v.trim().toUpperCase() : 
  * Busy periods of one object within [range.start, range.end), clipped to it.
  * Throws 403 number-of-matches-within-limits when the expansion is cut short (instances.ts).
  */
-export function busyPeriods(obj: CalendarObject, range: { start: number; end: number }, zone: ICAL.Timezone | null): Period[] {
+export function busyPeriods(obj: ParsedCalendar, range: { start: number; end: number }, zone: ICAL.Timezone | null): Period[] {
   const out: Period[] = [];
   const add = (start: number, end: number, type: BusyType) => {
     const s = Math.max(start, range.start);

@@ -17,7 +17,7 @@
 // guess a match.
 import type ICAL from "ical.js";
 import type { ParsedComponent } from "../ical/component.js";
-import type { CalendarObject } from "../ical/parse.js";
+import type { ParsedCalendar } from "../ical/parse.js";
 import { timezoneByKey } from "../ical/timezones.js";
 import type { CompFilter, ParamFilter, PropFilter, TimeRange } from "./filter.js";
 import { tooLong } from "./budget.js";
@@ -34,13 +34,13 @@ interface Node {
 }
 
 interface Ctx {
-  obj: CalendarObject;
+  obj: ParsedCalendar;
   zone: Zone;
   parsed: Map<unknown, ParsedComponent>;
 }
 
 /** Does the object match the filter? `filter` is the top VCALENDAR comp-filter; `zone` reads floating times (null = UTC). */
-export function matchFilter(obj: CalendarObject, filter: CompFilter, zone: ICAL.Timezone | null): boolean {
+export function matchFilter(obj: ParsedCalendar, filter: CompFilter, zone: ICAL.Timezone | null): boolean {
   if (filter.name !== "VCALENDAR") return false;
   if (filter.isNotDefined) return false;
   const parsed = new Map<unknown, ParsedComponent>();
@@ -79,7 +79,7 @@ function children(ctx: Ctx, parent: Node, name: string): Node[] {
  * are those of the definition the object resolved it to (its own, or the
  * shared IANA one when it has the same rules).
  */
-function timezones(obj: CalendarObject): Node[] {
+function timezones(obj: ParsedCalendar): Node[] {
   const vcalendar = obj.vcalendar;
   const keys = new Set<string>();
   const visit = (jcal: unknown[]): void => {

@@ -8,7 +8,7 @@
 import { badRequest, C, DavError, precondition } from "../../core/errors.js";
 import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
 import { calendarZone } from "../../core/calendar-props.js";
-import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
+import { parseStoredObject, type ParsedCalendar } from "../../core/ical/parse.js";
 import { ianaTimezone } from "../../core/ical/timezones.js";
 import type { CollectionInfo } from "../../core/model.js";
 import { parseCalendarDataRequest, type CalendarDataRequest } from "../../core/query/calendar-data.js";
@@ -82,7 +82,7 @@ export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavR
   const wanted = candidates.filter((_, i) => needBody[i]);
   const read = new Map((await readBodies(ctx, target.owner.id, wanted)).map((b) => [b.object.name, b]));
   const texts = candidates.map((c, i) => (needBody[i] ? read.get(c.name) : undefined));
-  const parsed = new Map<string, CalendarObject>();
+  const parsed = new Map<string, ParsedCalendar>();
   const budget = new RequestBudget();
   const matches: typeof candidates = [];
   for (const [i, c] of candidates.entries()) {
@@ -113,9 +113,9 @@ export function dataRanges(req: CalendarDataRequest | undefined): TimeRange[] {
 }
 
 /** Stored objects passed validation when written; one that no longer parses simply matches nothing. */
-function parseStored(text: string): CalendarObject | undefined {
+function parseStored(text: string): ParsedCalendar | undefined {
   try {
-    return parseCalendarObject(text);
+    return parseStoredObject(text);
   } catch {
     return undefined;
   }

@@ -10,7 +10,7 @@
 // the busy time found so far.
 import { mapLimit } from "../../core/async.js";
 import { badRequest, DavError } from "../../core/errors.js";
-import { parseCalendarObject, type CalendarObject } from "../../core/ical/parse.js";
+import { parseStoredObject, type ParsedCalendar } from "../../core/ical/parse.js";
 import { RequestBudget } from "../../core/query/budget.js";
 import { checkRangeLimits, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
@@ -39,9 +39,9 @@ export async function calendarBusy(ctx: DavContext, owner: string, collection: C
 }
 
 /** Stored objects passed validation when written; one that no longer parses holds no busy time. */
-function parseStored(text: string): CalendarObject | undefined {
+function parseStored(text: string): ParsedCalendar | undefined {
   try {
-    return parseCalendarObject(text);
+    return parseStoredObject(text);
   } catch {
     return undefined;
   }

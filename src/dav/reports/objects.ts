@@ -4,7 +4,7 @@
 // Partial calendar data (expand, limit-recurrence-set) is made object by
 // object within the request's expansion budget (core/query/budget.ts).
 import type ICAL from "ical.js";
-import type { CalendarObject } from "../../core/ical/parse.js";
+import type { ParsedCalendar } from "../../core/ical/parse.js";
 import type { CollectionInfo, ObjectInfo, Principal } from "../../core/model.js";
 import { hrefs } from "../../core/paths.js";
 import { findProps } from "../../core/props/table.js";
@@ -31,7 +31,7 @@ export interface Prefetched {
   /** Bodies already read, by object name. */
   bodies?: Map<string, string>;
   /** Bodies already parsed, by object name. */
-  parsed?: Map<string, CalendarObject>;
+  parsed?: Map<string, ParsedCalendar>;
   /** Zone for floating times in expand / limit-recurrence-set. */
   zone?: ICAL.Timezone | null;
   /** The request's expansion budget, if it has spent some already. */
