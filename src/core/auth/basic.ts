@@ -1,5 +1,8 @@
 // Parses HTTP Basic credentials (RFC 7617). The user-id may not contain a
 // colon; the password may. Credentials are UTF-8.
+/** One decoder for every request: without `stream` each decode starts afresh. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 export function parseBasic(header: string | null | undefined): { user: string; password: string } | undefined {
   if (!header) return undefined;
   const m = /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
@@ -7,7 +10,7 @@ export function parseBasic(header: string | null | undefined): { user: string; p
   let decoded: string;
   try {
     const bin = atob(m[1]!);
-    decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    decoded = UTF8.decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
   } catch {
     return undefined;
   }
