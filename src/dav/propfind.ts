@@ -11,6 +11,7 @@ import { el, type XmlElement } from "../core/xml/tree.js";
 import { xmlResponse } from "../http/render.js";
 import { bodyText, type DavContext, type DavRequest } from "./context.js";
 import { members, objectMembers, resolveWith } from "./resolve.js";
+import { unpackObjects } from "../core/wire.js";
 
 export function parseDepth(value: string | null, fallback: "0" | "1" | "infinity"): "0" | "1" | "infinity" {
   const v = (value ?? fallback).trim().toLowerCase();
@@ -38,7 +39,7 @@ export async function propfind(req: DavRequest, ctx: DavContext): Promise<Respon
   // A collection's members come with the collection in one round trip to the home.
   const { resource: target, result } = await resolveWith(locate(req.url.pathname), ctx, depth === "1" ? { kind: "list" } : { kind: "none" });
   const listed = result.kind === "list" && (target.kind === "calendar" || target.kind === "inbox" || target.kind === "outbox")
-    ? objectMembers(target, result.objects)
+    ? objectMembers(target, unpackObjects(result.objects))
     : undefined;
   const resources = depth === "1" ? [target, ...(listed ?? (await members(target, ctx)))] : [target];
   const minimal = wantsMinimal(req.headers);

@@ -14,6 +14,7 @@ import { collectionRow } from "./rows.js";
 import { calendarBusyFromIndex, type IndexedBusy } from "./calendar-busy.js";
 import { isTransparent } from "../core/calendar-props.js";
 import type { Sql } from "../sql.js";
+import { packObjects, type PackedObjects } from "../core/wire.js";
 import type { ListingCache } from "./listing-cache.js";
 
 export type ViewOp =
@@ -26,11 +27,16 @@ export type ViewOp =
 
 export type ViewResult =
   | { kind: "none" }
-  | { kind: "list"; objects: ObjectInfo[] }
+  | { kind: "list"; objects: PackedObjects }
   | { kind: "objects"; objects: ObjectInfo[] }
   | { kind: "query"; candidates: Candidate[] }
-  | { kind: "changes"; changes: ChangeSet }
+  | { kind: "changes"; changes: PackedChangeSet }
   | ({ kind: "busy" } & IndexedBusy);
+
+/** A ChangeSet as it crosses RPC: the changed members packed (core/wire.ts). */
+export type PackedChangeSet = Omit<ChangeSet, "changed"> & { changed: PackedObjects };
+
+const packChanges = ({ changed, ...rest }: ChangeSet): PackedChangeSet => ({ ...rest, changed: packObjects(changed) });
 
 export interface View {
   home: HomeInfo;
@@ -51,7 +57,7 @@ export function view(sql: Sql, epoch: string, name: string, op: ViewOp, listings
   switch (op.kind) {
     // The snapshot's record of the collection serves the member reads: no second read of the collection's row.
     case "list":
-      return { ...snap, collection, result: { kind: "list", objects: listObjects(sql, collection, listings) } };
+      return { ...snap, collection, result: { kind: "list", objects: packObjects(listObjects(sql, collection, listings)) } };
     case "objects":
       return { ...snap, collection, result: { kind: "objects", objects: objectsNamed(sql, collection, op.names, op.withBodies) } };
     case "query":
@@ -65,7 +71,7 @@ export function view(sql: Sql, epoch: string, name: string, op: ViewOp, listings
       return {
         ...snap,
         collection,
-        result: { kind: "changes", changes: changesSince(sql, epoch, collectionRow(sql, name)!, op.token, op.limit, op.withBodies, () => listObjects(sql, collection, listings)) },
+        result: { kind: "changes", changes: packChanges(changesSince(sql, epoch, collectionRow(sql, name)!, op.token, op.limit, op.withBodies, () => listObjects(sql, collection, listings))) },
       };
   }
 }

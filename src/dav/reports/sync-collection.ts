@@ -14,6 +14,7 @@ import { parsePropSelection, requestedCalendarData } from "../../core/xml/reques
 import { child, el, textOf, type XmlElement } from "../../core/xml/tree.js";
 import { xmlResponse } from "../../http/render.js";
 import type { DavContext, DavRequest } from "../context.js";
+import { unpackObjects } from "../../core/wire.js";
 import { parseDepth, wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
 import { calendarZone } from "../../core/calendar-props.js";
@@ -48,7 +49,7 @@ export async function syncCollection(doc: XmlElement, at: ReportTarget, req: Dav
   const { resource: target, result } = await at.resolve({ kind: "changes", token: tokenText(textOf(tokenEl)), limit, withBodies: calendarData !== undefined });
   if (target.kind !== "calendar" && target.kind !== "inbox" || result.kind !== "changes") throw badRequest("sync-collection runs on a calendar");
   const set = result.changes;
-  const responses = await objectResponses(target.owner, set.collection, set.changed, {
+  const responses = await objectResponses(target.owner, set.collection, unpackObjects(set.changed), {
     props: parsePropSelection(doc),
     calendarData,
     minimal: wantsMinimal(req.headers),
