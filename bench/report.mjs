@@ -39,7 +39,7 @@ export function printSummary({ results, config, target, totalS }) {
     floored.length
       ? `\nx floor: ops/s over the floor's at the same concurrency (bench/floor: one Durable Object RPC with one SQLite read, ${floored[0].floor.seconds} s per level, started like the server; ` +
           "the mean of the floors measured before and after the size); multiget-100 against the 100-row variant, every other step against one row. The once phases measure times, not throughput: no floor."
-      : "\nno floor measured (--floor-seconds 0)",
+      : "\nno floor measured (--floor-seconds 0, or no phase that runs per size)",
   );
   for (const r of floored) {
     const moved = r.floor.rows.map((f) => `${f.variant}@${f.concurrency} ${f.before} -> ${f.after}`).join(", ");
