@@ -4,7 +4,7 @@
 // per object (a multiget of 100 was 17 rounds of R2 reads). A body above
 // INLINE_BODY_MAX, or one whose row would pass ROW_BUDGET with its scheduling
 // snapshot, goes to R2 under a fresh immutable key, as every body did before
-// schema v6 (rows.ts OBJECT_COLUMNS: listings never read the body column).
+// schema v6 (rows.ts LIST_COLUMNS, OBJECT_COLUMNS: listings never read the body column).
 // Bodies written before v6 stay in R2 until their row is written again, or
 // until the home's alarm moves them in, MOVE_BATCH at a time (moveBodiesIn).
 import type { Sql } from "../sql.js";

@@ -19,10 +19,14 @@ const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 /** Anything text content cannot carry as it is: markup, a CR, or a character XML 1.0 cannot carry. */
 const NEEDS_WORK = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
+/** What each character NEEDS_WORK finds becomes: an entity, or nothing for what XML 1.0 cannot carry. */
+const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" };
+const NEEDS_WORK_ALL = new RegExp(NEEDS_WORK.source, "g");
+
 function text(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
-  // A literal CR would be normalized away by the client's XML parser (XML 1.0 section 2.11).
-  return escapeText(s.replace(INVALID, "")).replace(/\r/g, "&#13;");
+  // One pass. A literal CR would be normalized away by the client's XML parser (XML 1.0 section 2.11).
+  return s.replace(NEEDS_WORK_ALL, (c) => TEXT_ESCAPES[c] ?? "");
 }
 
 export function writeXml(root: XmlElement): string {
