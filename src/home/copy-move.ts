@@ -9,7 +9,7 @@ import { el } from "../core/xml/tree.js";
 import type { IndexSummary } from "../core/ical/parse.js";
 import type { BusyCode } from "../core/ical/component.js";
 import type { IndexedBusy } from "../core/ical/summary.js";
-import { collectionRow, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, objectMeta, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { calendarOrThrow, checkQuota, deleteCollection, footprint, newScheduleTag, removeObject, writeRow } from "./writes.js";
 
@@ -46,7 +46,7 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
       el(dav("href"), [hrefs.object(owner, req.from.collection, row.name)]),
     ]);
   const dst = calendarOrThrow(sql, owner, req.to.collection);
-  const existing = objectRow(sql, dst.id, req.to.name);
+  const existing = objectMeta(sql, dst.id, req.to.name);
   if (existing && !req.overwrite) throw preconditionFailed("destination exists and Overwrite is F");
   // RFC 4791 §5.3.2.1 no-uid-conflict: a COPY or MOVE may not overwrite an object with one of another UID.
   if (existing && existing.uid !== row.uid)

@@ -9,7 +9,7 @@ import { DavError } from "../core/errors.js";
 import { growth, overflows, propBytes, type SizedChange, type SizedProp } from "../core/props/limits.js";
 import type { PropMap } from "../core/model.js";
 import type { XmlElement } from "../core/xml/tree.js";
-import { collectionRow, objectRow, scopes } from "./rows.js";
+import { collectionRow, objectMeta, scopes } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { checkQuota, fitsQuota, nextRev, touchCollection } from "./writes.js";
 
@@ -36,7 +36,7 @@ function resolveScope(sql: Sql, t: PropTarget): { scope: string; collectionId?: 
   const c = collectionRow(sql, t.collection);
   if (!c) throw new DavError(404, { description: "no such collection" });
   if (t.scope === "collection") return { scope: scopes.collection(c.id), collectionId: c.id };
-  if (!objectRow(sql, c.id, t.name)) throw new DavError(404, { description: "no such resource" });
+  if (!objectMeta(sql, c.id, t.name)) throw new DavError(404, { description: "no such resource" });
   return { scope: scopes.object(c.id, t.name), collectionId: c.id };
 }
 

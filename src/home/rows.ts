@@ -154,6 +154,11 @@ export function collectionRow(sql: Sql, name: string): CollectionRow | undefined
   return sql.one<CollectionRow>("SELECT * FROM collections WHERE name = ?", name);
 }
 
+/** An object's row without its body: what a precondition check or a delete reads (a replaced body is never read). */
+export function objectMeta(sql: Sql, collectionId: number, name: string): ObjectRow | undefined {
+  return sql.one<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND name = ?`, collectionId, name);
+}
+
 export function objectRow(sql: Sql, collectionId: number, name: string): ObjectRow | undefined {
   return sql.one<ObjectRow>("SELECT * FROM objects WHERE collection_id = ? AND name = ?", collectionId, name);
 }

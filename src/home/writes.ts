@@ -10,7 +10,7 @@ import type { InstanceIndex } from "../core/query/instance-index.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
-import { collectionRow, meta, objectRow, scopes, setMeta, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, setMeta, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 
 /** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
@@ -92,7 +92,7 @@ export interface PutPlan {
 /** Checks every precondition of storing `w` (and `extraBytes` beside it: staged message bodies) against the current state. */
 export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, extraBytes = 0): PutPlan {
   const col = calendarOrThrow(sql, owner, w.collection);
-  const existing = objectRow(sql, col.id, w.name);
+  const existing = objectMeta(sql, col.id, w.name);
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
@@ -205,7 +205,7 @@ export interface DeleteRequest {
 
 export function deleteObject(sql: Sql, d: DeleteRequest, now: number): void {
   const col = collectionRow(sql, d.collection);
-  const row = col && objectRow(sql, col.id, d.name);
+  const row = col && objectMeta(sql, col.id, d.name);
   if (d.expectEtag !== undefined && (row?.etag ?? null) !== d.expectEtag) throw changedUnderfoot();
   if (d.plainOnly && row?.snapshot && col?.kind === "calendar") throw changedUnderfoot();
   if (!col || !row) {
@@ -220,7 +220,7 @@ export function deleteObject(sql: Sql, d: DeleteRequest, now: number): void {
 export function deleteCollection(sql: Sql, name: string, now: number): void {
   const col = collectionRow(sql, name);
   if (!col) throw notFound();
-  const rows = sql.all<ObjectRow>("SELECT * FROM objects WHERE collection_id = ?", col.id);
+  const rows = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ?`, col.id);
   let freed = 0;
   sql.run("DELETE FROM objects WHERE collection_id = ?", col.id);
   sql.run("DELETE FROM instances WHERE collection_id = ?", col.id);
