@@ -37,8 +37,13 @@ function decodeSegment(s: string): string | undefined {
   }
 }
 
+const utf8 = new TextEncoder();
+
+/** At most 255 octets of UTF-8: a segment of 85 UTF-16 units or fewer always is (3 octets each at most), so only longer ones are encoded. */
+const shortEnough = (s: string): boolean => s.length <= 85 || utf8.encode(s).length <= 255;
+
 const validSegment = (s: string | undefined): s is string =>
-  s !== undefined && s !== "" && s !== "." && s !== ".." && !s.includes("/") && new TextEncoder().encode(s).length <= 255;
+  s !== undefined && s !== "" && s !== "." && s !== ".." && !s.includes("/") && shortEnough(s);
 
 /** Maps a request path (or an href's path) to a locator. */
 export function locate(pathname: string): Locator {

@@ -19,6 +19,10 @@ import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 
+/** One decoder and one encoder for every request (each decode starts afresh without `stream`). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const UTF8_OUT = new TextEncoder();
+
 const CALENDAR_TYPES = /^text\/calendar\s*(;|$)/i;
 
 /** Content-Type must be iCalendar in UTF-8 (RFC 4791 section 5.3.2.1 supported-calendar-data). */
@@ -36,7 +40,7 @@ export function checkCalendarContentType(value: string | null): void {
 export function decodeCalendar(bytes: Uint8Array): string {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     throw precondition(403, C.validCalendarData, "iCalendar data must be UTF-8");
   }
@@ -87,7 +91,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
         })
       : { text, rewritten: false, snapshot: null, jobs: [] };
     const body = plan.text ?? text;
-    const bytes = plan.rewritten ? new TextEncoder().encode(body) : req.body;
+    const bytes = plan.rewritten ? UTF8_OUT.encode(body) : req.body;
     const result = await home.putObject({
       collection: loc.collection,
       name: loc.name,

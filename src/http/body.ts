@@ -4,6 +4,9 @@
 // (RFC 9110 §15.5.14: a server may refuse a request before reading its body).
 import { DavError } from "../core/errors.js";
 
+/** One decoder for every request: without `stream` each decode starts afresh. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 export class BodyTooLarge extends Error {
   /** True when the Content-Length header alone said so, before any byte was read. */
   constructor(readonly declared: boolean) {
@@ -61,7 +64,7 @@ export async function readBody(req: Request, cap: number): Promise<Uint8Array> {
 /** Decodes UTF-8 strictly; bad bytes are the client's error. */
 export function decodeUtf8(bytes: Uint8Array, what: string): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw new DavError(400, { description: `${what} is not valid UTF-8` });
   }

@@ -16,6 +16,8 @@ import { DavError } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
 import type { CredentialRecord } from "../directory/directory.js";
 
+const UTF8 = new TextEncoder();
+
 /** This isolate's logins that verified; the admin API drops a principal's entries when it changes them. */
 export const loginCache = new LoginCache();
 
@@ -34,7 +36,7 @@ const MEMO_TTL_MS = 10 * 60_000;
 const memo = new Map<string, number>();
 
 async function memoKey(password: string, hash: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${hash}\u0000${password}`));
+  const d = await crypto.subtle.digest("SHA-256", UTF8.encode(`${hash}\u0000${password}`));
   return btoa(String.fromCharCode(...new Uint8Array(d)));
 }
 

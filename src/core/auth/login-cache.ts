@@ -31,6 +31,8 @@
 import type { Principal } from "../model.js";
 import type { BucketKind } from "./throttle.js";
 
+const UTF8 = new TextEncoder();
+
 /** The longest an entry may live, whatever the configuration says: the README's bound for a change to reach every isolate. */
 export const MAX_TTL_MS = 60_000;
 /** The lifetime used when none is configured (LOGIN_CACHE_TTL_MS). */
@@ -91,7 +93,7 @@ export class LoginCache {
   /** The key of a login and password: a salted digest, never the password. */
   async keyOf(login: string, password: string): Promise<string> {
     const salt = (this.salt ??= crypto.getRandomValues(new Uint8Array(16)));
-    const text = new TextEncoder().encode(`${login}\u0000${password}`);
+    const text = UTF8.encode(`${login}\u0000${password}`);
     const data = new Uint8Array(salt.length + text.length);
     data.set(salt);
     data.set(text, salt.length);
