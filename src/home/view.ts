@@ -4,12 +4,14 @@
 // objects of a calendar-multiget (RFC 4791 §7.9), the candidates of a
 // calendar-query, the busy time of a free-busy-query from the index and the
 // candidates it cannot describe (§7.8, §7.10), the changes of a
-// sync-collection (RFC 6578 §3). Plain synchronous reads of the home's SQLite.
+// sync-collection (RFC 6578 §3). Plain synchronous reads of the home's SQLite;
+// a listing of a collection nothing was written to comes from the home's
+// memory (listing-cache.ts), and listings and changes cross RPC packed in
+// columns (core/wire.ts).
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import { changesSince, type ChangeSet } from "./changes.js";
-import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
+import { candidates, type BodySelection, type Candidate, type CandidateQuery } from "./query.js";
 import { homeSnapshot, listObjects, objectsNamed } from "./reads.js";
-import { candidates } from "./query.js";
 import { collectionRow } from "./rows.js";
 import { calendarBusyFromIndex, type IndexedBusy } from "./calendar-busy.js";
 import { isTransparent } from "../core/calendar-props.js";
