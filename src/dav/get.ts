@@ -1,6 +1,6 @@
-// GET and HEAD (RFC 4918 section 9.4): calendar objects are served from
-// their immutable R2 body with a strong ETag; collections answer a short
-// text description.
+// GET and HEAD (RFC 4918 section 9.4): calendar objects are served with a
+// strong ETag from the body the home keeps in its row (or, when large, from
+// R2 under an immutable key); collections answer a short text description.
 import { collectionLength, collectionText, COLLECTION_CONTENT_TYPE } from "../core/collection-get.js";
 import { parseEtagList } from "../core/conditional.js";
 import { mapLimit } from "../core/async.js";

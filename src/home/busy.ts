@@ -11,7 +11,7 @@
 // answers that recipient 5.1).
 import { mapLimit } from "../core/async.js";
 import { calendarZone, isTransparent } from "../core/calendar-props.js";
-import { parseStoredObject, type ParsedCalendar } from "../core/ical/parse.js";
+import { parseStoredOrNothing } from "../core/ical/parse.js";
 import { isTooLong, RequestBudget } from "../core/query/budget.js";
 import { busyPeriods, type Period } from "../core/query/freebusy.js";
 import { calendarBusyFromIndex } from "./calendar-busy.js";
@@ -56,7 +56,7 @@ export async function homeBusy(
     if (text === null) return [];
     try {
       const r = await budget.object(() => {
-        const obj = parseStored(text);
+        const obj = parseStoredOrNothing(text);
         return obj ? busyPeriods(obj, range, w.zone) : [];
       });
       if (r) return r.value;
@@ -70,11 +70,3 @@ export async function homeBusy(
   return [...found.flatMap((f) => f.periods), ...periods.flat()];
 }
 
-/** Stored objects passed validation when written; one that no longer parses holds no busy time. */
-function parseStored(text: string): ParsedCalendar | undefined {
-  try {
-    return parseStoredObject(text);
-  } catch {
-    return undefined;
-  }
-}

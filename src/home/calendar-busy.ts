@@ -27,15 +27,32 @@ export function calendarBusyFromIndex(
 ): IndexedBusy {
   const periods: Period[] = [];
   const rest: Candidate[] = [];
-  const found = candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, { busy: range });
+  const found = candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, { busy: range }).filter(keep);
+  // The indexed instances in the range of every event asked about, in one statement for the calendar.
+  let spans: Map<string, InstanceSpan[]> | undefined;
+  const instancesOf = (name: string): InstanceSpan[] => {
+    spans ??= instancesInRange(sql, col.id, range);
+    return spans.get(name) ?? [];
+  };
   for (const c of found) {
-    if (!keep(c)) continue;
-    const known = busyFromIndex(c, range, () => sql.all<{ start: number; end: number; busy: number | null }>(
-      `SELECT start_ms AS start, end_ms AS end, busy FROM instances
-       WHERE collection_id = ? AND name = ? AND start_ms < ? AND end_ms > ?`, col.id, c.name, range.end, range.start,
-    ));
+    const known = busyFromIndex(c, range, () => instancesOf(c.name));
     if (known) periods.push(...known);
     else rest.push(c);
   }
   return { periods, rest };
+}
+
+type InstanceSpan = { start: number; end: number; busy: number | null };
+
+function instancesInRange(sql: Sql, collectionId: number, range: { start: number; end: number }): Map<string, InstanceSpan[]> {
+  const byName = new Map<string, InstanceSpan[]>();
+  for (const r of sql.all<InstanceSpan & { name: string }>(
+    "SELECT name, start_ms AS start, end_ms AS end, busy FROM instances WHERE collection_id = ? AND start_ms < ? AND end_ms > ?",
+    collectionId, range.end, range.start,
+  )) {
+    let list = byName.get(r.name);
+    if (!list) byName.set(r.name, (list = []));
+    list.push({ start: r.start, end: r.end, busy: r.busy });
+  }
+  return byName;
 }

@@ -72,6 +72,15 @@ export function parseStoredObject(text: string): ParsedCalendar {
   });
 }
 
+/** A stored body for reading, or undefined when it no longer parses: it passed validation when written, so it then simply holds nothing (no match, no busy time). */
+export function parseStoredOrNothing(text: string): ParsedCalendar | undefined {
+  try {
+    return parseStoredObject(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function guarded<T>(fn: () => T): T {
   try {
     return fn();

@@ -8,7 +8,7 @@
 import { badRequest, C, DavError, precondition } from "../../core/errors.js";
 import { calendarTimezoneZone } from "../../core/ical/calendar-timezone.js";
 import { calendarZone } from "../../core/calendar-props.js";
-import { parseStoredObject, type ParsedCalendar } from "../../core/ical/parse.js";
+import { parseStoredOrNothing, type ParsedCalendar } from "../../core/ical/parse.js";
 import { ianaTimezone } from "../../core/ical/timezones.js";
 import type { CollectionInfo } from "../../core/model.js";
 import { parseCalendarDataRequest, type CalendarDataRequest } from "../../core/query/calendar-data.js";
@@ -87,7 +87,7 @@ export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavR
   const matches: typeof candidates = [];
   for (const [i, c] of candidates.entries()) {
     const hit = decided[i] ?? (await budget.must("calendar-query", () => {
-      const obj = parseStored(texts[i]!.text);
+      const obj = parseStoredOrNothing(texts[i]!.text);
       if (obj) parsed.set(c.name, obj);
       return obj !== undefined && matchFilter(obj, filter, zone);
     }));
@@ -112,11 +112,3 @@ export function dataRanges(req: CalendarDataRequest | undefined): TimeRange[] {
   return [req.expand, req.limitRecurrenceSet, req.limitFreebusySet].flatMap((r) => (r ? [{ start: r.start, end: r.end }] : []));
 }
 
-/** Stored objects passed validation when written; one that no longer parses simply matches nothing. */
-function parseStored(text: string): ParsedCalendar | undefined {
-  try {
-    return parseStoredObject(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -8,9 +8,8 @@
 // (core/query/budget.ts); past it, or past one object's bounds, the answer is
 // 403 DAV:number-of-matches-within-limits (§7.10's postcondition), never
 // the busy time found so far.
-import { mapLimit } from "../../core/async.js";
 import { badRequest, DavError } from "../../core/errors.js";
-import { parseStoredObject, type ParsedCalendar } from "../../core/ical/parse.js";
+import { parseStoredOrNothing } from "../../core/ical/parse.js";
 import { RequestBudget } from "../../core/query/budget.js";
 import { checkRangeLimits, parseTimeRange } from "../../core/query/filter.js";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../core/query/freebusy.js";
@@ -29,23 +28,16 @@ export async function calendarBusy(ctx: DavContext, owner: string, collection: C
   const zone = calendarZone(collection.props);
   const budget = new RequestBudget();
   const texts = await readBodies(ctx, owner, candidates);
-  const periods = await mapLimit(texts, 1, async ({ text }) => {
-    return budget.must("free-busy-query", () => {
-      const obj = parseStored(text);
+  const periods: Period[] = [];
+  for (const { text } of texts) {
+    periods.push(...(await budget.must("free-busy-query", () => {
+      const obj = parseStoredOrNothing(text);
       return obj ? busyPeriods(obj, range, zone) : [];
-    });
-  });
-  return periods.flat();
+    })));
+  }
+  return periods;
 }
 
-/** Stored objects passed validation when written; one that no longer parses holds no busy time. */
-function parseStored(text: string): ParsedCalendar | undefined {
-  try {
-    return parseStoredObject(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export async function freeBusyQuery(doc: XmlElement, at: ReportTarget, _req: DavRequest, ctx: DavContext): Promise<Response> {
   // §7.10 defines no precondition for a bad time-range (valid-filter is calendar-query's): it is a plain 400.
