@@ -87,7 +87,9 @@ function build(e: Ev): string {
     if (e.rule.bound.kind === "count") rule += `;COUNT=${e.rule.bound.n}`;
     if (e.rule.bound.kind === "until") {
       const until = new Date(wall + e.rule.bound.days * DAY + 12 * 3_600_000);
-      rule += `;UNTIL=${e.zone === "date" ? value(e, until.getTime()) : `${value({ ...e, zone: "Z" }, until.getTime())}`}`;
+      // RFC 5545 §3.3.10: UNTIL is a DATE with a DATE start, floating with a floating start, else UTC.
+      const local = e.zone === "date" || e.zone === "floating";
+      rule += `;UNTIL=${local ? value(e, until.getTime()) : `${value({ ...e, zone: "Z" }, until.getTime())}`}`;
     }
     master.push(`RRULE:${rule}`);
   }
