@@ -5,7 +5,7 @@ import { C, DavError, badRequest } from "../core/errors.js";
 import { locate } from "../core/paths.js";
 import { findProps } from "../core/props/table.js";
 import type { Resource } from "../core/props/types.js";
-import { groupByStatus, multistatus, propstatResponse } from "../core/xml/multistatus.js";
+import { MultistatusText, propstatResponse, type PropstatGroup } from "../core/xml/multistatus.js";
 import { parsePropfind, type PropfindRequest } from "../core/xml/requests.js";
 import { el, type XmlElement } from "../core/xml/tree.js";
 import { xmlResponse } from "../http/render.js";
@@ -23,12 +23,19 @@ export function parseDepth(value: string | null, fallback: "0" | "1" | "infinity
 export const wantsMinimal = (h: Headers) =>
   /\breturn\s*=\s*minimal\b/i.test(h.get("prefer") ?? "") || (h.get("brief") ?? "").trim().toLowerCase() === "t";
 
+/** The propstats of one resource: its values (200) and, unless the client asked for minimal answers, what it lacks (404). */
+export function propGroups(r: Resource, req: PropfindRequest, ctx: DavContext, minimal: boolean): PropstatGroup[] {
+  const found: XmlElement[] = [];
+  const missing: XmlElement[] = [];
+  for (const v of findProps(r, req, ctx.props)) {
+    if (v.value !== undefined) found.push(v.value);
+    else if (!minimal) missing.push(el(v.name));
+  }
+  return [{ status: 200, props: found }, { status: 404, props: missing }];
+}
+
 export function propResponse(r: Resource, req: PropfindRequest, ctx: DavContext, minimal: boolean): XmlElement {
-  const values = findProps(r, req, ctx.props);
-  const entries = values
-    .filter((v) => !(minimal && v.value === undefined))
-    .map((v) => ({ prop: v.value ?? el(v.name), status: v.value === undefined ? 404 : 200 }));
-  return propstatResponse(r.href, groupByStatus(entries));
+  return propstatResponse(r.href, propGroups(r, req, ctx, minimal));
 }
 
 export async function propfind(req: DavRequest, ctx: DavContext): Promise<Response> {
@@ -43,6 +50,7 @@ export async function propfind(req: DavRequest, ctx: DavContext): Promise<Respon
     : undefined;
   const resources = depth === "1" ? [target, ...(listed ?? (await members(target, ctx)))] : [target];
   const minimal = wantsMinimal(req.headers);
-  const responses = resources.map((r) => propResponse(r, body, ctx, minimal));
-  return xmlResponse(207, multistatus(responses), minimal ? { "Preference-Applied": "return=minimal" } : {});
+  const out = new MultistatusText();
+  for (const r of resources) out.propstat(r.href, propGroups(r, body, ctx, minimal));
+  return xmlResponse(207, out.text(), minimal ? { "Preference-Applied": "return=minimal" } : {});
 }

@@ -8,8 +8,9 @@ import { writeXml } from "../core/xml/write.js";
 
 const XML = "application/xml; charset=utf-8";
 
-export function xmlResponse(status: number, doc: XmlElement, headers: Record<string, string> = {}): Response {
-  return new Response(writeXml(doc), { status, headers: { "Content-Type": XML, ...headers } });
+/** `doc` as a tree, or as text already written (MultistatusText). */
+export function xmlResponse(status: number, doc: XmlElement | string, headers: Record<string, string> = {}): Response {
+  return new Response(typeof doc === "string" ? doc : writeXml(doc), { status, headers: { "Content-Type": XML, ...headers } });
 }
 
 export function errorResponse(e: DavError): Response {

@@ -1,7 +1,10 @@
 // Builds DAV:multistatus documents (RFC 4918 section 13, 14.16): responses
-// with propstats grouped by status, or a single status per href.
-import { dav } from "./names.js";
+// with propstats grouped by status, or a single status per href. As trees
+// (for the few responses nested in other elements) or, for the many members
+// of a PROPFIND or a report, written as text one response at a time.
+import { dav, NS, PREFIXES } from "./names.js";
 import { el, type XmlElement } from "./tree.js";
+import { xmlText, XmlWriter } from "./write.js";
 
 const REASONS: Record<number, string> = {
   200: "OK",
@@ -70,4 +73,70 @@ export function groupByStatus(entries: Array<{ prop: XmlElement; status: number;
     g.props.push(e.prop);
   }
   return [...groups.values()];
+}
+
+/**
+ * A multistatus written response by response: each response becomes text as it is added (its property values
+ * through the one XmlWriter), so a listing of 10,000 members never exists as a tree.
+ */
+/** DAV: element tags as text, with the fixed prefix the writer declares on the root. */
+const D = `${PREFIXES[NS.DAV]}:`;
+const tag = (local: string) => `<${D}${local}>`;
+const end = (local: string) => `</${D}${local}>`;
+const RESPONSE = tag("response") + tag("href");
+const HREF_END = end("href");
+const RESPONSE_END = end("response");
+const PROPSTAT = tag("propstat") + tag("prop");
+const PROP_END_STATUS = end("prop") + tag("status");
+const STATUS = tag("status");
+const STATUS_END = end("status");
+const PROPSTAT_END = end("propstat");
+const ERROR = tag("error");
+const ERROR_END = end("error");
+const DESCRIPTION = tag("responsedescription");
+const DESCRIPTION_END = end("responsedescription");
+const EMPTY_PROPSTAT = `${tag("propstat")}<${D}prop/>${STATUS}${statusLine(200)}${STATUS_END}${PROPSTAT_END}`;
+
+export class MultistatusText {
+  private readonly w = new XmlWriter();
+  private readonly parts: string[] = [];
+
+  get size(): number {
+    return this.parts.length;
+  }
+
+  /** A response with its propstats (see propstatResponse). */
+  propstat(href: string, groups: PropstatGroup[]): void {
+    let out = RESPONSE + xmlText(href) + HREF_END;
+    let any = false;
+    for (const g of groups) {
+      if (g.props.length === 0) continue;
+      any = true;
+      out += PROPSTAT;
+      for (const p of g.props) out += this.w.fragment(p);
+      out += PROP_END_STATUS + statusLine(g.status) + STATUS_END;
+      if (g.error) out += ERROR + this.w.fragment(g.error) + ERROR_END;
+      if (g.description) out += DESCRIPTION + xmlText(g.description) + DESCRIPTION_END;
+      out += PROPSTAT_END;
+    }
+    if (!any) out += EMPTY_PROPSTAT;
+    this.parts.push(out + RESPONSE_END);
+  }
+
+  /** A response with one status (see statusResponse). */
+  status(href: string, status: number, error?: XmlElement): void {
+    let out = RESPONSE + xmlText(href) + HREF_END + STATUS + statusLine(status) + STATUS_END;
+    if (error) out += ERROR + this.w.fragment(error) + ERROR_END;
+    this.parts.push(out + RESPONSE_END);
+  }
+
+  /** A response made as a tree elsewhere. */
+  element(response: XmlElement): void {
+    this.parts.push(this.w.fragment(response));
+  }
+
+  /** The document, with `extra` (a sync-token) after the responses. */
+  text(extra: readonly XmlElement[] = []): string {
+    return this.w.document(el(dav("multistatus")), this.parts, extra);
+  }
 }

@@ -1,10 +1,13 @@
-// Serializes an element tree with fixed prefixes for the namespaces we know
-// and generated ones (x0, x1, ...) for any other, declared on the root.
-// One pass over the tree after the namespace scan: a multistatus of 10,000
-// responses is written in time linear in its size (each qualified name is
-// made once, text without anything to escape is copied as is).
+// Serializes element trees with the fixed prefixes of names.ts for the
+// namespaces we know and generated ones (x0, x1, ...) for any other. One
+// writer makes whole documents and fragments of one: a multistatus of
+// 10,000 responses is written response by response straight to text (no
+// tree for the responses themselves, no second pass over it), each response
+// declaring a namespace without a fixed prefix on its own outermost element,
+// and the root declaring the fixed prefixes that were used once it is known
+// which. Text without anything to escape is copied as is.
 import { NS, PREFIXES, splitClark } from "./names.js";
-import type { XmlElement, XmlNode } from "./tree.js";
+import type { XmlElement } from "./tree.js";
 
 export function escapeText(s: string): string {
   return s.replace(/[&<>]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;"));
@@ -23,48 +26,93 @@ const NEEDS_WORK = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" };
 const NEEDS_WORK_ALL = new RegExp(NEEDS_WORK.source, "g");
 
-function text(s: string): string {
+/** Character data as XML text content. */
+export function xmlText(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
   // One pass. A literal CR would be normalized away by the client's XML parser (XML 1.0 section 2.11).
   return s.replace(NEEDS_WORK_ALL, (c) => TEXT_ESCAPES[c] ?? "");
 }
 
-export function writeXml(root: XmlElement): string {
-  const prefixes = new Map<string, string>();
-  const qnames = new Map<string, string>();
-  const name = (clark: string) => {
-    if (qnames.has(clark)) return;
-    const { ns, local } = splitClark(clark);
-    if (ns && !prefixes.has(ns)) prefixes.set(ns, PREFIXES[ns] ?? `x${prefixes.size}`);
-    qnames.set(clark, ns ? `${prefixes.get(ns)}:${local}` : local);
-  };
-  const collect = (e: XmlElement) => {
-    name(e.name);
-    for (const k in e.attrs) name(k);
-    for (const c of e.children) if (typeof c !== "string") collect(c);
-  };
-  collect(root);
+/** A name in a namespace with a fixed prefix: its qualified name, made once (names of other namespaces vary). */
+interface Known {
+  ns: string;
+  qname: string;
+}
+const KNOWN = new Map<string, Known | null>();
+/** Client-sent names (dead properties) pass through here too: the memo stops growing at this size. */
+const KNOWN_LIMIT = 4096;
 
-  let out = '<?xml version="1.0" encoding="utf-8"?>\n';
-  const write = (n: XmlNode, isRoot: boolean) => {
-    if (typeof n === "string") {
-      out += text(n);
-      return;
-    }
-    const q = qnames.get(n.name)!;
-    out += "<" + q;
+function known(clark: string): Known | null {
+  let k = KNOWN.get(clark);
+  if (k !== undefined) return k;
+  const { ns, local } = splitClark(clark);
+  const prefix = ns === "" ? "" : PREFIXES[ns];
+  k = prefix === undefined ? null : { ns, qname: prefix ? `${prefix}:${local}` : local };
+  if (KNOWN.size < KNOWN_LIMIT) KNOWN.set(clark, k);
+  return k;
+}
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
+
+/** Writes elements of one document; `used` collects the fixed-prefix namespaces they need declared on the root. */
+export class XmlWriter {
+  private readonly used = new Set<string>();
+  /** Namespaces without a fixed prefix in the fragment being written, declared on its outermost element. */
+  private local = new Map<string, string>();
+
+  /** An element as text, every prefix it uses either fixed (declared on the root) or declared on it. */
+  fragment(e: XmlElement): string {
+    this.local = new Map();
+    const s = this.element(e);
+    if (this.local.size === 0) return s;
+    let decls = "";
+    for (const [ns, p] of this.local) decls += ` xmlns:${p}="${escapeAttr(ns)}"`;
+    const at = 1 + this.qname(e.name).length;
+    return s.slice(0, at) + decls + s.slice(at);
+  }
+
+  /** A whole document: `root` with `parts` (fragments this writer wrote) and then `extra` as its children. */
+  document(root: XmlElement, parts: readonly string[] = [], extra: readonly XmlElement[] = []): string {
+    let inner = "";
+    for (const c of root.children) inner += typeof c === "string" ? xmlText(c) : this.fragment(c);
+    inner += parts.join("");
+    for (const e of extra) inner += this.fragment(e);
+    // The root last, once every namespace it must declare is known.
+    const top = this.fragment({ name: root.name, attrs: root.attrs, children: [] });
+    let decls = "";
     // The xml: prefix is bound by definition and must never be declared (Namespaces in XML, section 3).
-    if (isRoot) for (const [ns, p] of prefixes) if (ns !== NS.XML) out += ` xmlns:${p}="${escapeAttr(ns)}"`;
-    // An element in no namespace under a default-less document needs nothing more.
-    for (const k in n.attrs) out += " " + qnames.get(k)! + '="' + escapeAttr(n.attrs[k]!.replace(INVALID, "")) + '"';
-    if (n.children.length === 0) {
-      out += "/>";
-      return;
+    for (const ns of this.used) if (ns !== NS.XML) decls += ` xmlns:${PREFIXES[ns]}="${escapeAttr(ns)}"`;
+    const open = top.slice(0, -2); // "<q ...attrs/>" without "/>"
+    if (inner === "") return XML_DECLARATION + open + decls + "/>";
+    return XML_DECLARATION + open + decls + ">" + inner + "</" + this.qname(root.name) + ">";
+  }
+
+  private qname(clark: string): string {
+    const k = known(clark);
+    if (k) {
+      if (k.ns !== "") this.used.add(k.ns);
+      return k.qname;
     }
+    const { ns, local } = splitClark(clark);
+    let p = this.local.get(ns);
+    if (p === undefined) {
+      p = `x${this.local.size}`;
+      this.local.set(ns, p);
+    }
+    return `${p}:${local}`;
+  }
+
+  private element(n: XmlElement): string {
+    const q = this.qname(n.name);
+    let out = "<" + q;
+    for (const k in n.attrs) out += " " + this.qname(k) + '="' + escapeAttr(n.attrs[k]!.replace(INVALID, "")) + '"';
+    if (n.children.length === 0) return out + "/>";
     out += ">";
-    for (const c of n.children) write(c, false);
-    out += "</" + q + ">";
-  };
-  write(root, true);
-  return out;
+    for (const c of n.children) out += typeof c === "string" ? xmlText(c) : this.element(c);
+    return out + "</" + q + ">";
+  }
+}
+
+export function writeXml(root: XmlElement): string {
+  return new XmlWriter().document(root);
 }

@@ -2,7 +2,7 @@
 // target calendar in one multistatus; each href that names nothing there
 // gets its own 404 response.
 import { locateHref } from "../../core/paths.js";
-import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
+import { MultistatusText } from "../../core/xml/multistatus.js";
 import { hrefsOf, parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
 import type { XmlElement } from "../../core/xml/tree.js";
 import { badRequest } from "../../core/errors.js";
@@ -36,12 +36,13 @@ export async function calendarMultiget(doc: XmlElement, at: ReportTarget, req: D
   const objects = found?.objects ?? [];
   const present = new Set(objects.map((o) => o.name));
   for (const [name, href] of names) if (!present.has(name)) missing.push(href);
-  const responses = found
-    ? await objectResponses(owner, found.collection, objects, {
-        props: parsePropSelection(doc),
-        calendarData,
-        minimal: wantsMinimal(req.headers),
-      }, ctx, { zone: calendarZone(found.collection.props) })
-    : [];
-  return xmlResponse(207, multistatus([...responses, ...missing.map((h) => statusResponse(h, 404))]));
+  const out = new MultistatusText();
+  if (found)
+    await objectResponses(owner, found.collection, objects, {
+      props: parsePropSelection(doc),
+      calendarData,
+      minimal: wantsMinimal(req.headers),
+    }, ctx, out, { zone: calendarZone(found.collection.props) });
+  for (const h of missing) out.status(h, 404);
+  return xmlResponse(207, out.text());
 }

@@ -16,7 +16,7 @@ import { checkRangeLimits, invalidFilter, parseFilter, timeRangesOf, type TimeRa
 import { matchFilter } from "../../core/query/match.js";
 import { RequestBudget } from "../../core/query/budget.js";
 import { decideFromIndex, planQuery } from "../../core/query/prefilter.js";
-import { multistatus } from "../../core/xml/multistatus.js";
+import { MultistatusText } from "../../core/xml/multistatus.js";
 import { caldav } from "../../core/xml/names.js";
 import { parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
 import { child, textOf, type XmlElement } from "../../core/xml/tree.js";
@@ -69,7 +69,7 @@ export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavR
   const { resource: target, result } = await at.resolve(members && !onObject ? { kind: "query", q, bodies: selection } : { kind: "none" });
   if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("calendar-query runs on a calendar");
   const zone = queryZone(doc, target.collection);
-  if (!members) return xmlResponse(207, multistatus([]));
+  if (!members) return xmlResponse(207, new MultistatusText().text());
   const found = result.kind === "query"
     ? { collection: target.collection, candidates: result.candidates }
     : await ctx.home(target.owner.id).query(target.collection.name, q, selection);
@@ -95,15 +95,17 @@ export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavR
   }
 
   const bodies = new Map(texts.filter((t) => t !== undefined).map((t) => [t.object.name, t.text]));
-  const responses = await objectResponses(
+  const out = new MultistatusText();
+  await objectResponses(
     target.owner,
     found.collection,
     matches,
     { props: parsePropSelection(doc), calendarData: dataEl, minimal: wantsMinimal(req.headers) },
     ctx,
+    out,
     { bodies, parsed, zone, budget },
   );
-  return xmlResponse(207, multistatus(responses));
+  return xmlResponse(207, out.text());
 }
 
 /** The ranges calendar-data asks for (expand, limit-recurrence-set, limit-freebusy-set). */

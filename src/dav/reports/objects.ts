@@ -7,16 +7,16 @@ import type ICAL from "ical.js";
 import type { ParsedCalendar } from "../../core/ical/parse.js";
 import type { CollectionInfo, ObjectInfo, Principal } from "../../core/model.js";
 import { hrefs } from "../../core/paths.js";
-import { findProps } from "../../core/props/table.js";
 import type { Resource } from "../../core/props/types.js";
 import { RequestBudget } from "../../core/query/budget.js";
 import { parseCalendarDataRequest, renderCalendarData, selectsWholeObject } from "../../core/query/calendar-data.js";
-import { groupByStatus, propstatResponse } from "../../core/xml/multistatus.js";
+import type { MultistatusText } from "../../core/xml/multistatus.js";
 import { caldav } from "../../core/xml/names.js";
 import type { PropfindRequest } from "../../core/xml/requests.js";
 import { el, type XmlElement } from "../../core/xml/tree.js";
 import type { DavContext } from "../context.js";
 import { readBodies } from "../get.js";
+import { propGroups } from "../propfind.js";
 
 const CALENDAR_DATA = caldav("calendar-data");
 
@@ -44,8 +44,9 @@ export async function objectResponses(
   objects: ObjectInfo[],
   sel: ObjectSelection,
   ctx: DavContext,
+  out: MultistatusText,
   pre: Prefetched = {},
-): Promise<XmlElement[]> {
+): Promise<void> {
   const dataReq = sel.calendarData ? parseCalendarDataRequest(sel.calendarData) : undefined;
   const bodies = dataReq
     ? await readBodies(ctx, owner.id, objects.map((o) => {
@@ -55,20 +56,16 @@ export async function objectResponses(
     : undefined;
   const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
   const budget = pre.budget ?? new RequestBudget();
-  const out: XmlElement[] = [];
   for (const [i, o] of objects.entries()) {
     const object = bodies?.[i]?.object ?? o;
     const r: Resource = { kind: "object", href: hrefs.object(owner.id, collection.name, object.name), owner, collection, object };
-    const entries = findProps(r, props, ctx.props)
-      .filter((v) => !(sel.minimal && v.value === undefined))
-      .map((v) => ({ prop: v.value ?? el(v.name), status: v.value === undefined ? 404 : 200 }));
+    const groups = propGroups(r, props, ctx, sel.minimal);
     if (bodies && dataReq) {
       const text = bodies[i]!.text;
       const render = () => renderCalendarData(text, pre.parsed?.get(object.name), dataReq, pre.zone ?? null);
       const data = selectsWholeObject(dataReq) ? text : await budget.must("calendar-data", render);
-      entries.push({ prop: el(CALENDAR_DATA, [data]), status: 200 });
+      groups[0]!.props.push(el(CALENDAR_DATA, [data]));
     }
-    out.push(propstatResponse(r.href, groupByStatus(entries)));
+    out.propstat(r.href, groups);
   }
-  return out;
 }

@@ -8,7 +8,7 @@ import { badRequest } from "../../core/errors.js";
 import { hrefs } from "../../core/paths.js";
 import { tokenText } from "../../core/sync.js";
 import type { ReportTarget } from "./table.js";
-import { multistatus, statusResponse } from "../../core/xml/multistatus.js";
+import { MultistatusText } from "../../core/xml/multistatus.js";
 import { dav } from "../../core/xml/names.js";
 import { parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
 import { child, el, textOf, type XmlElement } from "../../core/xml/tree.js";
@@ -49,12 +49,13 @@ export async function syncCollection(doc: XmlElement, at: ReportTarget, req: Dav
   const { resource: target, result } = await at.resolve({ kind: "changes", token: tokenText(textOf(tokenEl)), limit, withBodies: calendarData !== undefined });
   if (target.kind !== "calendar" && target.kind !== "inbox" || result.kind !== "changes") throw badRequest("sync-collection runs on a calendar");
   const set = result.changes;
-  const responses = await objectResponses(target.owner, set.collection, unpackObjects(set.changed), {
+  const out = new MultistatusText();
+  await objectResponses(target.owner, set.collection, unpackObjects(set.changed), {
     props: parsePropSelection(doc),
     calendarData,
     minimal: wantsMinimal(req.headers),
-  }, ctx, { zone: calendarZone(set.collection.props) });
-  for (const name of set.deleted) responses.push(statusResponse(hrefs.object(target.owner.id, set.collection.name, name), 404));
-  if (set.truncated) responses.push(statusResponse(target.href, 507, el(dav("number-of-matches-within-limits"))));
-  return xmlResponse(207, multistatus(responses, [el(dav("sync-token"), [set.token])]));
+  }, ctx, out, { zone: calendarZone(set.collection.props) });
+  for (const name of set.deleted) out.status(hrefs.object(target.owner.id, set.collection.name, name), 404);
+  if (set.truncated) out.status(target.href, 507, el(dav("number-of-matches-within-limits")));
+  return xmlResponse(207, out.text([el(dav("sync-token"), [set.token])]));
 }

@@ -1,0 +1,79 @@
+// The one XML writer (src/core/xml/write.ts) and the multistatus written as
+// text (MultistatusText): what they write parses back, namespace for
+// namespace, to the tree it was made from (Namespaces in XML 1.0 §3, §6;
+// RFC 4918 §14.16 multistatus, §14.22 propstat, §14.24 response).
+import { describe, expect, it } from "vitest";
+import { MultistatusText, multistatus, propstatResponse, statusResponse } from "../../../src/core/xml/multistatus.js";
+import { parseXml } from "../../../src/core/xml/parse.js";
+import { el, type XmlElement } from "../../../src/core/xml/tree.js";
+import { writeXml, XmlWriter } from "../../../src/core/xml/write.js";
+
+const D = (l: string) => `{DAV:}${l}`;
+const X = (l: string) => `{urn:example:x}${l}`;
+const Y = (l: string) => `{http://example.com/y?a&b}${l}`;
+
+/** Trees compared without the whitespace-only text the parser may keep. */
+const strip = (e: XmlElement): XmlElement => ({
+  name: e.name,
+  attrs: e.attrs,
+  children: e.children.filter((c) => typeof c !== "string" || c.trim() !== "").map((c) => (typeof c === "string" ? c : strip(c))),
+});
+
+describe("XmlWriter", () => {
+  it("writes a document that parses back to the same tree, known and unknown namespaces alike", () => {
+    const doc = el(D("multistatus"), [
+      el(D("response"), [
+        el(D("href"), ["/a b&c<d>"]),
+        el(X("thing"), [el(Y("inner"), ["text"]), el(X("again"))], { "{http://www.w3.org/XML/1998/namespace}lang": "en", plain: 'q"<' }),
+        el("{}nonamespace", ["x"]),
+      ]),
+    ]);
+    const text = writeXml(doc);
+    expect(text.startsWith('<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="DAV:"')).toBe(true);
+    expect(text).not.toContain("xmlns:xml=");
+    expect(strip(parseXml(text))).toEqual(doc);
+  });
+
+  it("declares a namespace without a fixed prefix on the fragment that uses it, so fragments stand alone", () => {
+    const w = new XmlWriter();
+    const a = w.fragment(el(X("a"), [el(X("b"))]));
+    const b = w.fragment(el(Y("c")));
+    expect(a).toBe('<x0:a xmlns:x0="urn:example:x"><x0:b/></x0:a>');
+    expect(b).toBe('<x0:c xmlns:x0="http://example.com/y?a&amp;b"/>');
+    const doc = w.document(el(D("multistatus")), [a, b]);
+    expect(strip(parseXml(doc))).toEqual(el(D("multistatus"), [el(X("a"), [el(X("b"))]), el(Y("c"))]));
+  });
+
+  it("drops characters XML 1.0 cannot carry and keeps a CR as a reference (XML 1.0 §2.2, §2.11)", () => {
+    const text = writeXml(el(D("displayname"), ["a\u0001b\rc"]));
+    expect(text).toContain("ab&#13;c");
+    expect(parseXml(text).children).toEqual(["ab\rc"]);
+  });
+});
+
+describe("MultistatusText", () => {
+  it("writes the same multistatus as the tree builders (RFC 4918 §14.16)", () => {
+    const groups = [
+      { status: 200, props: [el(D("getetag"), ['"e1"']), el(X("color"), ["#fff"])] },
+      { status: 404, props: [el(Y("missing"))] },
+      { status: 403, props: [], description: "nothing" },
+    ];
+    const err = el(D("number-of-matches-within-limits"));
+    const out = new MultistatusText();
+    out.propstat("/cal/a.ics", groups);
+    out.propstat("/cal/empty.ics", []);
+    out.status("/cal/gone.ics", 404);
+    out.status("/cal/", 507, err);
+    const token = el(D("sync-token"), ["urn:x:1"]);
+    const tree = el(D("multistatus"), [
+      propstatResponse("/cal/a.ics", groups),
+      propstatResponse("/cal/empty.ics", []),
+      statusResponse("/cal/gone.ics", 404),
+      statusResponse("/cal/", 507, err),
+      token,
+    ]);
+    expect(out.size).toBe(4);
+    expect(strip(parseXml(out.text([token])))).toEqual(strip(parseXml(writeXml(tree))));
+    expect(strip(parseXml(new MultistatusText().text()))).toEqual(multistatus([]));
+  });
+});
