@@ -40,3 +40,23 @@ export class Sql {
     if (!READ.test(query)) this.writes++;
   }
 }
+
+/**
+ * A value read from the database, kept while no statement that may write has run since (Sql.version): what every
+ * request of a home reads first (its epoch, its collections) is read once per change, not once per request.
+ */
+export class Unchanged<T> {
+  private version = -1;
+  private value: T | undefined;
+
+  constructor(private readonly sql: Sql, private readonly read: () => T) {}
+
+  get(): T {
+    if (this.version !== this.sql.version || this.value === undefined) {
+      const version = this.sql.version;
+      this.value = this.read();
+      this.version = version;
+    }
+    return this.value;
+  }
+}

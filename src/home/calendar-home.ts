@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
-import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
+import type { CollectionInfo, CollectionKind, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
 import { inRow, moveBodiesIn } from "./bodies.js";
@@ -18,13 +18,13 @@ import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
-import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
+import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects, type HomeSnapshot } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
 import { ListingCache } from "./listing-cache.js";
-import { Sql } from "../sql.js";
+import { Sql, Unchanged } from "../sql.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
@@ -45,6 +45,8 @@ export class CalendarHome extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
+    this.epochNow = new Unchanged(this.sql, () => meta(this.sql, "epoch")!);
+    this.snapshotNow = new Unchanged(this.sql, () => homeSnapshot(this.sql, this.epoch));
     ctx.blockConcurrencyWhile(async () => {
       this.ready();
       // A home from before schema v6 moves its bodies into their rows in the background (bodies.ts).
@@ -81,21 +83,25 @@ export class CalendarHome extends DurableObject<Env> {
     return name;
   }
 
+  /** The epoch and the snapshot (its collections and properties) as read, while nothing was written (sql.ts Unchanged). */
+  private readonly epochNow: Unchanged<string>;
+  private readonly snapshotNow: Unchanged<HomeSnapshot>;
+
   private get epoch(): string {
-    return meta(this.sql, "epoch")!;
+    return this.epochNow.get();
   }
 
   private get quota(): number {
     return Number(this.env.QUOTA_BYTES ?? 1 << 30);
   }
 
-  snapshot(): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
-    return homeSnapshot(this.sql, this.epoch);
+  snapshot(): HomeSnapshot {
+    return this.snapshotNow.get();
   }
 
   /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */
   view(name: string, op: ViewOp): Result<View> {
-    return capture(() => view(this.sql, this.epoch, name, op, this.listings));
+    return capture(() => view(this.sql, this.epoch, this.snapshotNow.get(), name, op, this.listings));
   }
 
   collection(name: string): CollectionInfo | null {

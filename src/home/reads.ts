@@ -7,8 +7,15 @@ import type { Sql } from "../sql.js";
 import { withinBudget } from "./bodies.js";
 import type { ListingCache } from "./listing-cache.js";
 
+/** What every request on a home reads first: the home, its collections and the principal's properties. */
+export interface HomeSnapshot {
+  home: HomeInfo;
+  collections: CollectionInfo[];
+  principalProps: PropMap;
+}
+
 /** The home, its collections and the principal's properties: three statements whatever the number of collections. */
-export function homeSnapshot(sql: Sql, epoch: string): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
+export function homeSnapshot(sql: Sql, epoch: string): HomeSnapshot {
   const rows = sql.all<CollectionRow>("SELECT * FROM collections ORDER BY id");
   const props = readPropsOf(sql, [scopes.home, scopes.principal, ...rows.map((r) => scopes.collection(r.id))]);
   return {

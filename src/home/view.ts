@@ -11,7 +11,7 @@
 import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { candidates, type BodySelection, type Candidate, type CandidateQuery } from "./query.js";
-import { homeSnapshot, listObjects, objectsNamed } from "./reads.js";
+import { listObjects, objectsNamed, type HomeSnapshot } from "./reads.js";
 import { collectionRow } from "./rows.js";
 import { calendarBusyFromIndex, type IndexedBusy } from "./calendar-busy.js";
 import { isTransparent } from "../core/calendar-props.js";
@@ -49,10 +49,12 @@ export interface View {
   result: ViewResult;
 }
 
-/** The snapshot and, when the collection exists, what `op` reads of it; throws the DavError of a bad sync token. */
-/** `listings`: the home's ListingCache, for a listing of a collection nothing was written to since. */
-export function view(sql: Sql, epoch: string, name: string, op: ViewOp, listings?: ListingCache): View {
-  const snap = homeSnapshot(sql, epoch);
+/**
+ * The snapshot (as the home read it last: it is the same while nothing was written) and, when the collection
+ * exists, what `op` reads of it; throws the DavError of a bad sync token. `listings`: the home's ListingCache,
+ * for a listing of a collection nothing was written to since.
+ */
+export function view(sql: Sql, epoch: string, snap: HomeSnapshot, name: string, op: ViewOp, listings?: ListingCache): View {
   const collection = snap.collections.find((c) => c.name === name) ?? null;
   const none: ViewResult = { kind: "none" };
   if (!collection || op.kind === "none") return { ...snap, collection, result: none };
