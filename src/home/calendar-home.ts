@@ -23,6 +23,7 @@ import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
+import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql } from "../sql.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
@@ -119,6 +120,16 @@ export class CalendarHome extends DurableObject<Env> {
   /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10), with the bodies `bodies` selects. */
   query(collection: string, q: CandidateQuery, bodies: BodySelection = false): { collection: CollectionInfo; candidates: Candidate[] } | null {
     return queryCandidates(this.sql, this.epoch, collection, q, bodies);
+  }
+
+  /** The web agenda's one round trip: every calendar's candidates for a range, with bodies, and the principal's properties (agenda.ts). */
+  agenda(q: CandidateQuery): HomeCandidates {
+    return homeCandidates(this.sql, this.epoch, q);
+  }
+
+  /** Scheduling copies waiting for the answer of the person with `addresses`, not ended before `after` (agenda.ts). */
+  invitations(addresses: string[], after: number, limit: number): PendingCopy[] {
+    return pendingCopies(this.sql, addresses, after, limit);
   }
 
   /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`, with bodies when asked. */
