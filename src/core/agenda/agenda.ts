@@ -57,7 +57,7 @@ export interface Agenda {
   days: AgendaDay[];
   /** Objects whose instances could not be walked within the server's bounds (ical/limits.ts). */
   skipped: Array<{ href: string; summary: string }>;
-  /** More than MAX_ITEMS items: the last days are incomplete. */
+  /** More than MAX_ITEMS items: the objects past it (in calendar order) are left out. */
   truncated: boolean;
 }
 
