@@ -11,11 +11,12 @@ import floating from "../fixtures/ics/floating.ics?raw";
 import secondly from "../fixtures/ics/hostile/endless-secondly.ics?raw";
 import impossible from "../fixtures/ics/hostile/impossible-rule.ics?raw";
 import twiceAMinute from "../fixtures/ics/agenda/minutely-with-bysecond.ics?raw";
+import everyTwoHours from "../fixtures/ics/agenda/every-two-hours.ics?raw";
 import { agenda } from "../../src/web/agenda/agenda.js";
 import { getTimezone, setTimezone } from "../../src/web/agenda/timezone.js";
 import { LIMITS } from "../../src/core/ical/limits.js";
 import { stepCount } from "../../src/core/ical/recur-guard.js";
-import type { Agenda } from "../../src/core/agenda/agenda.js";
+import { MAX_ITEMS, type Agenda } from "../../src/core/agenda/agenda.js";
 import { cal, crlf, mkcalendar, mkcalendarBody, newUser, principal, propText, proppatchBody, putOk } from "../helpers/caldav.js";
 import { dav, multistatus } from "../helpers/dav-client.js";
 import { principalOf } from "../helpers/scheduling.js";
@@ -124,5 +125,20 @@ describe("agenda across calendars in the person's timezone", () => {
     expect(a.skipped.map((s) => s.summary).sort()).toEqual(["Every second forever", "Twice a minute forever"]);
     expect(a.skipped.map((s) => s.href).sort()).toEqual([`${cal(who)}secondly.ics`, `${cal(who)}twice.ics`]);
     expect(a.truncated).toBe(false);
+  });
+
+  it("shows at most MAX_ITEMS items and says that it left some out", async () => {
+    const who = await newUser("agenda-full");
+    const me = await principalOf(who);
+    // 7 series of 336 instances in 28 days: each within the per-object bound, together past MAX_ITEMS.
+    for (let i = 0; i < 7; i++) await putOk(who, `${cal(who)}busy-${i}.ics`, crlf(everyTwoHours).replace("every-two-hours@", `every-two-hours-${i}@`));
+    const a = await agenda(env, me, { from: "2026-02-01", days: 28, zone: "UTC" });
+    const shown = a.days.flatMap((d) => d.items);
+    expect(a.truncated).toBe(true);
+    expect(shown.length).toBeLessThanOrEqual(MAX_ITEMS);
+    expect(shown.length).toBe(336 * Math.floor(MAX_ITEMS / 336));
+    expect(a.skipped).toEqual([]);
+    const full = await agenda(env, me, { from: "2026-02-01", days: 7, zone: "UTC" });
+    expect([full.truncated, full.days.flatMap((d) => d.items).length]).toEqual([false, 7 * 84]);
   });
 });

@@ -25,6 +25,8 @@ import { readBodies } from "../../dav/get.js";
 export const DEFAULT_DAYS = 14;
 /** Instances one object may show in one agenda; a set with more in the window is listed as skipped. */
 const PER_OBJECT = 500;
+/** Bodies read and expanded at a time. */
+const SLICE = 200;
 /** The window the home is asked for is wider by this on each side: the person's zone is only known from its answer. */
 const ZONE_SLACK_MS = 2 * DAY_MS;
 
@@ -66,27 +68,29 @@ export async function agenda(env: Env, user: Principal, req: AgendaRequest = {})
   const skipped: Agenda["skipped"] = [];
   let truncated = false;
   for (const { collection, candidates } of read.found) {
-    if (truncated) break;
     const calendar = calendarRef(collection);
-    for (const { object, text } of await readBodies(ctx, user.id, candidates)) {
-      const href = hrefs.object(user.id, collection.name, object.name);
-      let summary = object.name;
-      const r = await budget.object(() => {
-        const obj = parseStoredOrNothing(text);
-        if (!obj) return null;
-        summary = String(obj.master?.comp.getFirstPropertyValue("summary") ?? obj.overrides[0]?.comp.getFirstPropertyValue("summary") ?? summary);
-        return objectItems(obj, window, zone, { href, calendar, addresses }, PER_OBJECT);
-      });
-      if (r?.value === null) continue; // no longer parses: holds nothing (as for queries)
-      if (!r || !r.value.complete) {
-        skipped.push({ href, summary });
-        continue;
+    // In slices, so that an agenda already full reads no more bodies.
+    for (let k = 0; k < candidates.length && !truncated; k += SLICE) {
+      for (const { object, text } of await readBodies(ctx, user.id, candidates.slice(k, k + SLICE))) {
+        const href = hrefs.object(user.id, collection.name, object.name);
+        let summary = object.name;
+        const r = await budget.object(() => {
+          const obj = parseStoredOrNothing(text);
+          if (!obj) return null;
+          summary = String(obj.master?.comp.getFirstPropertyValue("summary") ?? obj.overrides[0]?.comp.getFirstPropertyValue("summary") ?? summary);
+          return objectItems(obj, window, zone, { href, calendar, addresses }, PER_OBJECT);
+        });
+        if (r?.value === null) continue; // no longer parses: holds nothing (as for queries)
+        if (!r || !r.value.complete) {
+          skipped.push({ href, summary });
+          continue;
+        }
+        if (items.length + r.value.items.length > MAX_ITEMS) {
+          truncated = true;
+          break;
+        }
+        items.push(...r.value.items);
       }
-      if (items.length + r.value.items.length > MAX_ITEMS) {
-        truncated = true;
-        break;
-      }
-      items.push(...r.value.items);
     }
   }
   return { zone: zoneName, days: layoutDays(window, items, zone), skipped, truncated };
