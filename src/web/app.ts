@@ -18,6 +18,7 @@ import { checkCsrf } from "./csrf.js";
 import type { WebEnv } from "./env.js";
 import { securityHeaders } from "./headers.js";
 import { notice, page } from "./layout.js";
+import { agendaPage } from "./pages/agenda.js";
 import { overview } from "./pages/overview.js";
 import { signIn, signOut } from "./pages/sign-in.js";
 import { WEB_ROOT } from "./paths.js";
@@ -53,6 +54,7 @@ web.use("*", checkCsrf);
 
 web.route("/", signOut);
 web.route("/", overview);
+web.route("/", agendaPage);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).
 web.all("*", (c) => c.html(page("Not found", html`${notice("error", "There is no page here.")}<p><a href="${WEB_ROOT}">Back to the overview</a></p>`), 404));

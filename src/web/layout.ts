@@ -24,6 +24,7 @@ export interface NavEntry {
 /** The navigation, in order; a section of the page adds one line here. */
 export const NAV: NavEntry[] = [
   { path: "", label: "Overview" },
+  { path: "agenda", label: "Agenda" },
   { path: "calendars", label: "Calendars" },
   { path: "setup", label: "Set up devices" },
   { path: "app-passwords", label: "App passwords" },

@@ -72,7 +72,20 @@ th { font-size: .9rem; color: var(--muted); font-weight: 600; }
 .steps h3 { margin: 1rem 0 .25rem; font-size: 1.05rem; }
 .steps ol { margin: .25rem 0; padding-left: 1.25rem; }
 .qr { background: #fff; padding: .5rem; width: 12rem; height: 12rem; border: 1px solid var(--line); }
+.small { font-size: .9rem; }
+.dot { vertical-align: -.05rem; margin-right: .35rem; }
+ul.events, ul.invitations { list-style: none; margin: 0; padding: 0; }
+.day h3 { font-size: 1.05rem; margin: 1rem 0 .25rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
+.event { display: flex; gap: .75rem; padding: .4rem 0; }
+.event .when { flex: 0 0 7.5rem; font-variant-numeric: tabular-nums; }
+.event.struck .what strong { text-decoration: line-through; }
+.tag { font-size: .85rem; border: 1px solid var(--muted); border-radius: 1rem; padding: 0 .5rem; white-space: nowrap; }
+.invitation { border-top: 1px solid var(--line); padding: .75rem 0; }
+.invitation h3 { margin: 0 0 .25rem; font-size: 1.05rem; }
+.invitation .actions { margin-top: .5rem; }
 @media (max-width: 40rem) {
+  .event { flex-direction: column; gap: 0; }
+  .event .when { flex: none; font-weight: 600; }
   table.stack thead { display: none; }
   table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
   table.stack td { display: block; border: none; padding: .15rem 0; }
