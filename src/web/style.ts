@@ -67,13 +67,15 @@ form.inline { display: inline; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .9rem; color: var(--muted); font-weight: 600; }
-.swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 50%; border: 1px solid var(--muted); vertical-align: -.15rem; margin-right: .4rem; }
+.swatch { display: inline-block; width: 1rem; height: 1rem; vertical-align: -.15rem; margin-right: .4rem; }
+.swatch circle { stroke: var(--muted); stroke-width: 1; }
+.nowrap { white-space: nowrap; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .secret { font-size: 1.25rem; letter-spacing: .05em; padding: .5rem .75rem; display: inline-block; user-select: all; }
 .steps h3 { margin: 1rem 0 .25rem; font-size: 1.05rem; }
 .steps ol { margin: .25rem 0; padding-left: 1.25rem; }
 .qr { background: #fff; padding: .5rem; width: 12rem; height: 12rem; border: 1px solid var(--line); }
 .small { font-size: .9rem; }
-.dot { vertical-align: -.05rem; margin-right: .35rem; }
 ul.events, ul.invitations { list-style: none; margin: 0; padding: 0; }
 .day h3 { font-size: 1.05rem; margin: 1rem 0 .25rem; padding-bottom: .25rem; border-bottom: 1px solid var(--line); }
 .event { display: flex; gap: .75rem; padding: .4rem 0; }

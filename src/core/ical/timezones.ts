@@ -63,7 +63,7 @@ function ianaNames(): Set<string> {
   return ianaSet;
 }
 
-/** Every IANA zone name the registry knows, sorted (for a person to choose from). */
+/** Every IANA zone name the registry knows, sorted (the web page offers them for a calendar's and a person's timezone). */
 export function ianaZoneNames(): string[] {
   return [...ianaNames()].sort();
 }

@@ -18,6 +18,7 @@ import { csrfField, field } from "../csrf.js";
 import type { WebEnv } from "../env.js";
 import { notice, show, type Html } from "../layout.js";
 import { webPath } from "../paths.js";
+import { swatch } from "./calendars.js";
 
 export const agendaPage = new Hono<WebEnv>();
 
@@ -38,11 +39,8 @@ const shortDay = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "nume
 const asUtcDate = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 const shiftDate = (date: string, days: number) => new Date(asUtcDate(date) + days * 86_400_000).toISOString().slice(0, 10);
 
-/** A calendar's colour as a dot: an SVG presentation attribute, which the page's CSP (no inline style) allows. */
-function swatch(color: string | null): Html {
-  const c = color && /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/.test(color) ? color.slice(0, 7) : "#888888";
-  return html`<svg class="dot" width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" focusable="false"><circle cx="6" cy="6" r="5.5" fill="${c}"/></svg>`;
-}
+/** The calendar's dot (calendars.ts), for a colour that is #rrggbb[aa]; an empty ring otherwise. */
+const dot = (color: string | null): Html => swatch(color && /^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$/.test(color) ? color.slice(0, 7).toLowerCase() : "");
 
 /** "10:00–11:00", "from 22:00", "until 02:00", "All day" for an item on `date`. */
 function timeOn(it: AgendaItem, date: string): string {
@@ -65,7 +63,7 @@ function itemView(it: AgendaItem, date: string): Html {
   return html`<li class="event${it.status === "CANCELLED" || it.partstat === "DECLINED" ? " struck" : ""}">
   <span class="when">${timeOn(it, date)}</span>
   <span class="what"><strong>${it.summary || "(no title)"}</strong>${it.location ? html` <span class="muted">· ${it.location}</span>` : ""}${notes.length ? html` <span class="tag">${notes.join(", ")}</span>` : ""}
-  <br><span class="muted small">${swatch(it.calendar.color)}${it.calendar.displayName}</span></span>
+  <br><span class="muted small">${dot(it.calendar.color)}${it.calendar.displayName}</span></span>
 </li>`;
 }
 
