@@ -1,5 +1,5 @@
 // The HTTP entry: a Hono app whose order of concerns is well-known
-// redirect → admin API → (OPTIONS without auth) → declared body size →
+// redirect → admin API → subscription URLs (no login) → (OPTIONS without auth) → declared body size →
 // Basic auth → body cap → the handler from the method table. Every error,
 // thrown anywhere, is rendered by renderError, and a request body the answer
 // did not read is let go of so the answer never waits for it.
@@ -13,6 +13,7 @@ import { admin } from "./http/admin.js";
 import { authenticate } from "./http/auth.js";
 import { BodyTooLarge, checkDeclaredLength, discardBody, readBody } from "./http/body.js";
 import { renderError } from "./http/render.js";
+import { SUBSCRIBE_PREFIX, subscriptions } from "./transfer/subscriptions.js";
 
 export type AppEnv = { Bindings: Env; Variables: { user: Principal } };
 
@@ -70,6 +71,7 @@ app.all("/.well-known/caldav", (c) => c.redirect("/", 301));
 app.all("/.well-known/caldav/", (c) => c.redirect("/", 301));
 
 app.route("/admin/api", admin);
+app.route(SUBSCRIBE_PREFIX, subscriptions);
 
 app.all("*", async (c) => {
   const method = effectiveMethod(c.req.raw);
