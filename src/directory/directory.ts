@@ -62,9 +62,10 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, kind TEXT NOT NULL,
     label TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);
-  -- secret read-only subscription URLs (src/transfer/subscriptions.ts), looked up by the SHA-256 of the token
+  -- secret read-only subscription URLs (src/transfer/subscriptions.ts), looked up by the SHA-256 of the token; the
+  -- calendar's id in its home tells a calendar deleted and made again under the same name from the one subscribed to
   CREATE TABLE IF NOT EXISTS subscriptions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, principal_id TEXT NOT NULL,
-    calendar TEXT NOT NULL, created INTEGER NOT NULL, UNIQUE (principal_id, calendar));`;
+    calendar TEXT NOT NULL, collection_id INTEGER NOT NULL, created INTEGER NOT NULL, UNIQUE (principal_id, calendar));`;
 
 export class Directory extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -239,18 +240,19 @@ export class Directory extends DurableObject<Env> {
     return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ?", id, credentialId) > 0;
   }
 
-  /** The subscription token of a principal's calendar, or null when it has none. */
-  subscription(principalId: string, calendar: string): string | null {
-    return this.sql.one<{ token: string }>("SELECT token FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar)?.token ?? null;
+  /** The subscription token of a principal's calendar and the calendar's id it was made for, or null when it has none. */
+  subscription(principalId: string, calendar: string): { token: string; collectionId: number } | null {
+    const row = this.sql.one<{ token: string; collection_id: number }>("SELECT token, collection_id FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
+    return row ? { token: row.token, collectionId: row.collection_id } : null;
   }
 
   /** Sets the calendar's subscription token (`tokenHash` is its SHA-256), replacing the old one, which stops working. */
-  setSubscription(principalId: string, calendar: string, token: string, tokenHash: string): void {
+  setSubscription(principalId: string, calendar: string, collectionId: number, token: string, tokenHash: string): void {
     this.ctx.storage.transactionSync(() => {
       this.sql.run("DELETE FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
       this.sql.run(
-        "INSERT INTO subscriptions (token_hash, token, principal_id, calendar, created) VALUES (?, ?, ?, ?, ?)",
-        tokenHash, token, principalId, calendar, Date.now(),
+        "INSERT INTO subscriptions (token_hash, token, principal_id, calendar, collection_id, created) VALUES (?, ?, ?, ?, ?, ?)",
+        tokenHash, token, principalId, calendar, collectionId, Date.now(),
       );
     });
   }
@@ -260,8 +262,10 @@ export class Directory extends DurableObject<Env> {
   }
 
   /** Whose calendar a token opens: only ever the row it was made for. */
-  subscriptionTarget(tokenHash: string): { principalId: string; calendar: string } | null {
-    const row = this.sql.one<{ principal_id: string; calendar: string }>("SELECT principal_id, calendar FROM subscriptions WHERE token_hash = ?", tokenHash);
-    return row ? { principalId: row.principal_id, calendar: row.calendar } : null;
+  subscriptionTarget(tokenHash: string): { principalId: string; calendar: string; collectionId: number } | null {
+    const row = this.sql.one<{ principal_id: string; calendar: string; collection_id: number }>(
+      "SELECT principal_id, calendar, collection_id FROM subscriptions WHERE token_hash = ?", tokenHash,
+    );
+    return row ? { principalId: row.principal_id, calendar: row.calendar, collectionId: row.collection_id } : null;
   }
 }

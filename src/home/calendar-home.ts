@@ -26,7 +26,7 @@ import { view, type View, type ViewOp } from "./view.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql } from "../sql.js";
 import { limitsOf } from "../core/resource-limits.js";
-import { beginImport, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
+import { beginImport, CursorMoved, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
@@ -43,6 +43,8 @@ export class CalendarHome extends DurableObject<Env> {
   private readonly deliveries: Deliveries;
   /** Listings of collections nothing was written to since they were read (listing-cache.ts). */
   private readonly listings = new ListingCache();
+  /** An import batch is running (imports.ts). */
+  private importing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -206,8 +208,21 @@ export class CalendarHome extends DurableObject<Env> {
     return importStatus(this.sql, id);
   }
 
-  /** One batch of the running import, if any; true when more is left. */
+  /** One batch of the running import, if any; true when more is left. One batch runs at a time in this instance. */
   private async importBatch(): Promise<boolean> {
+    if (this.importing) return true;
+    this.importing = true;
+    try {
+      return await this.runImport();
+    } catch (e) {
+      if (e instanceof CursorMoved) return true;
+      throw e;
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  private runImport(): Promise<boolean> {
     return runImportBatch(
       {
         sql: this.sql,

@@ -15,6 +15,7 @@ import type { ObjectWrite } from "../core/model.js";
 import type { Limits } from "../core/props/types.js";
 import type { Result } from "../core/errors.js";
 import { collectionRow } from "./rows.js";
+import { freeName } from "./deliver.js";
 import type { Sql } from "../sql.js";
 
 export type ImportMode = "replace" | "skip";
@@ -112,8 +113,6 @@ export interface ImportDeps {
 }
 
 const utf8 = new TextEncoder();
-/** Resource names taken straight from a UID: the characters every client and URL keeps as they are. */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+=-]{0,99}$/;
 
 /** The last chunk read, so a batch does not fetch its chunk again. */
 let chunkCache: { key: string; items: Array<{ uid: string; text: string }> } | null = null;
@@ -138,10 +137,13 @@ export async function runImportBatch(d: ImportDeps, now: () => number): Promise<
     // The cursor moves with the outcome, in one transaction: a run cut short resumes at the next object, never twice.
     const advance = (outcome: Outcome) => {
       const next = cur.position + 1 >= chunk.count ? { chunk: cur.chunk + 1, position: 0 } : { chunk: cur.chunk, position: cur.position + 1 };
-      d.sql.run(
-        `UPDATE import_jobs SET done = done + 1, imported = imported + ?, replaced = replaced + ?, chunk = ?, position = ? WHERE id = ?`,
-        outcome === "imported" ? 1 : 0, outcome === "replaced" ? 1 : 0, next.chunk, next.position, job.id,
+      const moved = d.sql.run(
+        `UPDATE import_jobs SET done = done + 1, imported = imported + ?, replaced = replaced + ?, chunk = ?, position = ?
+         WHERE id = ? AND chunk = ? AND position = ? AND finished IS NULL`,
+        outcome === "imported" ? 1 : 0, outcome === "replaced" ? 1 : 0, next.chunk, next.position, job.id, cur.chunk, cur.position,
       );
+      // Another run took this object meanwhile: the transaction (and the object's write with it) is undone.
+      if (moved === 0) throw new CursorMoved();
       if (typeof outcome === "object") {
         const seq = d.sql.one<{ n: number }>("SELECT COALESCE(MAX(seq) + 1, 0) AS n FROM import_skips WHERE job = ?", job.id)!.n;
         d.sql.run("INSERT INTO import_skips (job, seq, uid, reason) VALUES (?, ?, ?, ?)", job.id, seq, item?.uid ?? "", outcome.skip);
@@ -156,6 +158,9 @@ export async function runImportBatch(d: ImportDeps, now: () => number): Promise<
   }
   return true;
 }
+
+/** Thrown inside a transaction when the job's cursor is no longer where a run read it. */
+export class CursorMoved extends Error {}
 
 /** Stores one object like a PUT; returns null when it was stored (and the cursor moved with it), else why it was skipped. */
 async function storeOne(d: ImportDeps, job: JobRow, item: { uid: string; text: string }, now: number, advance: (o: Outcome) => void): Promise<string | null> {
@@ -172,8 +177,7 @@ async function storeOne(d: ImportDeps, job: JobRow, item: { uid: string; text: s
   if (!col) return `the calendar ${job.collection} no longer exists`;
   const existing = d.sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ?", col.id, prepared.parsed.uid);
   if (existing && job.mode === "skip") return "the UID is already in this calendar (kept as it was)";
-  const name = existing?.name ?? (await freeName(d.sql, col.id, prepared.parsed.uid));
-  if (name === null) return "no free resource name for this UID";
+  const name = existing?.name ?? freeName(d.sql, col, prepared.parsed.uid);
   const w: ObjectWrite = {
     collection: job.collection,
     name,
@@ -189,14 +193,6 @@ async function storeOne(d: ImportDeps, job: JobRow, item: { uid: string; text: s
   };
   const r = await d.put(w, (created) => advance(created ? "imported" : "replaced"));
   return r.ok ? null : r.error.description;
-}
-
-/** A resource name for a new UID: the UID itself when it is safe in a URL, else a hash of it. */
-async function freeName(sql: Sql, collectionId: number, uid: string): Promise<string | null> {
-  const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(uid)))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const candidates = [...(SAFE_NAME.test(uid) ? [`${uid.replace(/\.ics$/i, "")}.ics`] : []), `${hash.slice(0, 32)}.ics`, `${hash}.ics`];
-  for (const name of candidates) if (!sql.one("SELECT 1 AS x FROM objects WHERE collection_id = ? AND name = ?", collectionId, name)) return name;
-  return null;
 }
 
 async function chunkItems(bodies: R2Bucket, key: string): Promise<Array<{ uid: string; text: string }>> {

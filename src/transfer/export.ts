@@ -16,11 +16,15 @@ const EXPORT_BATCH = 100;
 
 const utf8 = new TextEncoder();
 
-/** The calendar as a text/calendar response body; 404 for a calendar the principal does not have. */
-export async function exportCalendar(env: Env, owner: Principal, calendar: string, opts: { download?: boolean } = {}): Promise<Response> {
+/**
+ * The calendar as a text/calendar response body; 404 for a calendar the principal does not have, or (with
+ * `collectionId`) one that is not the calendar of that id: deleted and made again under the same name.
+ */
+export async function exportCalendar(env: Env, owner: Principal, calendar: string, opts: { download?: boolean; collectionId?: number } = {}): Promise<Response> {
   const home = homeStub(env, owner.id);
   const listing = await home.listObjects(calendar);
-  if (!listing || listing.collection.kind !== "calendar") throw new DavError(404, { description: `no calendar ${calendar}` });
+  const same = opts.collectionId === undefined || listing?.collection.id === opts.collectionId;
+  if (!listing || listing.collection.kind !== "calendar" || !same) throw new DavError(404, { description: `no calendar ${calendar}` });
   const nameProp = listing.collection.props[dav("displayname")];
   const title = nameProp ? textOf(nameProp) : calendar;
   const names = listing.objects.map((o) => o.name);

@@ -33,21 +33,23 @@ export function subscriptionUrls(origin: string, token: string): { https: string
   return { https, webcal: https.replace(/^https?:/, "webcal:") };
 }
 
-async function requireCalendar(env: Env, user: Principal, calendar: string): Promise<void> {
+async function calendarId(env: Env, user: Principal, calendar: string): Promise<number | null> {
   const col = await homeStub(env, user.id).collection(calendar);
-  if (!col || col.kind !== "calendar") throw new DavError(404, { description: `no calendar ${calendar}` });
+  return col && col.kind === "calendar" ? col.id : null;
 }
 
-/** The calendar's current token, or null when it has no subscription URL. */
+/** The calendar's current token, or null when it has no subscription URL (or it was made for a calendar since deleted). */
 export async function subscriptionToken(env: Env, user: Principal, calendar: string): Promise<string | null> {
-  return directoryStub(env).subscription(user.id, calendar);
+  const [sub, id] = await Promise.all([directoryStub(env).subscription(user.id, calendar), calendarId(env, user, calendar)]);
+  return sub && sub.collectionId === id ? sub.token : null;
 }
 
 /** Makes (or re-makes) the calendar's subscription URL; the previous one stops working at once. */
 export async function makeSubscription(env: Env, user: Principal, calendar: string): Promise<string> {
-  await requireCalendar(env, user, calendar);
+  const id = await calendarId(env, user, calendar);
+  if (id === null) throw new DavError(404, { description: `no calendar ${calendar}` });
   const token = newToken();
-  await directoryStub(env).setSubscription(user.id, calendar, token, await hashToken(token));
+  await directoryStub(env).setSubscription(user.id, calendar, id, token, await hashToken(token));
   return token;
 }
 
@@ -67,7 +69,7 @@ subscriptions.get("/:file", async (c) => {
   if (!target) throw new DavError(404, { description: "no such subscription" });
   const owner = await directoryStub(c.env).getPrincipal(target.principalId);
   if (!owner) throw new DavError(404, { description: "no such subscription" });
-  return exportCalendar(c.env, owner, target.calendar);
+  return exportCalendar(c.env, owner, target.calendar, { collectionId: target.collectionId });
 });
 
 subscriptions.all("*", () => new Response("read-only subscription: only GET\n", { status: 405, headers: { Allow: "GET, HEAD" } }));
