@@ -61,8 +61,8 @@ describe("subscription URLs", () => {
     expect((await dav("GET", path(token))).status).toBe(404);
     expect(await subscriptionToken(env, await principalOf(u), "gone")).toBeNull();
     // No URL for a calendar that does not exist.
-    const err = await makeSubscription(env, await principalOf(u), "nothing").catch((e: unknown) => e as { status: number });
-    expect(err.status).toBe(404);
+    const err: unknown = await makeSubscription(env, await principalOf(u), "nothing").catch((e: unknown) => e);
+    expect((err as { status: number }).status).toBe(404);
   });
 
   it("open only the calendar they were made for: two users' calendars of the same name stay apart", async () => {
