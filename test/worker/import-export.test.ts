@@ -11,10 +11,10 @@ import tasks from "../fixtures/ics/import/tasks.ics?raw";
 import vcard from "../fixtures/ics/import/not-icalendar.vcf?raw";
 import oneBad from "../fixtures/ics/import/one-bad-event.ics?raw";
 import { DavError } from "../../src/core/errors.js";
-import { startImport } from "../../src/transfer/import.js";
+import { importProgress, startImport } from "../../src/transfer/import.js";
 import { exportCalendar } from "../../src/transfer/export.js";
 import { dav } from "../helpers/dav-client.js";
-import { cal, homeSql, newUser, propText, propfindOne, putOk, CS, ics } from "../helpers/caldav.js";
+import { cal, homeSql, newUser, r2Keys, propText, propfindOne, putOk, CS, ics } from "../helpers/caldav.js";
 import { compFilter, lines, mkcolCalendar, queryNames } from "../helpers/reports.js";
 import { generatedIcs } from "../helpers/import-files.js";
 import { finishImport, importText, principalOf } from "../helpers/transfer.js";
@@ -168,6 +168,32 @@ describe("import of an .ics file (issue 11 item 5)", () => {
     expect((await importText(u, "other", meeting("first"))).imported).toBe(1);
     const r = await importText(u, "calendar", meeting("second"));
     expect(r.skipped).toEqual([{ uid, reason: expect.stringMatching(/already scheduled in another calendar/) }]);
+  });
+});
+
+describe("import jobs", () => {
+  it("skip what does not fit the quota with the reason (RFC 4331), and store the rest", async () => {
+    const u = await newUser("impq");
+    const quota = Number(env.QUOTA_BYTES);
+    // The home is nearly full: room for one of the small objects (about 400 octets each).
+    await homeSql(u.user, "UPDATE meta SET value = ? WHERE key = 'used_bytes'", quota - 600);
+    const r = await importText(u, "calendar", oneBad);
+    expect(r.imported).toBeGreaterThanOrEqual(1);
+    expect(r.skipped.filter((s) => s.reason === "calendar home quota exceeded").length).toBeGreaterThanOrEqual(1);
+    expect(r.imported + r.skippedCount).toBe(4);
+  });
+
+  it("run one at a time in a home, and leave nothing staged in R2 when done", async () => {
+    const u = await newUser("impj");
+    const me = await principalOf(u);
+    const first = await startImport(env, me, "calendar", utf8.encode(generatedIcs(60, `j-${u.user}`).text), "skip");
+    const second = await startImport(env, me, "calendar", utf8.encode(google), "skip").catch((e: unknown) => e);
+    expect((second as DavError).status).toBe(409);
+    await finishImport(u, first.jobId);
+    expect(await r2Keys(`imports/${u.user}/`)).toEqual([]);
+    expect((await importText(u, "calendar", google)).imported).toBe(4);
+    const unknown = await importProgress(env, me, crypto.randomUUID()).catch((e: unknown) => e);
+    expect((unknown as DavError).status).toBe(404);
   });
 });
 
