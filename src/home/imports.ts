@@ -119,7 +119,8 @@ let chunkCache: { key: string; items: Array<{ uid: string; text: string }> } | n
 
 /**
  * Stores up to IMPORT_BATCH objects of the running job. Returns true when more are left. A failure to read the
- * staged chunk throws (the alarm tries again); anything wrong with one object skips it with the reason.
+ * staged chunk throws (the alarm tries again); anything wrong with one object skips it with the reason, so every
+ * run moves the job on by at least one object.
  */
 export async function runImportBatch(d: ImportDeps, now: () => number): Promise<boolean> {
   const job = d.sql.one<JobRow>("SELECT * FROM import_jobs WHERE finished IS NULL ORDER BY created LIMIT 1");
@@ -150,7 +151,7 @@ export async function runImportBatch(d: ImportDeps, now: () => number): Promise<
       }
     };
     if (!item) {
-      d.transact(() => advance({ skip: "the staged object is missing" }));
+      d.transact(() => advance({ skip: "the uploaded object is no longer staged (its part of the file is gone from R2)" }));
       continue;
     }
     const skip = await storeOne(d, job, item, now(), advance);
@@ -198,7 +199,8 @@ async function storeOne(d: ImportDeps, job: JobRow, item: { uid: string; text: s
 async function chunkItems(bodies: R2Bucket, key: string): Promise<Array<{ uid: string; text: string }>> {
   if (chunkCache?.key === key) return chunkCache.items;
   const obj = await bodies.get(key);
-  if (!obj) throw new Error(`staged import chunk ${key} is missing`);
+  // A part gone from R2 (deleted by hand, a lifecycle rule): its objects are skipped one by one, and the job ends.
+  if (!obj) return [];
   const items = (await obj.json()) as Array<{ uid: string; text: string }>;
   chunkCache = { key, items };
   return items;

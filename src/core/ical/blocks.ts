@@ -34,6 +34,9 @@ function* physicalLines(text: string): Generator<[number, number]> {
   }
 }
 
+/** Line breaks as CRLF (RFC 5545 §3.1); a block already written so is kept as it is, not copied. */
+const crlfLines = (s: string): string => (/\r(?!\n)|(?<!\r)\n/.test(s) ? s.replace(/\r\n|\r|\n/g, "\r\n") : s);
+
 const BEGIN_END = /^(BEGIN|END):([A-Za-z0-9-]*)\s*$/i;
 
 /**
@@ -74,7 +77,7 @@ export function* calendarBlocks(text: string, fail: (description: string) => Err
     const open = stack.pop()!;
     if (open !== name) throw fail(`line ${lineNo}: END:${name} does not close BEGIN:${open}`);
     if (stack.length === 1 && block) {
-      yield { calendar, name: block.name, text: `${text.slice(block.start, end).replace(/\r\n|\r|\n/g, "\r\n")}\r\n`, line: block.line };
+      yield { calendar, name: block.name, text: `${crlfLines(text.slice(block.start, end))}\r\n`, line: block.line };
       block = null;
     }
   }
