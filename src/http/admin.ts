@@ -1,5 +1,5 @@
 // The admin API, used by `npm run user`: add and remove principals, set
-// passwords, issue app passwords. It is off unless the ADMIN_TOKEN secret is
+// passwords, issue app passwords, mark administrators of the web page. It is off unless the ADMIN_TOKEN secret is
 // set, and every call must carry it as a bearer token. Every change to a
 // principal drops its cached logins in this isolate at once (other isolates
 // see it when their entries expire, README "Logins").
@@ -35,6 +35,8 @@ interface UserBody {
   type?: CalendarUserType;
   emails?: string[];
   password?: string;
+  /** Whether the user administers the instance on the web page. */
+  admin?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ admin.get("/users/:id", async (c) => {
   const dir = directoryStub(c.env);
   const p = await dir.getPrincipal(c.req.param("id"));
   if (!p) throw notFound(`no user ${c.req.param("id")}`);
-  return c.json({ ...p, credentials: await dir.listCredentials(p.id) });
+  return c.json({ ...p, admin: await dir.isAdmin(p.id), credentials: await dir.listCredentials(p.id) });
 });
 
 /** Creates or updates a principal; `emails` replaces its addresses; `password` sets the login password. */
@@ -74,11 +76,12 @@ admin.put("/users/:id", async (c) => {
   if (!id) throw badRequest("invalid user name: use a-z, 0-9 and . _ @ + -");
   const body = await json<UserBody>(c.req.raw);
   if (body.password === "") throw badRequest("the password is empty");
+  if (body.admin !== undefined && typeof body.admin !== "boolean") throw badRequest("admin is true or false");
   const dir = directoryStub(c.env);
   const existed = (await dir.getPrincipal(id)) !== null;
   const principal = await changing(id, async () => {
     // Addresses, name or type change what a cached login hands to the request, so they drop it too.
-    const p = unwrap(await dir.upsertPrincipal({ id, displayName: body.displayName, type: body.type, addresses: body.emails }));
+    const p = unwrap(await dir.upsertPrincipal({ id, displayName: body.displayName, type: body.type, addresses: body.emails, admin: body.admin }));
     if (body.password !== undefined) unwrap(await dir.setPassword(id, await hashPassword(body.password)));
     return p;
   });
