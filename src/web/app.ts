@@ -19,6 +19,7 @@ import type { WebEnv } from "./env.js";
 import { securityHeaders } from "./headers.js";
 import { notice, page } from "./layout.js";
 import { overview } from "./pages/overview.js";
+import { transfer } from "./pages/transfer.js";
 import { signIn, signOut } from "./pages/sign-in.js";
 import { WEB_ROOT } from "./paths.js";
 import { requireSession } from "./session.js";
@@ -53,6 +54,7 @@ web.use("*", checkCsrf);
 
 web.route("/", signOut);
 web.route("/", overview);
+web.route("/", transfer);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).
 web.all("*", (c) => c.html(page("Not found", html`${notice("error", "There is no page here.")}<p><a href="${WEB_ROOT}">Back to the overview</a></p>`), 404));

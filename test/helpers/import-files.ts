@@ -72,3 +72,26 @@ export function generatedIcs(n: number, prefix = "gen", notes = 0): GeneratedFil
   }
   return { text: [...head, ...body, ...late, "END:VCALENDAR", ""].join("\r\n"), uids, series };
 }
+
+/** An event set: UID, RECURRENCE-ID, DTSTART and SUMMARY of every component but VTIMEZONE, sorted (unfolded lines, CRLF or LF). */
+export function eventSet(text: string): string[] {
+  const out: string[] = [];
+  let current: string[] | null = null;
+  let depth = 0;
+  const unfolded = text.replace(/\r\n/g, "\n").replace(/\n[ \t]/g, "").split("\n").filter((l) => l !== "");
+  for (const l of unfolded) {
+    if (/^BEGIN:/i.test(l)) {
+      depth++;
+      if (depth === 2 && !/^BEGIN:VTIMEZONE$/i.test(l)) current = [l];
+      continue;
+    }
+    if (/^END:/i.test(l)) {
+      if (depth === 2 && current) out.push(current.sort().join("|"));
+      if (depth === 2) current = null;
+      depth--;
+      continue;
+    }
+    if (depth === 2 && current && /^(UID|RECURRENCE-ID|DTSTART|SUMMARY)[;:]/i.test(l)) current.push(l);
+  }
+  return out.sort();
+}

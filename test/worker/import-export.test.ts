@@ -15,35 +15,13 @@ import { importProgress, startImport } from "../../src/transfer/import.js";
 import { exportCalendar } from "../../src/transfer/export.js";
 import { dav } from "../helpers/dav-client.js";
 import { cal, homeSql, newUser, r2Keys, propText, propfindOne, putOk, CS, ics } from "../helpers/caldav.js";
-import { compFilter, lines, mkcolCalendar, queryNames } from "../helpers/reports.js";
-import { generatedIcs } from "../helpers/import-files.js";
+import { compFilter, mkcolCalendar, queryNames } from "../helpers/reports.js";
+import { eventSet, generatedIcs } from "../helpers/import-files.js";
 import { finishImport, importText, principalOf } from "../helpers/transfer.js";
 import { inbox, party, sleep } from "../helpers/scheduling.js";
 
 const utf8 = new TextEncoder();
 const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");
-
-/** UID, RECURRENCE-ID, DTSTART and SUMMARY of every component but VTIMEZONE: what an event set is. */
-function eventSet(text: string): string[] {
-  const out: string[] = [];
-  let current: string[] | null = null;
-  let depth = 0;
-  for (const l of lines(text)) {
-    if (/^BEGIN:/i.test(l)) {
-      depth++;
-      if (depth === 2 && !/^BEGIN:VTIMEZONE$/i.test(l)) current = [l];
-      continue;
-    }
-    if (/^END:/i.test(l)) {
-      if (depth === 2 && current) out.push(current.sort().join("|"));
-      if (depth === 2) current = null;
-      depth--;
-      continue;
-    }
-    if (depth === 2 && current && /^(UID|RECURRENCE-ID|DTSTART|SUMMARY)[;:]/i.test(l)) current.push(l);
-  }
-  return out.sort();
-}
 
 async function exportText(user: Awaited<ReturnType<typeof principalOf>>, calendar: string): Promise<string> {
   const res = await exportCalendar(env, user, calendar, { download: true });
