@@ -67,6 +67,7 @@ form.inline { display: inline; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .9rem; color: var(--muted); font-weight: 600; }
+progress { display: block; width: 100%; max-width: 32rem; height: 1.25rem; accent-color: var(--accent); }
 .swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 50%; border: 1px solid var(--muted); vertical-align: -.15rem; margin-right: .4rem; }
 .secret { font-size: 1.25rem; letter-spacing: .05em; padding: .5rem .75rem; display: inline-block; user-select: all; }
 .steps h3 { margin: 1rem 0 .25rem; font-size: 1.05rem; }

@@ -7,6 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventSet, generatedIcs } from "../helpers/import-files.js";
+import { screenshotDir } from "./node.mjs";
 import { dav, expectAccessible, launchBrowser, newPage, newUser, screenshots, server, signIn, type Credentials } from "./harness.js";
 
 /** Node's Buffer, which playwright's file inputs take (the test project has no Node types). */
@@ -23,7 +24,7 @@ async function queriedNames(u: Credentials, calendar = "calendar"): Promise<stri
 }
 
 /** Uploads `text` through the import form and follows the progress to the summary; returns the progress texts seen. */
-async function importThroughPage(page: Page, text: string, mode: "skip" | "replace" = "skip"): Promise<string[]> {
+async function importThroughPage(page: Page, text: string, mode: "skip" | "replace" = "skip", whileRunning?: () => Promise<void>): Promise<string[]> {
   await page.goto("/app/transfer");
   await page.getByLabel("iCalendar file (.ics)").setInputFiles({ name: "old-calendar.ics", mimeType: "text/calendar", buffer: fileBuffer(text) });
   await page.getByLabel("Into calendar").selectOption("calendar");
@@ -33,7 +34,10 @@ async function importThroughPage(page: Page, text: string, mode: "skip" | "repla
   for (let i = 0; i < 600; i++) {
     if (await page.getByRole("heading", { name: "Summary" }).isVisible().catch(() => false)) return seen;
     const t = await page.locator("[data-progress-text]").textContent({ timeout: 1_000 }).catch(() => null);
-    if (t && seen[seen.length - 1] !== t) seen.push(t);
+    if (t && seen[seen.length - 1] !== t) {
+      if (seen.length === 0) await whileRunning?.();
+      seen.push(t);
+    }
     await page.waitForTimeout(100);
   }
   throw new Error(`the import did not finish; progress seen: ${seen.join(", ")}`);
@@ -58,9 +62,13 @@ describe("import and export page", () => {
     await expectAccessible(page);
 
     const file = generatedIcs(500, `web-${u.username}`);
-    const seen = await importThroughPage(page, file.text);
-    // The bar moved while the home stored the objects, in order, within 0..500.
+    const seen = await importThroughPage(page, file.text, "skip", async () => {
+      await page.screenshot({ path: `${screenshotDir()}/import-progress-desktop.png` });
+      await expectAccessible(page);
+    });
+    // The bar was shown before the end and moved while the home stored the objects, in order, within 0..500.
     const counts = seen.map((t) => Number(/^(\d+) of 500 objects$/.exec(t)?.[1] ?? NaN));
+    expect(counts[0], seen.join(", ")).toBeLessThan(500);
     expect(counts.every((n) => n >= 0 && n <= 500), seen.join(", ")).toBe(true);
     for (let i = 1; i < counts.length; i++) expect(counts[i]!).toBeGreaterThanOrEqual(counts[i - 1]!);
     const jobUrl = new URL(page.url()).pathname;
