@@ -154,8 +154,11 @@ export class CalendarHome extends DurableObject<Env> {
     return this.storeObject(w);
   }
 
-  /** putObject, with `onCommit` run inside the write's own transaction (an import's cursor moves with its object). */
-  private async storeObject(w: ObjectWrite, onCommit?: (created: boolean) => void): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
+  /**
+   * putObject, with `onCommit` run inside the write's own transaction (an import's cursor moves with its object).
+   * A field, not a method: internal, never an RPC entry point of its own.
+   */
+  private readonly storeObject = async (w: ObjectWrite, onCommit?: (created: boolean) => void): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> => {
     const jobs = w.schedule ? unpackJobs(w.schedule.jobs) : [];
     // Most bodies live in their row (bodies.ts): then nothing is written outside the one transaction below.
     const inline = inRow(w.size, w.schedule?.snapshot?.length ?? 0);
@@ -195,7 +198,7 @@ export class CalendarHome extends DurableObject<Env> {
     if (!result.ok) await this.dropBodies([...(key ? [key] : []), ...staged.keys.map((k) => k.key)]);
     await this.afterCommit();
     return result;
-  }
+  };
 
   /** Records an import job (imports.ts) and starts the alarm that stores its objects. */
   async beginImport(start: ImportStart): Promise<Result<void>> {

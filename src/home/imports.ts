@@ -171,8 +171,8 @@ async function storeOne(d: ImportDeps, job: JobRow, item: { uid: string; text: s
   try {
     prepared = prepareObject(bytes, d.limits, now);
   } catch (e) {
-    if (e instanceof DavError) return `invalid data: ${e.message}`;
-    throw e;
+    // Whatever a file holds, it skips its object: a run never stops on the same object again and again.
+    return `invalid data: ${e instanceof Error ? e.message : String(e)}`;
   }
   const col = collectionRow(d.sql, job.collection);
   if (!col) return `the calendar ${job.collection} no longer exists`;
