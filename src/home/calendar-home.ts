@@ -18,7 +18,7 @@ import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
-import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects } from "./reads.js";
+import { allObjects, homeSnapshot, objectCounts, oneObject, queryCandidates, someObjects } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
@@ -95,6 +95,12 @@ export class CalendarHome extends DurableObject<Env> {
 
   snapshot(): { home: HomeInfo; collections: CollectionInfo[]; principalProps: PropMap } {
     return homeSnapshot(this.sql, this.epoch);
+  }
+
+  /** The snapshot with each collection's number of objects, in one round trip (the web page's list of calendars). */
+  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number> } {
+    const { home, collections } = homeSnapshot(this.sql, this.epoch);
+    return { home, collections, counts: objectCounts(this.sql) };
   }
 
   /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */

@@ -17,8 +17,12 @@ import { DavError } from "../core/errors.js";
 import { checkCsrf } from "./csrf.js";
 import type { WebEnv } from "./env.js";
 import { securityHeaders } from "./headers.js";
-import { notice, page } from "./layout.js";
+import { notFoundPage, notice, page } from "./layout.js";
+import { adminPages } from "./pages/admin.js";
+import { appPasswords } from "./pages/app-passwords.js";
+import { calendars } from "./pages/calendars.js";
 import { overview } from "./pages/overview.js";
+import { setup } from "./pages/setup.js";
 import { transfer } from "./pages/transfer.js";
 import { signIn, signOut } from "./pages/sign-in.js";
 import { WEB_ROOT } from "./paths.js";
@@ -43,7 +47,7 @@ web.use("*", securityHeaders);
 web.get("/static/:name", (c) => {
   const name = c.req.param("name");
   const f = Object.hasOwn(STATIC, name) ? STATIC[name] : undefined;
-  if (!f) return c.notFound();
+  if (!f) return notFoundPage(c);
   return c.body(f.body, 200, { "Content-Type": f.type, "Cache-Control": "public, max-age=31536000, immutable" });
 });
 
@@ -54,7 +58,11 @@ web.use("*", checkCsrf);
 
 web.route("/", signOut);
 web.route("/", overview);
+web.route("/", calendars);
+web.route("/", setup);
+web.route("/", appPasswords);
+web.route("/", adminPages);
 web.route("/", transfer);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).
-web.all("*", (c) => c.html(page("Not found", html`${notice("error", "There is no page here.")}<p><a href="${WEB_ROOT}">Back to the overview</a></p>`), 404));
+web.all("*", (c) => notFoundPage(c));

@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Principal } from "../core/model.js";
 import { csrfField } from "./csrf.js";
 import type { WebEnv } from "./env.js";
@@ -83,10 +84,14 @@ ${body}
 }
 
 /** Answers a signed-in request with `body` in the frame. */
-export function show(c: Context<WebEnv>, title: string, body: Html, status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 = 200) {
+export function show(c: Context<WebEnv>, title: string, body: Html, status: ContentfulStatusCode = 200) {
   return c.html(page(title, body, c.var.user ? chromeOf(c) : undefined), status);
 }
 
 /** A notice above a page's content: what just happened, or what went wrong. */
 export const notice = (kind: "ok" | "error", text: Html | string) =>
   html`<div class="notice ${kind}" role="${kind === "error" ? "alert" : "status"}">${text}</div>`;
+
+/** The page's 404, for a section's missing calendar, user or credential (Hono's c.notFound() would answer in plain text). */
+export const notFoundPage = (c: Context<WebEnv>) =>
+  c.html(page("Not found", html`${notice("error", "There is nothing here (any more).")}<p><a href="${WEB_ROOT}">Back to the overview</a></p>`, c.var.user ? chromeOf(c) : undefined), 404);

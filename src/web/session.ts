@@ -12,6 +12,7 @@ import { unwrap } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
 import { SESSION_MS } from "../directory/sessions.js";
 import type { WebEnv } from "./env.js";
+import { notFoundPage } from "./layout.js";
 import { WEB_ROOT } from "./paths.js";
 
 const UTF8 = new TextEncoder();
@@ -86,6 +87,6 @@ export const requireSession: MiddlewareHandler<WebEnv> = async (c, next) => {
 
 /** Lets only an administrator through (requireSession first). */
 export const requireAdmin: MiddlewareHandler<WebEnv> = async (c, next) => {
-  if (!c.var.admin) return c.notFound();
+  if (!c.var.admin) return notFoundPage(c);
   await next();
 };

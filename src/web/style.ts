@@ -68,7 +68,10 @@ table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .9rem; color: var(--muted); font-weight: 600; }
 progress { display: block; width: 100%; max-width: 32rem; height: 1.25rem; accent-color: var(--accent); }
-.swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 50%; border: 1px solid var(--muted); vertical-align: -.15rem; margin-right: .4rem; }
+.swatch { display: inline-block; width: 1rem; height: 1rem; vertical-align: -.15rem; margin-right: .4rem; }
+.swatch circle { stroke: var(--muted); stroke-width: 1; }
+.nowrap { white-space: nowrap; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .secret { font-size: 1.25rem; letter-spacing: .05em; padding: .5rem .75rem; display: inline-block; user-select: all; }
 .steps h3 { margin: 1rem 0 .25rem; font-size: 1.05rem; }
 .steps ol { margin: .25rem 0; padding-left: 1.25rem; }

@@ -3,6 +3,7 @@
 // ports with fresh state; every test file reaches it through inject("web").
 import type { TestProject } from "vitest/node";
 import { startServer } from "../http/server.js";
+import { requireChromium } from "./node.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -11,6 +12,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  requireChromium();
   const server = await startServer();
   project.provide("web", { url: server.url, adminToken: server.adminToken ?? "" });
   return async () => {

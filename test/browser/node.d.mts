@@ -2,3 +2,4 @@
 export declare function screenshotDir(): string;
 export declare function chromiumPath(): string;
 export declare function runTag(): string;
+export declare function requireChromium(): void;

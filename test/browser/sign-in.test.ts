@@ -52,7 +52,7 @@ describe("sign-in", () => {
     expect(new URL(page.url()).pathname).toBe("/app/setup");
   });
 
-  it("signs in with the e-mail address but not with an app password", async () => {
+  it("signs in with the e-mail address instead of the account name", async () => {
     const u = await newUser("cat");
     const page = await newPage(browser);
     await signIn(page, { username: u.emails[0]!, password: u.password });
