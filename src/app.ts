@@ -1,6 +1,6 @@
 // The HTTP entry: a Hono app whose order of concerns is well-known
 // redirect → a browser's visit to / → the web page (/app/, src/web) →
-// admin API → (OPTIONS without auth) → declared body size →
+// admin API → subscription URLs (no login) → (OPTIONS without auth) → declared body size →
 // Basic auth → body cap → the handler from the method table. Every error,
 // thrown anywhere, is rendered by renderError, and a request body the answer
 // did not read is let go of so the answer never waits for it.
@@ -14,6 +14,7 @@ import { admin } from "./http/admin.js";
 import { authenticate } from "./http/auth.js";
 import { BodyTooLarge, checkDeclaredLength, discardBody, readBody } from "./http/body.js";
 import { renderError } from "./http/render.js";
+import { SUBSCRIBE_PREFIX, subscriptions } from "./transfer/subscriptions.js";
 import { web } from "./web/app.js";
 import { isBrowserVisit, WEB_ROOT } from "./web/paths.js";
 
@@ -79,6 +80,7 @@ app.all("/app", (c) => c.redirect(WEB_ROOT, 301));
 app.route(WEB_ROOT, web);
 
 app.route("/admin/api", admin);
+app.route(SUBSCRIBE_PREFIX, subscriptions);
 
 app.all("*", async (c) => {
   const method = effectiveMethod(c.req.raw);

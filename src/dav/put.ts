@@ -7,20 +7,14 @@ import { hrefs } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { strongEtag } from "../core/etag.js";
-import { checkControlCharacters } from "../core/ical/control.js";
-import { checkTextEscapes } from "../core/ical/escapes.js";
-import { invalidData } from "../core/ical/component.js";
-import { parseCalendarObject } from "../core/ical/parse.js";
-import { snapshotOf } from "../core/schedule/index.js";
-import { instanceIndex } from "../core/query/instance-index.js";
+import { prepareObject } from "../core/ical/prepare.js";
 import { RETRY_HEADER } from "../home/writes.js";
 import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 
-/** One decoder and one encoder for every request (each decode starts afresh without `stream`). */
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+/** One encoder for every request. */
 const UTF8_OUT = new TextEncoder();
 
 const CALENDAR_TYPES = /^text\/calendar\s*(;|$)/i;
@@ -31,22 +25,6 @@ export function checkCalendarContentType(value: string | null): void {
   if (!CALENDAR_TYPES.test(value)) throw precondition(403, C.supportedCalendarData, `unsupported media type ${value}`);
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(value)?.[1];
   if (charset && !/^utf-?8$/i.test(charset)) throw precondition(403, C.supportedCalendarData, `unsupported charset ${charset}`);
-}
-
-/**
- * A client's iCalendar body as text: UTF-8 with no control character but HTAB (RFC 5545 §3.1)
- * and no escape in a TEXT value but \\ \; \, \N \n (§3.3.11). Only here, on the way in.
- */
-export function decodeCalendar(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    throw precondition(403, C.validCalendarData, "iCalendar data must be UTF-8");
-  }
-  checkControlCharacters(text, invalidData);
-  checkTextEscapes(text, invalidData);
-  return text;
 }
 
 /** How often a write is re-planned when the resource changed between planning and commit. */
@@ -88,16 +66,7 @@ export async function storeObject(
   raw: Uint8Array,
   conditions: WriteConditions,
 ): Promise<{ etag: string; scheduleTag: string | null; created: boolean }> {
-  const text = decodeCalendar(raw);
-  const limits = ctx.limits;
-  const parsed = parseCalendarObject(text, {
-    minDateTime: limits.minDateTime,
-    maxDateTime: limits.maxDateTime,
-    maxInstances: limits.maxInstances,
-    maxAttendeesPerInstance: limits.maxAttendeesPerInstance,
-  });
-  const snapshot = snapshotOf(parsed);
-  const instances = instanceIndex(parsed, Date.now());
+  const { text, parsed, snapshot, instances } = prepareObject(raw, ctx.limits, Date.now());
   const home = ctx.home(ctx.user.id);
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan

@@ -78,7 +78,11 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS addresses_principal ON addresses (principal_id, position);
   CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, kind TEXT NOT NULL,
     label TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL);
-  CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);`;
+  CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);
+  -- secret read-only subscription URLs (src/transfer/subscriptions.ts), looked up by the SHA-256 of the token; the
+  -- calendar's id in its home tells a calendar deleted and made again under the same name from the one subscribed to
+  CREATE TABLE IF NOT EXISTS subscriptions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, principal_id TEXT NOT NULL,
+    calendar TEXT NOT NULL, collection_id INTEGER NOT NULL, created INTEGER NOT NULL, UNIQUE (principal_id, calendar));`;
 
 /** Columns added after a Directory may already hold data: table, column, declaration. */
 const ADDED_COLUMNS: ReadonlyArray<[string, string, string]> = [
@@ -241,6 +245,7 @@ export class Directory extends DurableObject<Env> {
       const n = this.sql.run("DELETE FROM principals WHERE id = ?", id);
       this.sql.run("DELETE FROM addresses WHERE principal_id = ?", id);
       this.sql.run("DELETE FROM credentials WHERE principal_id = ?", id);
+      this.sql.run("DELETE FROM subscriptions WHERE principal_id = ?", id);
       endSessionsOf(this.sql, id);
       return n > 0;
     });
@@ -287,6 +292,35 @@ export class Directory extends DurableObject<Env> {
 
   removeCredential(id: string, credentialId: string): boolean {
     return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ?", id, credentialId) > 0;
+  }
+
+  /** The subscription token of a principal's calendar and the calendar's id it was made for, or null when it has none. */
+  subscription(principalId: string, calendar: string): { token: string; collectionId: number } | null {
+    const row = this.sql.one<{ token: string; collection_id: number }>("SELECT token, collection_id FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
+    return row ? { token: row.token, collectionId: row.collection_id } : null;
+  }
+
+  /** Sets the calendar's subscription token (`tokenHash` is its SHA-256), replacing the old one, which stops working. */
+  setSubscription(principalId: string, calendar: string, collectionId: number, token: string, tokenHash: string): void {
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run("DELETE FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
+      this.sql.run(
+        "INSERT INTO subscriptions (token_hash, token, principal_id, calendar, collection_id, created) VALUES (?, ?, ?, ?, ?, ?)",
+        tokenHash, token, principalId, calendar, collectionId, Date.now(),
+      );
+    });
+  }
+
+  dropSubscription(principalId: string, calendar: string): boolean {
+    return this.sql.run("DELETE FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar) > 0;
+  }
+
+  /** Whose calendar a token opens: only ever the row it was made for. */
+  subscriptionTarget(tokenHash: string): { principalId: string; calendar: string; collectionId: number } | null {
+    const row = this.sql.one<{ principal_id: string; calendar: string; collection_id: number }>(
+      "SELECT principal_id, calendar, collection_id FROM subscriptions WHERE token_hash = ?", tokenHash,
+    );
+    return row ? { principalId: row.principal_id, calendar: row.calendar, collectionId: row.collection_id } : null;
   }
 
   // ---- web sessions (src/directory/sessions.ts) --------------------------------------------------------------

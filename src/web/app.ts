@@ -24,6 +24,7 @@ import { appPasswords } from "./pages/app-passwords.js";
 import { calendars } from "./pages/calendars.js";
 import { overview } from "./pages/overview.js";
 import { setup } from "./pages/setup.js";
+import { transfer } from "./pages/transfer.js";
 import { signIn, signOut } from "./pages/sign-in.js";
 import { WEB_ROOT } from "./paths.js";
 import { requireSession } from "./session.js";
@@ -63,6 +64,7 @@ web.route("/", calendars);
 web.route("/", setup);
 web.route("/", appPasswords);
 web.route("/", adminPages);
+web.route("/", transfer);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).
 web.all("*", (c) => notFoundPage(c));

@@ -29,6 +29,7 @@ export const NAV: NavEntry[] = [
   { path: "calendars", label: "Calendars" },
   { path: "setup", label: "Set up devices" },
   { path: "app-passwords", label: "App passwords" },
+  { path: "transfer", label: "Import and export" },
   { path: "admin", label: "Administration", admin: true },
 ];
 

@@ -1,6 +1,7 @@
 // Files the page serves as responses of their own under /app/static/, so
 // the CSP needs no inline script or style: a table of name → type and body.
 // A script another part of the page needs is added here.
+import { IMPORT_PROGRESS_JS } from "./import-progress.js";
 import { STYLE } from "./style.js";
 
 export interface StaticFile {
@@ -10,6 +11,7 @@ export interface StaticFile {
 
 export const STATIC: Readonly<Record<string, StaticFile>> = {
   "style.css": { type: "text/css; charset=utf-8", body: STYLE },
+  "import-progress.js": { type: "text/javascript; charset=utf-8", body: IMPORT_PROGRESS_JS },
 };
 
 /** A version of each file for its URL, so it can be cached for long and still change with a deploy. */

@@ -67,6 +67,7 @@ form.inline { display: inline; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .9rem; color: var(--muted); font-weight: 600; }
+progress { display: block; width: 100%; max-width: 32rem; height: 1.25rem; accent-color: var(--accent); }
 .swatch { display: inline-block; width: 1rem; height: 1rem; vertical-align: -.15rem; margin-right: .4rem; }
 .swatch circle { stroke: var(--muted); stroke-width: 1; }
 .nowrap { white-space: nowrap; }
