@@ -35,6 +35,9 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          // Logins hash with PBKDF2 (100,000 iterations) in the runtime: a test of many logins takes seconds on a
+          // loaded machine. A hung test still fails, after 30 s.
+          testTimeout: 30_000,
         },
       },
       {
