@@ -1,8 +1,25 @@
-// Two test projects: "core" runs the pure protocol core in plain Node, and
+// Test projects: "core" runs the pure protocol core in plain Node, and
 // "worker" runs the whole Worker inside workerd with real local bindings
-// (Durable Objects with SQLite, R2, KV, Queues) from wrangler.toml.
+// (Durable Objects with SQLite, R2, KV, Queues) from wrangler.toml; "imip"
+// runs the same Worker with outbound e-mail on (test/worker/imip).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/** The Worker inside workerd with the bindings of wrangler.toml, test settings, and `vars` added. */
+const workers = (vars: Record<string, string> = {}) =>
+  cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      // Fast queue delivery in tests (see DEVELOPERS.md).
+      queueConsumers: {
+        "edge-caldav-itip": { maxBatchTimeout: 0, maxRetries: 3, retryDelay: 0, deadLetterQueue: "edge-caldav-itip-dlq" },
+        "edge-caldav-itip-dlq": { maxBatchTimeout: 0 },
+      },
+      // Throttled logins wait 5 ms instead of 500 ms before their check, and a verified login is
+      // cached per isolate for 5 s instead of 30 s, so revocation tests wait little (src/http/login.ts).
+      bindings: { ADMIN_TOKEN: "test-admin-token", LOGIN_DELAY_MS: "5", LOGIN_CACHE_TTL_MS: "5000", ...vars },
+    },
+  });
 
 export default defineConfig({
   test: {
@@ -15,24 +32,20 @@ export default defineConfig({
         },
       },
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              // Fast queue delivery in tests (see DEVELOPERS.md).
-              queueConsumers: {
-                "edge-caldav-itip": { maxBatchTimeout: 0, maxRetries: 3, retryDelay: 0, deadLetterQueue: "edge-caldav-itip-dlq" },
-                "edge-caldav-itip-dlq": { maxBatchTimeout: 0 },
-              },
-              // Throttled logins wait 5 ms instead of 500 ms before their check, and a verified login is
-              // cached per isolate for 5 s instead of 30 s, so revocation tests wait little (src/http/login.ts).
-              bindings: { ADMIN_TOKEN: "test-admin-token", LOGIN_DELAY_MS: "5", LOGIN_CACHE_TTL_MS: "5000" },
-            },
-          }),
-        ],
+        plugins: [workers()],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          exclude: ["test/worker/imip/**"],
+        },
+      },
+      {
+        // The same Worker with outbound iMIP on (README "E-mail (iMIP)"): the send_email binding of wrangler.toml,
+        // which miniflare simulates, a sending address and a reply-token secret.
+        plugins: [workers({ IMIP_FROM: "calendar@example.com", IMIP_SECRET: "test-imip-secret" })],
+        test: {
+          name: "imip",
+          include: ["test/worker/imip/**/*.test.ts"],
         },
       },
       {

@@ -6,4 +6,8 @@ interface Env {
   LOGIN_DELAY_MS?: string;
   /** Milliseconds a verified login is accepted per isolate without asking the Directory (default 30000, at most 60000, 0: off). */
   LOGIN_CACHE_TTL_MS?: string;
+  /** The address iMIP messages are sent from (a domain onboarded in Email Service); outbound iMIP is off without it. */
+  IMIP_FROM?: string;
+  /** Key of the HMAC that signs reply tokens (`wrangler secret put IMIP_SECRET`); without it replies are trusted by sender only. */
+  IMIP_SECRET?: string;
 }

@@ -12,6 +12,7 @@ import {
 } from "../core/schedule/index.js";
 import type { DavContext } from "./context.js";
 import { readBody } from "./get.js";
+import { outsideStatus } from "../mail/config.js";
 
 export interface Stored {
   object: ObjectInfo;
@@ -64,7 +65,7 @@ export async function planWrite(
   }
   // What each recipient's status will be is known now (RFC 6638 §3.2.9): whether a principal of this server holds
   // the address. The copy says so at once, and delivery reports back only what differs (a refusal, a failure).
-  const promise = async (messages: OutgoingMessage[]) => promisedStatuses(await ctx.directory.holders([...new Set(messages.map((m) => m.recipient))]), messages);
+  const promise = async (messages: OutgoingMessage[]) => promisedStatuses(await ctx.directory.holders([...new Set(messages.map((m) => m.recipient))]), messages, outsideStatus(ctx.env));
   const jobs = (messages: OutgoingMessage[], promised: Record<string, string>) => messages.map((m) => jobOf(m, owner.id, now, promised[m.recipient]));
   if (role === "organizer") {
     const plan = planOrganizer({

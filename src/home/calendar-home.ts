@@ -25,6 +25,8 @@ import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
+import { imipConfig } from "../mail/config.js";
+import { sendImip } from "../mail/outbound.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
@@ -274,6 +276,16 @@ export class CalendarHome extends DurableObject<Env> {
       );
       if (added > 0) addUsed(this.sql, payload.length);
     });
+  }
+
+  /**
+   * Mails an iTIP message to an address no principal holds (iMIP, src/mail/outbound.ts); throws when it cannot be
+   * sent, so the Queue retries. `senderName` is this home's principal's display name.
+   */
+  async sendEmail(job: ItipJob, body: string, senderName: string): Promise<void> {
+    const config = imipConfig(this.env);
+    if (!config) throw new Error("iMIP is not configured (EMAIL binding and IMIP_FROM)");
+    await sendImip({ sql: this.sql, config, transact: (fn) => this.ctx.storage.transactionSync(fn) }, job, body, senderName, Date.now());
   }
 
   /** Messages waiting for e-mail delivery. */
