@@ -12,6 +12,7 @@
 // Addresses are compared case-insensitively, with or without "mailto:".
 // The home then applies only what that sender may change (schedule/authority.ts).
 import { normAddress } from "../schedule/calendar.js";
+import type { ItipMessage } from "../schedule/itip.js";
 import type { TokenCheck } from "./token.js";
 
 export type Direction = "to-organizer" | "to-attendee";
@@ -57,4 +58,21 @@ export function judge(f: InboundFacts): Verdict {
   if (f.organizerIsLocal) return { ok: false, reason: `the ORGANIZER ${f.organizer} is a user of this server, who does not send by e-mail to it` };
   if (fromMatches(f.organizer)) return { ok: true, direction, sender: normAddress(f.organizer) };
   return { ok: false, reason: `the sender (envelope ${f.envelopeFrom || "<>"}, From ${f.headerFrom || "none"}) is not the ORGANIZER ${f.organizer}` };
+}
+
+/**
+ * The attendee an answer speaks for: the one ATTENDEE of a REPLY (RFC 5546 §3.2.3); of a COUNTER or REFRESH,
+ * which may list everyone, the one the From header names, or the only one listed.
+ */
+export function answeringAttendee(message: ItipMessage, headerFrom: string): string | null {
+  if (message.method === "REPLY") return message.components[0]?.attendees[0]?.address ?? null;
+  const all = [...new Set(message.components.flatMap((c) => c.attendees.map((a) => a.address)))];
+  return all.find((a) => same(a, headerFrom)) ?? (all.length === 1 ? all[0]! : null);
+}
+
+/** The address of `holder` that the message invites (the recipient's ATTENDEE line), if any. */
+export function invitedAddress(message: ItipMessage, holder: readonly string[]): string | null {
+  const mine = new Set(holder.map(normAddress));
+  for (const c of message.components) for (const a of c.attendees) if (mine.has(normAddress(a.address))) return a.address;
+  return null;
 }
