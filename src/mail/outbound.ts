@@ -46,6 +46,9 @@ export async function sendImip(host: SendHost, job: ItipJob, body: string, sende
   if (sql.one("SELECT 1 AS x FROM imip_sent WHERE id = ?", job.id)) return false;
   const to = bare(job.recipient);
   const view = viewOf(body);
+  // A REPLY speaks for this home's principal: their name, where the data names only an address (as Google's does).
+  const replier = job.method === "REPLY" ? view.attendees[0] : undefined;
+  if (replier && senderName && (!replier.name || replier.name.includes("@"))) replier.name = senderName;
   const before = sql.one<{ view: string }>("SELECT view FROM imip_views WHERE uid = ? AND recipient = ?", job.uid, to);
   const changes = job.method === "REQUEST" ? changesBetween(before ? (JSON.parse(before.view) as EventView) : null, view) : [];
   const parts = render(view, changes);

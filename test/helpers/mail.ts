@@ -5,6 +5,7 @@
 // EmailMessage keeps the body under the "EmailMessage::raw" key.
 import PostalMime, { type Email } from "postal-mime";
 import { withHomeEnv } from "./faults.js";
+import { receiveImip, type Received } from "../../src/mail/inbound.js";
 
 const RAW_EMAIL = "EmailMessage::raw";
 
@@ -59,4 +60,10 @@ export function structure(raw: string): string[] {
 export function header(raw: string, name: string): string | undefined {
   const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]/g, " ");
   return head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.slice(name.length + 1).trim();
+}
+
+/** Hands a raw message to the Worker's email() path as Email Routing would, with its envelope sender and recipient. */
+export async function receive(raw: string, from: string, to: string, env: Env): Promise<Received> {
+  const bytes = new TextEncoder().encode(raw);
+  return receiveImip({ from, to, raw: new Response(bytes).body!, rawSize: bytes.byteLength }, env);
 }
