@@ -65,7 +65,7 @@ describe("replies by e-mail update the organizer's copy", () => {
     expect(await receive(apple, "mallory@evil.example", bad, env)).toMatchObject({ accepted: false, reason: expect.stringContaining("invalid") });
     // A token for another attendee does not let Bob's reply through.
     expect((await receive(apple, "mallory@evil.example", OUTLOOK_TO, env)).accepted).toBe(false);
-    const stale = await signReplyToken(env.IMIP_SECRET!, { uid: UID, attendee: BOB, organizer: "mailto:olivia@example.com" }, Date.now() - TOKEN_TTL_MS - 7_200_000);
+    const stale = await signReplyToken((env as { IMIP_SECRET?: string }).IMIP_SECRET!, { uid: UID, attendee: BOB, organizer: "mailto:olivia@example.com" }, Date.now() - TOKEN_TTL_MS - 7_200_000);
     expect(await receive(apple, "mallory@evil.example", `calendar+${stale}@example.com`, env)).toMatchObject({ accepted: false, reason: expect.stringContaining("expired") });
     await sleep(1_000);
     const after = await getCopy(olivia, path);
