@@ -14,6 +14,7 @@ import { normAddress } from "../core/schedule/calendar.js";
 import { parseItip, type ItipMessage } from "../core/schedule/itip.js";
 import type { ItipMethod } from "../core/schedule/types.js";
 import { directoryStub } from "../bindings.js";
+import { BodyTooLarge, readBody } from "../http/body.js";
 
 /** Larger messages are dropped unread: an invitation or a reply is a few KB, with a long description tens. */
 export const MAX_INBOUND_BYTES = 1 << 20;
@@ -37,27 +38,14 @@ async function jobId(messageId: string, recipient: string): Promise<string> {
   return `imip-${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/** The raw message, read under the cap (the request-body reader of src/http/body.ts); null when over it. */
 async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array | null> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_INBOUND_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+  try {
+    return await readBody(new Request("http://mail.invalid/", { method: "POST", body: stream }), MAX_INBOUND_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return null;
+    throw e;
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return all;
 }
 
 /** Whether the envelope recipient is the deployment's reply address with a token, and what the token says. */

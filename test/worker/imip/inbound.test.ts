@@ -19,6 +19,8 @@ import {
   copyName, eventually, getCopy, inboxFor, masterOf, methodOf, organizerStatusOf, ps, ss, sleep, statusOf, waitCopy,
 } from "../../helpers/scheduling.js";
 import { signReplyToken, TOKEN_TTL_MS } from "../../../src/core/imip/token.js";
+import { imipConfig } from "../../../src/mail/config.js";
+import { MAX_INBOUND_BYTES } from "../../../src/mail/inbound.js";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -88,6 +90,27 @@ describe("replies by e-mail update the organizer's copy", () => {
     expect((await receive(outlookOld, "dan.guest@outlook.com", "olivia@example.com", env)).accepted).toBe(true);
     await sleep(1_000);
     expect(await inboxFor(olivia, UID)).toHaveLength(4);
+  });
+});
+
+describe("what the email() path does not take", () => {
+  it("drops a message over the size cap, one without a calendar part, and a PUBLISH, with the reason", async () => {
+    const big = apple.replace("Bob Guest has accepted your invitation.", "x".repeat(MAX_INBOUND_BYTES));
+    expect(await receive(big, "bob.guest@icloud.com", APPLE_TO, env)).toMatchObject({ accepted: false, reason: expect.stringContaining("limit") });
+    const plain = "From: bob.guest@icloud.com\r\nTo: olivia@example.com\r\nSubject: lunch?\r\nMessage-ID: <p1@icloud.com>\r\n\r\nAre we still on?\r\n";
+    expect(await receive(plain, "bob.guest@icloud.com", "olivia@example.com", env)).toEqual({ accepted: false, reason: "no text/calendar part" });
+    const ics = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//x//EN", "METHOD:PUBLISH", "BEGIN:VEVENT", "UID:pub-1", "DTSTAMP:20261207T100000Z",
+      "DTSTART:20270101T100000Z", "ORGANIZER:mailto:erin.organizer@gmail.com", "SUMMARY:Holiday", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+    const publish = ["From: erin.organizer@gmail.com", "To: olivia@example.com", "Subject: calendar", "Message-ID: <pub1@gmail.com>",
+      "MIME-Version: 1.0", "Content-Type: text/calendar; charset=utf-8; method=PUBLISH", "", ics].join("\r\n");
+    expect(await receive(publish, "erin.organizer@gmail.com", "olivia@example.com", env))
+      .toEqual({ accepted: false, reason: "METHOD PUBLISH is not taken by e-mail" });
+  });
+
+  it("turns outbound e-mail off without a sending address or without the binding", () => {
+    expect(imipConfig(env as Env)).not.toBeNull();
+    expect(imipConfig({ ...(env as Env), IMIP_FROM: "" })).toBeNull();
+    expect(imipConfig({ ...(env as Env), EMAIL: undefined } as unknown as Env)).toBeNull();
   });
 });
 
