@@ -81,8 +81,9 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
     if (imipConfig(env)) {
       // Sent by e-mail (iMIP, RFC 6047) from the sender's home; a failure throws and the Queue retries.
       const from = await lookups.principal(job.fromHome);
-      await env.CALENDAR_HOME.getByName(job.fromHome).sendEmail(job, await lookups.body(job), from?.displayName ?? "");
-      await reportNews(env, job, SCHEDULE_STATUS.SENT);
+      const outcome = await env.CALENDAR_HOME.getByName(job.fromHome).sendEmail(job, await lookups.body(job), from?.displayName ?? "");
+      if (!outcome.sent && !outcome.duplicate) console.warn(`iMIP ${job.id} (${job.method} ${job.uid}) to ${job.recipient} not sent: ${outcome.reason}`);
+      await reportNews(env, job, outcome.sent || outcome.duplicate ? SCHEDULE_STATUS.SENT : SCHEDULE_STATUS.TEMPORARY_FAILURE);
       return;
     }
     // Not a calendar user of this server: keep it for e-mail (iMIP) and say it was not delivered.

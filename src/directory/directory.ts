@@ -13,6 +13,7 @@ import { capture, conflict, badRequest, notFound, type Result } from "../core/er
 import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../sql.js";
 import { mirrorPrincipal } from "./cache.js";
+import { takeFromBudget } from "../mail/budget.js";
 import {
   checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LockedBucket, type LoginTicket,
 } from "./throttle.js";
@@ -233,5 +234,10 @@ export class Directory extends DurableObject<Env> {
 
   removeCredential(id: string, credentialId: string): boolean {
     return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ?", id, credentialId) > 0;
+  }
+
+  /** One outgoing e-mail against the deployment's hourly cap (src/mail/budget.ts); false when it is reached. */
+  takeImipBudget(now: number, cap: number): boolean {
+    return this.ctx.storage.transactionSync(() => takeFromBudget(this.sql, now, cap));
   }
 }

@@ -26,7 +26,8 @@ import { view, type View, type ViewOp } from "./view.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { imipConfig } from "../mail/config.js";
-import { sendImip } from "../mail/outbound.js";
+import { sendImip, type SendOutcome } from "../mail/outbound.js";
+import { directoryStub } from "../bindings.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
@@ -279,13 +280,17 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   /**
-   * Mails an iTIP message to an address no principal holds (iMIP, src/mail/outbound.ts); throws when it cannot be
-   * sent, so the Queue retries. `senderName` is this home's principal's display name.
+   * Mails an iTIP message to an address no principal holds (iMIP, src/mail/outbound.ts), within the caps of
+   * src/mail/budget.ts; throws when it cannot be sent, so the Queue retries. `senderName` is this home's principal's
+   * display name.
    */
-  async sendEmail(job: ItipJob, body: string, senderName: string): Promise<void> {
+  async sendEmail(job: ItipJob, body: string, senderName: string): Promise<SendOutcome> {
     const config = imipConfig(this.env);
     if (!config) throw new Error("iMIP is not configured (EMAIL binding and IMIP_FROM)");
-    await sendImip({ sql: this.sql, config, transact: (fn) => this.ctx.storage.transactionSync(fn) }, job, body, senderName, Date.now());
+    return sendImip({
+      sql: this.sql, config, transact: (fn) => this.ctx.storage.transactionSync(fn),
+      takeBudget: (now) => directoryStub(this.env).takeImipBudget(now, config.limits.perHour),
+    }, job, body, senderName, Date.now());
   }
 
   /** Messages waiting for e-mail delivery. */

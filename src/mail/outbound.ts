@@ -13,15 +13,21 @@ import { replyAddress, signReplyToken } from "../core/imip/token.js";
 import { changesBetween, viewOf, type EventView } from "../core/imip/view.js";
 import { normAddress } from "../core/schedule/calendar.js";
 import type { Sql } from "../sql.js";
+import { underUserCap } from "./budget.js";
 import type { ImipConfig } from "./config.js";
 
 export interface SendHost {
   sql: Sql;
   transact<T>(fn: () => T): T;
   config: ImipConfig;
+  /** One message from the deployment's hourly budget (budget.ts, in the Directory); false when it is spent. */
+  takeBudget(now: number): Promise<boolean>;
 }
 
-/** How long a sent message's id is remembered against redelivery, and a recipient's last view of an event. */
+/** What became of a message: sent now, sent before (a redelivery), or over a cap (not sent, 5.1). */
+export type SendOutcome = { sent: true } | { sent: false; duplicate: true } | { sent: false; duplicate: false; reason: string };
+
+/** How long a sent message's id is remembered against redelivery (and counted for the hourly cap), and a recipient's last view of an event. */
 const SENT_KEEP_MS = 7 * 86_400_000;
 const VIEW_KEEP_MS = 400 * 86_400_000;
 
@@ -38,12 +44,16 @@ const bare = (address: string) => normAddress(address).replace(/^mailto:/, "");
 
 /**
  * Mails `job` (whose iTIP text is `body`) unless it went out already. `senderName` is the display name of the
- * principal who sent it. Returns false for a message sent before.
+ * principal who sent it; within the caps of budget.ts.
  */
-export async function sendImip(host: SendHost, job: ItipJob, body: string, senderName: string, now: number): Promise<boolean> {
+export async function sendImip(host: SendHost, job: ItipJob, body: string, senderName: string, now: number): Promise<SendOutcome> {
   const { sql, config } = host;
   ensureTables(sql);
-  if (sql.one("SELECT 1 AS x FROM imip_sent WHERE id = ?", job.id)) return false;
+  if (sql.one("SELECT 1 AS x FROM imip_sent WHERE id = ?", job.id)) return { sent: false, duplicate: true };
+  if (!underUserCap(sql, now, config.limits.perHourUser))
+    return { sent: false, duplicate: false, reason: `over the cap of ${config.limits.perHourUser} messages per hour for one user (IMIP_MAX_PER_HOUR_USER)` };
+  if (!(await host.takeBudget(now)))
+    return { sent: false, duplicate: false, reason: `over the cap of ${config.limits.perHour} messages per hour for the deployment (IMIP_MAX_PER_HOUR)` };
   const to = bare(job.recipient);
   const view = viewOf(body);
   // A REPLY speaks for this home's principal: their name, where the data names only an address (as Google's does).
@@ -77,5 +87,5 @@ export async function sendImip(host: SendHost, job: ItipJob, body: string, sende
     }
     sql.run("DELETE FROM imip_views WHERE at < ?", now - VIEW_KEEP_MS);
   });
-  return true;
+  return { sent: true };
 }

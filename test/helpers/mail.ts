@@ -38,9 +38,10 @@ async function capture(m: { from: string; to: string } & Record<string, unknown>
   return { from: m.from, to: m.to, raw, parsed, calendar, method: cal?.method ?? "" };
 }
 
-/** Runs `fn` while `user`'s home sends e-mail through `rec`. */
-export function withMail<T>(user: string, rec: Recorder, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` while `user`'s home sends e-mail through `rec`, and sees `vars` (e.g. a cap) over its own. */
+export function withMail<T>(user: string, rec: Recorder, fn: () => Promise<T>, vars: Record<string, string> = {}): Promise<T> {
   return withHomeEnv(user, (real) => ({
+    ...vars,
     EMAIL: {
       async send(m: { from: string; to: string } & Record<string, unknown>) {
         if (rec.failing()) throw new Error("Email Service unavailable (test)");
