@@ -42,7 +42,7 @@ export default defineConfig({
       {
         // The same Worker with outbound iMIP on (README "E-mail (iMIP)"): the send_email binding of wrangler.toml,
         // which miniflare simulates, a sending address and a reply-token secret.
-        plugins: [workers({ IMIP_FROM: "calendar@example.com", IMIP_SECRET: "test-imip-secret" })],
+        plugins: [workers({ IMIP_FROM: "calendar@example.com", IMIP_SECRET: "test-imip-secret", IMIP_URL: "https://caldav.example.com" })],
         test: {
           name: "imip",
           include: ["test/worker/imip/**/*.test.ts"],

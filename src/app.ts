@@ -13,6 +13,7 @@ import { admin } from "./http/admin.js";
 import { authenticate } from "./http/auth.js";
 import { BodyTooLarge, checkDeclaredLength, discardBody, readBody } from "./http/body.js";
 import { renderError } from "./http/render.js";
+import { rsvp } from "./mail/rsvp.js";
 
 export type AppEnv = { Bindings: Env; Variables: { user: Principal } };
 
@@ -70,6 +71,7 @@ app.all("/.well-known/caldav", (c) => c.redirect("/", 301));
 app.all("/.well-known/caldav/", (c) => c.redirect("/", 301));
 
 app.route("/admin/api", admin);
+app.route("/rsvp", rsvp); // answers to e-mailed invitations, without sign-in (src/mail/rsvp.ts)
 
 app.all("*", async (c) => {
   const method = effectiveMethod(c.req.raw);

@@ -10,6 +10,8 @@ interface Env {
   IMIP_FROM?: string;
   /** Key of the HMAC that signs reply tokens (`wrangler secret put IMIP_SECRET`); without it replies are trusted by sender only. */
   IMIP_SECRET?: string;
+  /** The deployment's public URL, e.g. https://caldav.example.com: invitations then carry RSVP links (/rsvp/...). */
+  IMIP_URL?: string;
   /** Caps on outgoing e-mail (src/mail/config.ts IMIP_LIMITS): per hour for the deployment, per hour per user, outside recipients per message. */
   IMIP_MAX_PER_HOUR?: string;
   IMIP_MAX_PER_HOUR_USER?: string;

@@ -9,8 +9,8 @@ import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
 import type { CollectionInfo, CollectionKind, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
-import { defaultCalendarFor, Deliveries } from "./deliver.js";
-import { inRow, moveBodiesIn } from "./bodies.js";
+import { defaultCalendarFor, Deliveries, findByUid } from "./deliver.js";
+import { inRow, moveBodiesIn, rowBody } from "./bodies.js";
 import { commitStaged, flushOutbox, planStaging, stageBodies, type Staged } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, checkNewProps, type PropChange, type PropsRefused, type PropTarget } from "./props.js";
@@ -291,6 +291,22 @@ export class CalendarHome extends DurableObject<Env> {
       sql: this.sql, config, transact: (fn) => this.ctx.storage.transactionSync(fn),
       takeBudget: (now) => directoryStub(this.env).takeImipBudget(now, config.limits.perHour),
     }, job, body, senderName, Date.now());
+  }
+
+  /** The text of this home's scheduling copy of `uid` (an RSVP page shows it and answers it), or null. */
+  async schedulingCopy(uid: string): Promise<string | null> {
+    const found = findByUid(this.sql, uid);
+    return found ? rowBody(this.env.BODIES, found.row) : null;
+  }
+
+  /** Marks the RSVP link of message `id` used (src/mail/rsvp.ts); false when it was already, or `peek` and it is. */
+  useRsvp(id: string, peek = false): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.run("CREATE TABLE IF NOT EXISTS imip_rsvp_used (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID");
+      if (this.sql.one("SELECT 1 AS x FROM imip_rsvp_used WHERE id = ?", id)) return false;
+      if (!peek) this.sql.run("INSERT INTO imip_rsvp_used (id, at) VALUES (?, ?)", id, Date.now());
+      return true;
+    });
   }
 
   /** Messages waiting for e-mail delivery. */

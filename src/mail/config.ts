@@ -11,6 +11,8 @@ export interface ImipConfig {
   from: string;
   /** The reply-token key, null when none is set (replies are then trusted by their sender only). */
   secret: string | null;
+  /** The deployment's public base URL (IMIP_URL, no trailing slash) for RSVP links; null: invitations carry none. */
+  url: string | null;
   limits: ImipLimits;
 }
 
@@ -45,7 +47,8 @@ export function imipConfig(env: Env): ImipConfig | null {
     perHourUser: limit(env.IMIP_MAX_PER_HOUR_USER, IMIP_LIMITS.perHourUser),
     recipients: limit(env.IMIP_MAX_RECIPIENTS, IMIP_LIMITS.recipients),
   };
-  return { email, from, secret: secret ? secret : null, limits };
+  const url = env.IMIP_URL?.trim().replace(/\/+$/, "") ?? "";
+  return { email, from, secret: secret ? secret : null, url: /^https?:\/\/[^\s"<>]+$/.test(url) ? url : null, limits };
 }
 
 /** SCHEDULE-STATUS promised to an address no principal holds (RFC 6638 §3.2.9): 1.1 sent by e-mail, or 3.7 kept. */

@@ -8,7 +8,8 @@
 import { EmailMessage } from "cloudflare:email";
 import type { ItipJob } from "../core/itip-job.js";
 import { buildImip } from "../core/imip/mime.js";
-import { render } from "../core/imip/render.js";
+import { render, type RsvpLinks } from "../core/imip/render.js";
+import { signRsvp } from "../core/imip/rsvp.js";
 import { replyAddress, signReplyToken } from "../core/imip/token.js";
 import { changesBetween, viewOf, type EventView } from "../core/imip/view.js";
 import { normAddress } from "../core/schedule/calendar.js";
@@ -40,6 +41,14 @@ function ensureTables(sql: Sql): void {
   sql.run(`CREATE INDEX IF NOT EXISTS imip_views_at ON imip_views (at)`);
 }
 
+/** Accept, Tentative and Decline links for the recipient of `job`, when the deployment has a public URL and a secret. */
+async function rsvpLinks(config: ImipConfig, job: ItipJob, now: number): Promise<RsvpLinks | undefined> {
+  if (!config.url || !config.secret) return undefined;
+  const token = await signRsvp(config.secret, { id: job.id, uid: job.uid, attendee: job.recipient, organizer: job.originator }, now);
+  const link = (answer: string) => `${config.url}/rsvp/${token}?answer=${answer}`;
+  return { accept: link("accept"), tentative: link("tentative"), decline: link("decline") };
+}
+
 const bare = (address: string) => normAddress(address).replace(/^mailto:/, "");
 
 /**
@@ -61,7 +70,7 @@ export async function sendImip(host: SendHost, job: ItipJob, body: string, sende
   if (replier && senderName && (!replier.name || replier.name.includes("@"))) replier.name = senderName;
   const before = sql.one<{ view: string }>("SELECT view FROM imip_views WHERE uid = ? AND recipient = ?", job.uid, to);
   const changes = job.method === "REQUEST" ? changesBetween(before ? (JSON.parse(before.view) as EventView) : null, view) : [];
-  const parts = render(view, changes);
+  const parts = render(view, changes, job.method === "REQUEST" ? await rsvpLinks(config, job, now) : undefined);
   const recipientName = job.method === "REPLY" ? view.organizer.name : (view.attendees.find((a) => a.address === normAddress(job.recipient))?.name ?? "");
   // Answers to an organizer's message come back to a reply address naming the event and attendee (token.ts);
   // a human answer to an attendee's REPLY goes to that attendee.

@@ -44,8 +44,17 @@ function headline(v: EventView, update: boolean): { subject: string; lead: strin
   }
 }
 
-/** Subject, text and HTML for `v`; `changes` are those of changesBetween (shown for updates). */
-export function render(v: EventView, changes: readonly string[] = []): Rendered {
+/** Links that answer an invitation without a calendar program (rsvp.ts), by answer. */
+export interface RsvpLinks {
+  accept: string;
+  tentative: string;
+  decline: string;
+}
+
+const LINK_WORDS: Array<[keyof RsvpLinks, string]> = [["accept", "Accept"], ["tentative", "Maybe"], ["decline", "Decline"]];
+
+/** Subject, text and HTML for `v`; `changes` are those of changesBetween (shown for updates); `links` for RSVP. */
+export function render(v: EventView, changes: readonly string[] = [], links?: RsvpLinks): Rendered {
   const update = v.method === "REQUEST" && (changes.length > 0 || v.sequence > 0);
   const { subject, lead } = headline(v, update);
   const rows: Array<[string, string]> = [["What", v.summary], ["When", v.when + (v.recurring ? " (repeats)" : "")]];
@@ -61,6 +70,7 @@ export function render(v: EventView, changes: readonly string[] = []): Rendered 
     ...rows.map(([k, val]) => `${k}: ${val}`),
     ...(changes.length ? ["", "What changed:", ...changes.map((c) => `- ${c}`)] : []),
     ...(v.description ? ["", v.description] : []),
+    ...(links ? ["", "Answer without a calendar program:", ...LINK_WORDS.map(([k, word]) => `${word}: ${links[k]}`)] : []),
     "",
     v.method === "REQUEST" ? "Your calendar program can answer with the attached invitation (invite.ics)." : "The attached invite.ics updates your calendar.",
     "",
@@ -75,6 +85,7 @@ export function render(v: EventView, changes: readonly string[] = []): Rendered 
     "</table>",
     ...(changes.length ? ["<p>What changed:</p><ul>", ...changes.map((c) => `<li>${escapeHtml(c)}</li>`), "</ul>"] : []),
     ...(v.description ? [`<p>${cell(v.description)}</p>`] : []),
+    ...(links ? [`<p>${LINK_WORDS.map(([k, word]) => `<a href="${escapeHtml(links[k])}">${word}</a>`).join(" · ")}</p>`] : []),
     "</body></html>",
   ].join("\r\n");
   return { subject: oneLine(subject).slice(0, 200), text, html };

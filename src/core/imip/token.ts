@@ -25,11 +25,22 @@ export interface TokenSubject {
 
 const utf8 = new TextEncoder();
 
-async function mac(secret: string, hours: number, s: TokenSubject): Promise<Uint8Array> {
+/** HMAC-SHA-256 of `text` keyed by `secret`, its first `bytes` octets. */
+export async function hmac(secret: string, text: string, bytes: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const data = utf8.encode(["imip-reply-v1", hours, s.uid, normAddress(s.attendee), normAddress(s.organizer)].join("\n"));
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, data)).slice(0, MAC_BYTES);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(text))).slice(0, bytes);
 }
+
+/** Equal octets, compared in constant time. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+const mac = (secret: string, hours: number, s: TokenSubject): Promise<Uint8Array> =>
+  hmac(secret, ["imip-reply-v1", hours, s.uid, normAddress(s.attendee), normAddress(s.organizer)].join("\n"), MAC_BYTES);
 
 function base32(bytes: Uint8Array): string {
   let out = "";
@@ -82,10 +93,7 @@ export async function checkReplyToken(secret: string, token: string, s: TokenSub
   const bytes = token.length <= 64 ? unbase32(token.toLowerCase()) : null;
   if (!bytes || bytes.length !== 4 + MAC_BYTES) return "invalid";
   const hours = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
-  const want = await mac(secret, hours, s);
-  let diff = 0;
-  for (let i = 0; i < MAC_BYTES; i++) diff |= want[i]! ^ bytes[4 + i]!;
-  if (diff !== 0) return "invalid";
+  if (!sameBytes(await mac(secret, hours, s), bytes.slice(4))) return "invalid";
   return hours * HOUR_MS < now ? "expired" : "valid";
 }
 
