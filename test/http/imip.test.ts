@@ -4,6 +4,7 @@
 // .wrangler/tmp/email/, and a reply posted to wrangler's inbound endpoint
 // (/cdn-cgi/handler/email, which runs the Worker's email() handler) to the
 // reply address of that .eml changes the organizer's copy.
+import PostalMime from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addUser, basic, sentEmails, startServer, type Credentials, type TestServer } from "./server.js";
 
@@ -13,7 +14,8 @@ const GUEST = "guest@elsewhere.test";
 const UID = `imip-http-${Date.now()}@example.com`;
 
 beforeAll(async () => {
-  server = await startServer({ vars: { IMIP_FROM: "calendar@example.com", IMIP_SECRET: "http-test-secret" } });
+  // The public URL is the one links name; the test reaches the same paths on the local port.
+  server = await startServer({ vars: { IMIP_FROM: "calendar@example.com", IMIP_SECRET: "http-test-secret", IMIP_URL: "https://caldav.example.com" } });
   olivia = await addUser(server, "olivia", { password: "pw-olivia", emails: ["olivia@example.com"], name: "Olivia" });
 });
 
@@ -68,5 +70,33 @@ describe("iMIP through wrangler dev", () => {
     const copy = await until(async () => (await fetch(copyUrl(), { headers: { Authorization: basic(olivia) } })).text(),
       (t) => /PARTSTAT=ACCEPTED[^\r\n]*:mailto:guest@elsewhere\.test/.test(t.replace(/\r\n /g, "")), "the guest's answer in the organizer's copy");
     expect(copy.replace(/\r\n /g, "")).toMatch(/SCHEDULE-STATUS=2\.0[^\r\n]*:mailto:guest@elsewhere\.test|PARTSTAT=ACCEPTED;[^\r\n]*SCHEDULE-STATUS=2\.0/);
+  });
+
+  it("follows the Accept link of an e-mailed invitation: the page shows the event, confirming changes the organizer's copy", async () => {
+    const guest = "rsvp-guest@elsewhere.test";
+    const uid = `imip-rsvp-${Date.now()}@example.com`;
+    const url = `${server.url}/calendars/olivia/calendar/http-rsvp.ics`;
+    const body = [
+      "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//edge-caldav http test//EN", "BEGIN:VEVENT", `UID:${uid}`, "DTSTAMP:20261207T090000Z",
+      "DTSTART:20270116T090000Z", "DTEND:20270116T100000Z", "SUMMARY:Walk", "ORGANIZER;CN=Olivia:mailto:olivia@example.com",
+      "ATTENDEE;CN=Olivia;PARTSTAT=ACCEPTED:mailto:olivia@example.com", `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${guest}`,
+      "END:VEVENT", "END:VCALENDAR", "",
+    ].join("\r\n");
+    expect((await fetch(url, { method: "PUT", headers: { Authorization: basic(olivia), "Content-Type": "text/calendar" }, body })).status).toBe(201);
+    const file = await until(() => sentEmails(server).find((f) => f.text.includes(guest)), (f) => !!f, "the invitation's .eml");
+    const mail = await PostalMime.parse(file!.text);
+    const accept = /^Accept: (https:\/\/caldav\.example\.com(\/rsvp\/\S+))$/m.exec(mail.text ?? "");
+    expect(accept, mail.text).not.toBeNull();
+    const link = `${server.url}${accept![2]}`;
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Walk");
+    const done = await fetch(link, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "answer=accept" });
+    expect(done.status).toBe(200);
+    await until(async () => (await fetch(url, { headers: { Authorization: basic(olivia) } })).text(),
+      (t) => new RegExp(`PARTSTAT=ACCEPTED[^\\r\\n]*:mailto:${guest.replace(/\./g, "\\.")}`).test(t.replace(/\r\n /g, "")), "the answer in the organizer's copy");
+    const again = await fetch(link, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "answer=decline" });
+    expect(again.status, "a used link changes nothing").toBe(410);
   });
 });
