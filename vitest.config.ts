@@ -1,7 +1,9 @@
-// Test projects: "core" runs the pure protocol core in plain Node, and
-// "worker" runs the whole Worker inside workerd with real local bindings
-// (Durable Objects with SQLite, R2, KV, Queues) from wrangler.toml; "imip"
-// runs the same Worker with outbound e-mail on (test/worker/imip).
+// Test projects: "core" runs the pure protocol core in plain Node; "worker"
+// runs the whole Worker inside workerd with real local bindings (Durable
+// Objects with SQLite, R2, KV, Queues) from wrangler.toml; "imip" runs the
+// same Worker with outbound e-mail on (test/worker/imip); "http" talks to
+// `wrangler dev` over HTTP; "browser" drives Debian's chromium against one
+// `wrangler dev` for the web page (test/browser/harness.ts).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -55,6 +57,18 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/browser/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One chromium per file, and two cores on the CI machine: files run two at a time.
+          maxWorkers: 2,
         },
       },
     ],

@@ -52,12 +52,43 @@ export function decodeCalendar(bytes: Uint8Array): string {
 /** How often a write is re-planned when the resource changed between planning and commit. */
 export const MAX_REPLANS = 5;
 
+/** The client's conditions on a write (RFC 4918 §10.4, RFC 4791 §5.3.2, RFC 6638 §8.3). */
+export interface WriteConditions {
+  ifMatch?: string[] | "*" | undefined;
+  ifNoneMatch?: string[] | "*" | undefined;
+  ifScheduleTagMatch?: string[] | "*" | undefined;
+}
+
 export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
   if (loc.user !== ctx.user.id) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   checkCalendarContentType(req.headers.get("content-type"));
-  const text = decodeCalendar(req.body);
+  const done = await storeObject(ctx, { collection: loc.collection, name: loc.name }, req.body, {
+    ifMatch: parseEtagList(req.headers.get("if-match")),
+    ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
+    ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
+  });
+  // The ETag of what was stored, even when scheduling rewrote it (SCHEDULE-STATUS, SEQUENCE): clients such as
+  // Evolution refuse a PUT answer without one (cyrus-imapd#2456), and Schedule-Tag is for scheduling (RFC 6638 §3.2.10).
+  const headers: Record<string, string> = { ETag: `"${done.etag}"` };
+  if (done.scheduleTag) headers["Schedule-Tag"] = `"${done.scheduleTag}"`;
+  return new Response(null, { status: done.created ? 201 : 204, headers });
+}
+
+/**
+ * Stores one calendar object resource of the authenticated principal exactly as a client's PUT does: the body
+ * validated (RFC 4791 §5.3.2.1), indexed, planned for implicit scheduling (RFC 6638 §3.2, so an attendee's changed
+ * PARTSTAT sends a REPLY), and committed by the home under the conditions given. The PUT handler and the web
+ * page's answers to invitations (src/web/agenda/invitations.ts) both write through here.
+ */
+export async function storeObject(
+  ctx: DavContext,
+  loc: { collection: string; name: string },
+  raw: Uint8Array,
+  conditions: WriteConditions,
+): Promise<{ etag: string; scheduleTag: string | null; created: boolean }> {
+  const text = decodeCalendar(raw);
   const limits = ctx.limits;
   const parsed = parseCalendarObject(text, {
     minDateTime: limits.minDateTime,
@@ -68,11 +99,6 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const snapshot = snapshotOf(parsed);
   const instances = instanceIndex(parsed, Date.now());
   const home = ctx.home(ctx.user.id);
-  const conditions = {
-    ifMatch: parseEtagList(req.headers.get("if-match")),
-    ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
-    ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
-  };
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
@@ -91,7 +117,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
         })
       : { text, rewritten: false, snapshot: null, jobs: [] };
     const body = plan.text ?? text;
-    const bytes = plan.rewritten ? UTF8_OUT.encode(body) : req.body;
+    const bytes = plan.rewritten ? UTF8_OUT.encode(body) : raw;
     const result = await home.putObject({
       collection: loc.collection,
       name: loc.name,
@@ -110,12 +136,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
         : {}),
     });
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
-    const done = unwrap(result);
-    // The ETag of what was stored, even when scheduling rewrote it (SCHEDULE-STATUS, SEQUENCE): clients such as
-    // Evolution refuse a PUT answer without one (cyrus-imapd#2456), and Schedule-Tag is for scheduling (RFC 6638 §3.2.10).
-    const headers: Record<string, string> = { ETag: `"${done.etag}"` };
-    if (done.scheduleTag) headers["Schedule-Tag"] = `"${done.scheduleTag}"`;
-    return new Response(null, { status: done.created ? 201 : 204, headers });
+    return unwrap(result);
   }
   throw new DavError(503, { description: "the resource keeps changing; try again", headers: { "Retry-After": "1" } });
 }

@@ -6,6 +6,8 @@
 // the login throttle's verdict (src/directory/throttle.ts), counted in the
 // same transaction; a verified one is cached per isolate for a bounded time
 // (src/core/auth/login-cache.ts), so most requests never come here.
+// Web sessions live here too (src/directory/sessions.ts), so signing out
+// everywhere, a new password or removing a user ends them at once.
 import { DurableObject } from "cloudflare:workers";
 import { unknownLoginKey } from "../core/auth/throttle.js";
 import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/directory.js";
@@ -14,6 +16,7 @@ import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../sql.js";
 import { mirrorPrincipal } from "./cache.js";
 import { takeFromBudget } from "../mail/budget.js";
+import { countSessions, createSession, endSession, endSessionsOf, readSession, SESSIONS_SCHEMA } from "./sessions.js";
 import {
   checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LockedBucket, type LoginTicket,
 } from "./throttle.js";
@@ -24,6 +27,18 @@ export interface CredentialRecord {
   label: string;
   hash: string;
   created: number;
+  /** When a login with it last reached the Directory (approximate: see LAST_USE_EVERY_MS in src/http/login.ts); null: never seen. */
+  lastUsed: number | null;
+}
+
+/** A principal as the administration sees it: the record and whether it may administer the instance. */
+export type Account = Principal & { admin: boolean };
+
+/** What a live web session stands for. */
+export interface SessionInfo {
+  principal: Principal;
+  admin: boolean;
+  csrf: string;
 }
 
 /** The start of a login: refused outright while a bucket is locked, else the credentials to check and the wait before. */
@@ -54,6 +69,8 @@ export interface PrincipalUpdate {
   type?: CalendarUserType | undefined;
   /** Replaces the address list when given. */
   addresses?: string[] | undefined;
+  /** Whether the principal administers the instance (the web page's administration); unchanged when absent. */
+  admin?: boolean | undefined;
 }
 
 const SCHEMA = `
@@ -63,6 +80,19 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, kind TEXT NOT NULL,
     label TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);`;
+
+/** Columns added after a Directory may already hold data: table, column, declaration. */
+const ADDED_COLUMNS: ReadonlyArray<[string, string, string]> = [
+  ["principals", "admin", "INTEGER NOT NULL DEFAULT 0"],
+  ["credentials", "last_used", "INTEGER"],
+];
+
+function addColumns(sql: Sql): void {
+  for (const [table, column, decl] of ADDED_COLUMNS) {
+    const has = sql.all<{ name: string }>(`PRAGMA table_info(${table})`).some((c) => c.name === column);
+    if (!has) sql.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${decl}`);
+  }
+}
 
 export class Directory extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -74,6 +104,8 @@ export class Directory extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.sql.run(SCHEMA);
       this.sql.run(THROTTLE_SCHEMA);
+      this.sql.run(SESSIONS_SCHEMA);
+      addColumns(this.sql);
     });
   }
 
@@ -88,6 +120,17 @@ export class Directory extends DurableObject<Env> {
 
   listPrincipals(): Principal[] {
     return this.sql.all<{ id: string }>("SELECT id FROM principals ORDER BY id").map((r) => this.getPrincipal(r.id)!);
+  }
+
+  /** Every principal with its admin flag, for the administration page. */
+  listAccounts(): Account[] {
+    return this.sql
+      .all<{ id: string; admin: number }>("SELECT id, admin FROM principals ORDER BY id")
+      .map((r) => ({ ...this.getPrincipal(r.id)!, admin: r.admin === 1 }));
+  }
+
+  isAdmin(id: string): boolean {
+    return this.sql.one<{ admin: number }>("SELECT admin FROM principals WHERE id = ?", id)?.admin === 1;
   }
 
   /** Which of these calendar-user addresses a principal holds (normalized address → principal id), in one call. */
@@ -113,11 +156,11 @@ export class Directory extends DurableObject<Env> {
     const principal = (id && this.getPrincipal(id)) || this.principalByAddress(login);
     if (!principal) return null;
     const credentials = this.sql
-      .all<{ id: string; kind: string; label: string; hash: string; created: number }>(
-        "SELECT id, kind, label, hash, created FROM credentials WHERE principal_id = ? ORDER BY kind DESC, created",
+      .all<{ id: string; kind: string; label: string; hash: string; created: number; last_used: number | null }>(
+        "SELECT id, kind, label, hash, created, last_used FROM credentials WHERE principal_id = ? ORDER BY kind DESC, created",
         principal.id,
       )
-      .map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
+      .map(credentialOf);
     return { principal, credentials };
   }
 
@@ -148,9 +191,15 @@ export class Directory extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => recordFailure(this.sql, ticket, Date.now()));
   }
 
-  /** The attempt succeeded after failures: the account's count is cleared. */
-  loginSucceeded(ticket: LoginTicket): void {
-    this.ctx.storage.transactionSync(() => recordSuccess(this.sql, ticket));
+  /**
+   * The attempt succeeded after failures (the account's count is cleared), or
+   * with a credential whose last use is stale (`credentialId`: noted as used now).
+   */
+  loginSucceeded(ticket: LoginTicket, credentialId?: string): void {
+    this.ctx.storage.transactionSync(() => {
+      recordSuccess(this.sql, ticket);
+      if (credentialId) this.sql.run("UPDATE credentials SET last_used = ? WHERE id = ?", Date.now(), credentialId);
+    });
   }
 
   upsertPrincipal(u: PrincipalUpdate): Result<Principal> {
@@ -167,6 +216,7 @@ export class Directory extends DurableObject<Env> {
            ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, type = excluded.type`,
           id, displayName, type, Date.now(),
         );
+        if (u.admin !== undefined) this.sql.run("UPDATE principals SET admin = ? WHERE id = ?", u.admin ? 1 : 0, id);
         if (u.addresses) {
           const addresses = u.addresses.map((a) => {
             const n = normalizeAddress(a);
@@ -192,13 +242,14 @@ export class Directory extends DurableObject<Env> {
       const n = this.sql.run("DELETE FROM principals WHERE id = ?", id);
       this.sql.run("DELETE FROM addresses WHERE principal_id = ?", id);
       this.sql.run("DELETE FROM credentials WHERE principal_id = ?", id);
+      endSessionsOf(this.sql, id);
       return n > 0;
     });
     if (removed) this.ctx.waitUntil(mirrorPrincipal(this.env.DIRECTORY_CACHE, id, null));
     return removed;
   }
 
-  /** Replaces the principal's login password (there is at most one). */
+  /** Replaces the principal's login password (there is at most one) and ends its web sessions. */
   setPassword(id: string, hash: string): Result<void> {
     return capture(() =>
       this.ctx.storage.transactionSync(() => {
@@ -208,6 +259,7 @@ export class Directory extends DurableObject<Env> {
           "INSERT INTO credentials (id, principal_id, kind, label, hash, created) VALUES (?, ?, 'password', 'password', ?, ?)",
           crypto.randomUUID(), id, hash, Date.now(),
         );
+        endSessionsOf(this.sql, id);
       }),
     );
   }
@@ -227,9 +279,11 @@ export class Directory extends DurableObject<Env> {
   }
 
   listCredentials(id: string): Array<Omit<CredentialRecord, "hash">> {
-    return this.sql.all<{ id: string; kind: string; label: string; created: number }>(
-      "SELECT id, kind, label, created FROM credentials WHERE principal_id = ? ORDER BY created", id,
-    ).map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
+    return this.sql
+      .all<{ id: string; kind: string; label: string; created: number; last_used: number | null }>(
+        "SELECT id, kind, label, created, last_used FROM credentials WHERE principal_id = ? ORDER BY created", id,
+      )
+      .map(({ last_used, ...r }) => ({ ...r, kind: r.kind as CredentialRecord["kind"], lastUsed: last_used }));
   }
 
   removeCredential(id: string, credentialId: string): boolean {
@@ -240,4 +294,43 @@ export class Directory extends DurableObject<Env> {
   takeImipBudget(now: number, cap: number): boolean {
     return this.ctx.storage.transactionSync(() => takeFromBudget(this.sql, now, cap));
   }
+
+  // ---- web sessions (src/directory/sessions.ts) --------------------------------------------------------------
+
+  /** Starts a session for a principal that just signed in; `key` is the SHA-256 of the cookie's secret. */
+  startSession(principalId: string, key: string, csrf: string): Result<void> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (!this.getPrincipal(principalId)) throw notFound(`no principal ${principalId}`);
+        createSession(this.sql, key, principalId, csrf, Date.now());
+      }),
+    );
+  }
+
+  /** The principal, admin flag and CSRF token of a live session, or null (unknown, expired, or its principal gone). */
+  session(key: string): SessionInfo | null {
+    return this.ctx.storage.transactionSync(() => {
+      const row = readSession(this.sql, key, Date.now());
+      const principal = row && this.getPrincipal(row.principalId);
+      if (!row || !principal) return null;
+      return { principal, admin: this.isAdmin(principal.id), csrf: row.csrf };
+    });
+  }
+
+  endSession(key: string): void {
+    endSession(this.sql, key);
+  }
+
+  /** Signs a principal out everywhere; the number of sessions ended. */
+  endAllSessions(principalId: string): number {
+    return endSessionsOf(this.sql, principalId);
+  }
+
+  liveSessions(principalId: string): number {
+    return countSessions(this.sql, principalId, Date.now());
+  }
+}
+
+function credentialOf(r: { id: string; kind: string; label: string; hash: string; created: number; last_used: number | null }): CredentialRecord {
+  return { id: r.id, kind: r.kind as CredentialRecord["kind"], label: r.label, hash: r.hash, created: r.created, lastUsed: r.last_used };
 }

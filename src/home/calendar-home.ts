@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
-import type { CollectionInfo, CollectionKind, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
+import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries, findByUid } from "./deliver.js";
 import { inRow, moveBodiesIn, rowBody } from "./bodies.js";
@@ -18,11 +18,12 @@ import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
-import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects, type HomeSnapshot } from "./reads.js";
+import { allObjects, homeSnapshot, objectCounts, oneObject, queryCandidates, someObjects, type HomeSnapshot } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
+import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { imipConfig } from "../mail/config.js";
@@ -102,6 +103,12 @@ export class CalendarHome extends DurableObject<Env> {
     return this.snapshotNow.get();
   }
 
+  /** The snapshot with each collection's number of objects, in one round trip (the web page's list of calendars). */
+  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number> } {
+    const { home, collections } = this.snapshotNow.get();
+    return { home, collections, counts: objectCounts(this.sql) };
+  }
+
   /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */
   view(name: string, op: ViewOp): Result<View> {
     return capture(() => view(this.sql, this.epoch, this.snapshotNow.get(), name, op, this.listings));
@@ -128,6 +135,16 @@ export class CalendarHome extends DurableObject<Env> {
   /** Index candidates for calendar-query and free-busy (RFC 4791 sections 7.8, 7.10), with the bodies `bodies` selects. */
   query(collection: string, q: CandidateQuery, bodies: BodySelection = false): { collection: CollectionInfo; candidates: Candidate[] } | null {
     return queryCandidates(this.sql, this.epoch, collection, q, bodies);
+  }
+
+  /** The web agenda's one round trip: every calendar's candidates for a range, with bodies, and the principal's properties (agenda.ts). */
+  agenda(q: CandidateQuery): HomeCandidates {
+    return homeCandidates(this.sql, this.epoch, q);
+  }
+
+  /** Scheduling copies waiting for the answer of the person with `addresses`, not ended before `after` (agenda.ts). */
+  invitations(addresses: string[], after: number, limit: number): PendingCopy[] {
+    return pendingCopies(this.sql, addresses, after, limit);
   }
 
   /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`, with bodies when asked. */

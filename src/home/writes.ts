@@ -10,16 +10,19 @@ import type { InstanceIndex } from "../core/query/instance-index.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
-import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, setMeta, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 
 /** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
 export const GARBAGE_GRACE_MS = 60_000;
 
+/** The home's next revision, counted and read in one statement. */
 export function nextRev(sql: Sql): number {
-  const rev = Number(meta(sql, "rev") ?? 0) + 1;
-  setMeta(sql, "rev", rev);
-  return rev;
+  const row = sql.one<{ value: string | number }>(
+    `INSERT INTO meta (key, value) VALUES ('rev', '1')
+     ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value`,
+  );
+  return Number(row!.value);
 }
 
 /**
@@ -28,7 +31,12 @@ export function nextRev(sql: Sql): number {
  * messages kept for e-mail (outbox.ts, calendar-home.ts), dead properties.
  */
 export function addUsed(sql: Sql, delta: number): void {
-  setMeta(sql, "used_bytes", Math.max(0, Number(meta(sql, "used_bytes") ?? 0) + delta));
+  if (delta === 0) return;
+  sql.run(
+    `INSERT INTO meta (key, value) VALUES ('used_bytes', max(0, ?1))
+     ON CONFLICT (key) DO UPDATE SET value = max(0, CAST(value AS INTEGER) + ?1)`,
+    delta,
+  );
 }
 
 /** Octets of an object's index beside its body: the scheduling snapshot and the instance spans. */
@@ -93,6 +101,8 @@ export interface PutPlan {
 export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, extraBytes = 0): PutPlan {
   const col = calendarOrThrow(sql, owner, w.collection);
   const existing = objectMeta(sql, col.id, w.name);
+  // Two statements, each on its index: one with "name = ? OR uid = ?" reads the whole collection.
+  const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ? AND name != ? LIMIT 1", col.id, w.index.uid, w.name);
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
@@ -100,7 +110,6 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   const components = JSON.parse(col.components) as string[];
   if (!components.includes(w.index.component))
     throw precondition(403, C.supportedCalendarComponent, `${w.index.component} is not supported in this calendar`);
-  const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ?", col.id, w.index.uid);
   if (sameUid && sameUid.name !== w.name)
     throw precondition(403, C.noUidConflict, `UID ${w.index.uid} is already in use`, [
       el(dav("href"), [hrefs.object(owner, w.collection, sameUid.name)]),
@@ -130,10 +139,9 @@ export interface RowData {
   instances?: InstanceIndex | null | undefined;
 }
 
-/** Replaces the instance spans of one object (none when `index` is null). */
-export function writeInstances(sql: Sql, collectionId: number, name: string, index: InstanceIndex | null | undefined): void {
+/** Replaces the instance spans of one object (none when `index` is null); the row's inst_until is writeRow's. */
+function writeInstances(sql: Sql, collectionId: number, name: string, index: InstanceIndex | null | undefined): void {
   sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", collectionId, name);
-  sql.run("UPDATE objects SET inst_until = ? WHERE collection_id = ? AND name = ?", index ? index.until : null, collectionId, name);
   if (!index || index.spans.length === 0) return;
   // One statement for all of them (at most LIMITS.instancesIndexed): [start, end, busy] triples as JSON.
   sql.run(
@@ -149,24 +157,24 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   const i = d.index;
   // Only a scheduling object resource has a Schedule-Tag: it goes when the resource stops being one (RFC 6638 §3.2.10).
   const scheduleTag = d.snapshot ? d.scheduleTag : null;
+  const state = stateBytes(d.snapshot, d.instances);
+  // The row with everything kept beside it (instance horizon, state octets) in one statement.
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, body, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact, busy, snapshot)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, state_bytes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
        etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key, body = excluded.body,
        rev = excluded.rev, modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
        recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, busy = excluded.busy,
-       snapshot = excluded.snapshot`,
+       snapshot = excluded.snapshot, inst_until = excluded.inst_until, state_bytes = excluded.state_bytes`,
     col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, d.bodyKey ? null : (d.body ?? null), rev, now, now,
-    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot,
+    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot, d.instances ? d.instances.until : null, state,
   );
   writeInstances(sql, col.id, name, d.instances);
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
   if (d.bodyKey) sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
-  const state = stateBytes(d.snapshot, d.instances);
-  sql.run("UPDATE objects SET state_bytes = ? WHERE collection_id = ? AND name = ?", state, col.id, name);
   addUsed(sql, d.size + state - footprint(existing));
   touchCollection(sql, col.id, rev, now);
 }
