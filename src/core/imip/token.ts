@@ -7,9 +7,9 @@
 // local part has at most 64 octets, RFC 5321 §4.5.3.1.1): they are read from
 // the reply itself and the MAC says whether they are the ones it was made for.
 // Base32 without padding, lower case, so mail systems that fold case keep it.
+import { base32, unbase32 } from "../base32.js";
 import { normAddress } from "../schedule/calendar.js";
 
-const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 const MAC_BYTES = 15;
 const HOUR_MS = 3_600_000;
 /** How long a reply address stays good: an invitation months ahead is still answered by e-mail. */
@@ -42,39 +42,6 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 const mac = (secret: string, hours: number, s: TokenSubject): Promise<Uint8Array> =>
   hmac(secret, ["imip-reply-v1", hours, s.uid, normAddress(s.attendee), normAddress(s.organizer)].join("\n"), MAC_BYTES);
 
-function base32(bytes: Uint8Array): string {
-  let out = "";
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
-}
-
-function unbase32(s: string): Uint8Array | null {
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of s) {
-    const v = ALPHABET.indexOf(ch);
-    if (v < 0) return null;
-    value = ((value << 5) | v) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return new Uint8Array(out);
-}
-
 /** A token for `s`, good until `now + ttl` (rounded up to the hour). */
 export async function signReplyToken(secret: string, s: TokenSubject, now: number, ttl = TOKEN_TTL_MS): Promise<string> {
   const hours = Math.ceil((now + ttl) / HOUR_MS);
@@ -90,7 +57,7 @@ export type TokenCheck = "valid" | "expired" | "invalid";
 
 /** Whether `token` was made for `s` with `secret` and has not expired; compared in constant time. */
 export async function checkReplyToken(secret: string, token: string, s: TokenSubject, now: number): Promise<TokenCheck> {
-  const bytes = token.length <= 64 ? unbase32(token.toLowerCase()) : null;
+  const bytes = token.length <= 64 ? unbase32(token) : null;
   if (!bytes || bytes.length !== 4 + MAC_BYTES) return "invalid";
   const hours = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
   if (!sameBytes(await mac(secret, hours, s), bytes.slice(4))) return "invalid";
