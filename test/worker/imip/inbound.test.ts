@@ -93,6 +93,22 @@ describe("replies by e-mail update the organizer's copy", () => {
   });
 });
 
+describe("a counter-proposal by e-mail (RFC 5546 §3.2.7)", () => {
+  it("lands in the organizer's inbox from its attendee and changes nothing in the copy", async () => {
+    const before = await getCopy(olivia, path);
+    const inboxBefore = (await inboxFor(olivia, UID)).length;
+    const ics = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Apple Inc.//macOS 15.1//EN", "METHOD:COUNTER", "BEGIN:VEVENT", `UID:${UID}`,
+      "DTSTAMP:20261207T120000Z", "SEQUENCE:0", "DTSTART:20270115T130000Z", "DTEND:20270115T140000Z", "SUMMARY:Quartalsplanung – Café",
+      "ORGANIZER;CN=Olivia:mailto:olivia@example.com", `ATTENDEE;CN=Bob Guest;PARTSTAT=ACCEPTED:${BOB}`, "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+    const raw = ["From: Bob Guest <bob.guest@icloud.com>", "To: olivia@example.com", "Subject: New Time Proposed", "Message-ID: <counter-1@icloud.com>",
+      "MIME-Version: 1.0", "Content-Type: text/calendar; charset=utf-8; method=COUNTER", "", ics].join("\r\n");
+    expect((await receive(raw, "mallory@evil.example", "olivia@example.com", env)).accepted, "not from the attendee").toBe(false);
+    expect((await receive(raw, "bob.guest@icloud.com", "olivia@example.com", env)).accepted).toBe(true);
+    await eventually(() => inboxFor(olivia, UID), (items) => items.length === inboxBefore + 1, "the counter in the inbox");
+    expect((await getCopy(olivia, path)).etag, "the organizer decides; the copy is unchanged").toBe(before.etag);
+  });
+});
+
 describe("what the email() path does not take", () => {
   it("drops a message over the size cap, one without a calendar part, and a PUBLISH, with the reason", async () => {
     const big = apple.replace("Bob Guest has accepted your invitation.", "x".repeat(MAX_INBOUND_BYTES));
