@@ -1,10 +1,27 @@
 // Test projects: "core" runs the pure protocol core in plain Node; "worker"
 // runs the whole Worker inside workerd with real local bindings (Durable
-// Objects with SQLite, R2, KV, Queues) from wrangler.toml; "http" talks to
+// Objects with SQLite, R2, KV, Queues) from wrangler.toml; "imip" runs the
+// same Worker with outbound e-mail on (test/worker/imip); "http" talks to
 // `wrangler dev` over HTTP; "browser" drives Debian's chromium against one
 // `wrangler dev` for the web page (test/browser/harness.ts).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/** The Worker inside workerd with the bindings of wrangler.toml, test settings, and `vars` added. */
+const workers = (vars: Record<string, string> = {}) =>
+  cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      // Fast queue delivery in tests (see DEVELOPERS.md).
+      queueConsumers: {
+        "edge-caldav-itip": { maxBatchTimeout: 0, maxRetries: 3, retryDelay: 0, deadLetterQueue: "edge-caldav-itip-dlq" },
+        "edge-caldav-itip-dlq": { maxBatchTimeout: 0 },
+      },
+      // Throttled logins wait 5 ms instead of 500 ms before their check, and a verified login is
+      // cached per isolate for 5 s instead of 30 s, so revocation tests wait little (src/http/login.ts).
+      bindings: { ADMIN_TOKEN: "test-admin-token", LOGIN_DELAY_MS: "5", LOGIN_CACHE_TTL_MS: "5000", ...vars },
+    },
+  });
 
 export default defineConfig({
   test: {
@@ -17,26 +34,23 @@ export default defineConfig({
         },
       },
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              // Fast queue delivery in tests (see DEVELOPERS.md).
-              queueConsumers: {
-                "edge-caldav-itip": { maxBatchTimeout: 0, maxRetries: 3, retryDelay: 0, deadLetterQueue: "edge-caldav-itip-dlq" },
-                "edge-caldav-itip-dlq": { maxBatchTimeout: 0 },
-              },
-              // Throttled logins wait 5 ms instead of 500 ms before their check, and a verified login is
-              // cached per isolate for 5 s instead of 30 s, so revocation tests wait little (src/http/login.ts).
-              bindings: { ADMIN_TOKEN: "test-admin-token", LOGIN_DELAY_MS: "5", LOGIN_CACHE_TTL_MS: "5000" },
-            },
-          }),
-        ],
+        plugins: [workers()],
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           // Logins hash with PBKDF2 (100,000 iterations) in the runtime: a test of many logins takes seconds on a
           // loaded machine. A hung test still fails, after 30 s.
+          testTimeout: 30_000,
+          exclude: ["test/worker/imip/**"],
+        },
+      },
+      {
+        // The same Worker with outbound iMIP on (README "E-mail (iMIP)"): the send_email binding of wrangler.toml,
+        // which miniflare simulates, a sending address and a reply-token secret.
+        plugins: [workers({ IMIP_FROM: "calendar@example.com", IMIP_SECRET: "test-imip-secret", IMIP_URL: "https://caldav.example.com" })],
+        test: {
+          name: "imip",
+          include: ["test/worker/imip/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },

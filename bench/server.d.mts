@@ -11,6 +11,8 @@ export interface StartOptions {
   echo?: boolean;
   /** Run wrangler on a temp copy of the sources (default true; EDGE_CALDAV_SNAPSHOT=0 turns it off). */
   snapshot?: boolean;
+  /** More `--var NAME:VALUE` (as a deployment's vars and secrets), e.g. IMIP_FROM. */
+  vars?: Record<string, string>;
   /** The Worker directory (its wrangler.toml) to start; default ROOT, the server. */
   dir?: string;
 }
@@ -70,3 +72,5 @@ export declare function addUser(
   opts?: AddUserOptions,
 ): Promise<AddedUser>;
 export declare function basicAuth(username: string, password: string): string;
+/** Raw messages written by wrangler dev's simulated send_email binding (.wrangler/tmp/email/ under the server's cwd). */
+export declare function sentEmails(server: RunningServer): Array<{ path: string; text: string }>;

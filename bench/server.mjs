@@ -76,6 +76,7 @@ const stripAnsi = (s) => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "");
  * options: { admin = true, adminToken, readyTimeoutMs = 90000, echo = false,
  *            snapshot = true (run on a copy of the sources, see snapshotProject;
  *            EDGE_CALDAV_SNAPSHOT=0 runs in the repository itself, like `npm start`),
+ *            vars = {} (more --var NAME:VALUE, e.g. IMIP_FROM for e-mail),
  *            dir = ROOT (the Worker directory with its wrangler.toml: another
  *            Worker, such as the benchmark's floor, starts the same way) }
  */
@@ -104,6 +105,7 @@ async function startServerOnce(options) {
   const cwd = snapshot ? snapshotProject(dir) : dir;
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   if (admin) args.push("--var", `ADMIN_TOKEN:${adminToken}`);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
   args.push("--persist-to", persistDir, "--show-interactive-dev-session=false");
 
   const child = spawn(join(BIN, "wrangler"), args, {
@@ -340,4 +342,28 @@ export async function addUser(server, name, opts = {}) {
 /** The Authorization header value for Basic credentials. */
 export function basicAuth(username, password) {
   return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+}
+
+/**
+ * The messages the simulated send_email binding wrote (README "E-mail (iMIP)"): wrangler dev keeps each raw
+ * message as a .eml under .wrangler/tmp/email/ of the directory it runs in (not under --persist-to).
+ */
+export function sentEmails(server) {
+  const out = [];
+  const walk = (dir, depth) => {
+    if (depth > 8) return;
+    let names;
+    try {
+      names = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of names) {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) walk(p, depth + 1);
+      else if (d.name.endsWith(".eml")) out.push({ path: p, text: readFileSync(p, "utf8") });
+    }
+  };
+  walk(join(server.cwd, ".wrangler", "tmp", "email"), 0);
+  return out;
 }

@@ -15,6 +15,7 @@ import { authenticate } from "./http/auth.js";
 import { BodyTooLarge, checkDeclaredLength, discardBody, readBody } from "./http/body.js";
 import { renderError } from "./http/render.js";
 import { SUBSCRIBE_PREFIX, subscriptions } from "./transfer/subscriptions.js";
+import { rsvp } from "./mail/rsvp.js";
 import { web } from "./web/app.js";
 import { isBrowserVisit, WEB_ROOT } from "./web/paths.js";
 
@@ -81,6 +82,7 @@ app.route(WEB_ROOT, web);
 
 app.route("/admin/api", admin);
 app.route(SUBSCRIBE_PREFIX, subscriptions);
+app.route("/rsvp", rsvp); // answers to e-mailed invitations, without sign-in (src/mail/rsvp.ts)
 
 app.all("*", async (c) => {
   const method = effectiveMethod(c.req.raw);

@@ -6,11 +6,15 @@
 // retry with backoff; messages that exhaust their retries arrive in the
 // dead-letter queue, where the sender learns they were not delivered. Bodies
 // staged in R2 are the sending home's to delete (when they expire, gc.ts).
+// With iMIP configured (src/mail), messages for outside addresses are mailed
+// instead (SCHEDULE-STATUS 1.1), and messages that came in by e-mail
+// (job.via "imip") are delivered here like any other, reporting to no one.
 import { mapLimit } from "./core/async.js";
 import type { ItipJob } from "./core/itip-job.js";
 import type { Principal } from "./core/model.js";
 import { SCHEDULE_STATUS } from "./core/schedule/index.js";
 import { directoryStub } from "./bindings.js";
+import { imipConfig } from "./mail/config.js";
 
 export const ITIP_QUEUE = "edge-caldav-itip";
 export const ITIP_DLQ = "edge-caldav-itip-dlq";
@@ -70,13 +74,26 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
 export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(env)): Promise<void> {
   const recipient = await lookups.byAddress(job.recipient);
   if (!recipient) {
+    if (job.via === "imip") {
+      console.warn(`iMIP ${job.id} (${job.method} ${job.uid}): ${job.recipient} is no longer a user of this server; dropped`);
+      return;
+    }
+    if (imipConfig(env)) {
+      // Sent by e-mail (iMIP, RFC 6047) from the sender's home; a failure throws and the Queue retries.
+      const from = await lookups.principal(job.fromHome);
+      const outcome = await env.CALENDAR_HOME.getByName(job.fromHome).sendEmail(job, await lookups.body(job), from?.displayName ?? "");
+      if (!outcome.sent && !outcome.duplicate) console.warn(`iMIP ${job.id} (${job.method} ${job.uid}) to ${job.recipient} not sent: ${outcome.reason}`);
+      await reportNews(env, job, outcome.sent || outcome.duplicate ? SCHEDULE_STATUS.SENT : SCHEDULE_STATUS.TEMPORARY_FAILURE);
+      return;
+    }
     // Not a calendar user of this server: keep it for e-mail (iMIP) and say it was not delivered.
     await env.CALENDAR_HOME.getByName(job.fromHome).keepForEmail(job);
     await reportNews(env, job, SCHEDULE_STATUS.INVALID_USER);
     return;
   }
-  // Who sent it is the principal whose home committed it; its addresses come from the directory.
-  const sender = await lookups.principal(job.fromHome);
+  // Who sent it is the principal whose home committed it; its addresses come from the directory. A message that
+  // came by e-mail speaks for the one address its checks allowed (src/mail/inbound.ts, core/imip/trust.ts).
+  const sender = job.via === "imip" ? outsider(job.originator) : await lookups.principal(job.fromHome);
   if (!sender) {
     console.warn(`iTIP ${job.id}: the sending principal ${job.fromHome} no longer exists; dropped`);
     return;
@@ -88,8 +105,11 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
 
 /** Reports an outcome the sender's copy does not already show (a promise kept changes nothing, not even its ETag). */
 async function reportNews(env: Env, job: ItipJob, status: string): Promise<void> {
-  if (status !== job.promised) await report(env, job, status);
+  if (status !== job.promised && job.via !== "imip") await report(env, job, status);
 }
+
+/** The sender of a message that came by e-mail: someone outside this server, holding only the address it proved. */
+const outsider = (address: string): Principal => ({ id: `imip:${address}`, displayName: "", type: "INDIVIDUAL", addresses: [address] });
 
 async function consume(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {
   const lookups = new Lookups(env);
@@ -109,6 +129,10 @@ async function consumeDead(batch: MessageBatch<ItipJob>, env: Env): Promise<void
   await mapLimit(batch.messages, CONCURRENCY, async (msg) => {
     const job = msg.body;
     console.error(`iTIP message ${job.id} (${job.method} ${job.uid}) to ${job.recipient} was not delivered after its retries`);
+    if (job.via === "imip") {
+      msg.ack();
+      return;
+    }
     try {
       await report(env, job, SCHEDULE_STATUS.TEMPORARY_FAILURE);
       msg.ack();

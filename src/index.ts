@@ -1,8 +1,10 @@
-// Worker entry: HTTP through the Hono app, iTIP delivery from the Queue, and
+// Worker entry: HTTP through the Hono app, iTIP delivery from the Queue, iMIP
+// from Email Routing (src/mail/inbound.ts), and
 // the Durable Object classes the bindings in wrangler.toml name.
 import { app } from "./app.js";
 import type { ItipJob } from "./core/itip-job.js";
 import { queue } from "./delivery.js";
+import { email } from "./mail/inbound.js";
 
 export { CalendarHome } from "./home/calendar-home.js";
 export { Directory } from "./directory/directory.js";
@@ -10,4 +12,5 @@ export { Directory } from "./directory/directory.js";
 export default {
   fetch: app.fetch,
   queue,
+  email,
 } satisfies ExportedHandler<Env, ItipJob>;

@@ -26,6 +26,11 @@ export interface ItipJob {
    * got it from its PUT unless there is news.
    */
   promised?: string | undefined;
+  /**
+   * "imip": the message came by e-mail (src/mail/inbound.ts) from `originator`, someone outside this server whom
+   * its checks allowed to speak for that address; `fromHome` is empty and no sender's copy learns a status.
+   */
+  via?: "imip" | undefined;
 }
 
 /** Bodies above this travel through R2 (queue messages are limited to 128 KB). */

@@ -7,11 +7,12 @@ import type { CalendarObject } from "../core/ical/parse.js";
 import type { ObjectInfo, Principal } from "../core/model.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import {
-  mergeAttendeeState, ownAttendeeAddress, parseSnapshot, planAttendee, planOrganizer, promisedStatuses, roleOf, setOrganizerScheduleStatus, setScheduleStatus,
+  mergeAttendeeState, ownAttendeeAddress, parseSnapshot, planAttendee, planOrganizer, promisedStatuses, roleOf, SCHEDULE_STATUS, setOrganizerScheduleStatus, setScheduleStatus,
   snapshotOf, type OutgoingMessage, type ScheduleSnapshot,
 } from "../core/schedule/index.js";
 import type { DavContext } from "./context.js";
 import { readBody } from "./get.js";
+import { capOutside, outsideStatus } from "../mail/config.js";
 
 export interface Stored {
   object: ObjectInfo;
@@ -62,8 +63,11 @@ export async function planWrite(
   }
   // What each recipient's status will be is known now (RFC 6638 §3.2.9): whether a principal of this server holds
   // the address. The copy says so at once, and delivery reports back only what differs (a refusal, a failure).
-  const promise = async (messages: OutgoingMessage[]) => promisedStatuses(await ctx.directory.holders([...new Set(messages.map((m) => m.recipient))]), messages);
-  const jobs = (messages: OutgoingMessage[], promised: Record<string, string>) => messages.map((m) => jobOf(m, owner.id, now, promised[m.recipient]));
+  // Outside addresses: 1.1 when the deployment sends e-mail, within its recipients cap (src/mail/config.ts).
+  const promise = async (messages: OutgoingMessage[]) =>
+    capOutside(ctx.env, promisedStatuses(await ctx.directory.holders([...new Set(messages.map((m) => m.recipient))]), messages, outsideStatus(ctx.env)));
+  const jobs = (messages: OutgoingMessage[], promised: Record<string, string>) =>
+    messages.filter((m) => promised[m.recipient] !== SCHEDULE_STATUS.TEMPORARY_FAILURE).map((m) => jobOf(m, owner.id, now, promised[m.recipient]));
   if (role === "organizer") {
     const plan = planOrganizer({
       old: stored ? { snapshot: oldSnap, ...(oldText !== undefined ? { text: oldText } : {}) } : null,

@@ -15,6 +15,7 @@ import { capture, conflict, badRequest, notFound, type Result } from "../core/er
 import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../sql.js";
 import { mirrorPrincipal } from "./cache.js";
+import { takeFromBudget } from "../mail/budget.js";
 import { countSessions, createSession, endSession, endSessionsOf, readSession, SESSIONS_SCHEMA } from "./sessions.js";
 import {
   checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LockedBucket, type LoginTicket,
@@ -321,6 +322,11 @@ export class Directory extends DurableObject<Env> {
       "SELECT principal_id, calendar, collection_id FROM subscriptions WHERE token_hash = ?", tokenHash,
     );
     return row ? { principalId: row.principal_id, calendar: row.calendar, collectionId: row.collection_id } : null;
+  }
+
+  /** One outgoing e-mail against the deployment's hourly cap (src/mail/budget.ts); false when it is reached. */
+  takeImipBudget(now: number, cap: number): boolean {
+    return this.ctx.storage.transactionSync(() => takeFromBudget(this.sql, now, cap));
   }
 
   // ---- web sessions (src/directory/sessions.ts) --------------------------------------------------------------

@@ -9,8 +9,8 @@ import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
-import { defaultCalendarFor, Deliveries } from "./deliver.js";
-import { inRow, moveBodiesIn } from "./bodies.js";
+import { defaultCalendarFor, Deliveries, findByUid } from "./deliver.js";
+import { inRow, moveBodiesIn, rowBody } from "./bodies.js";
 import { commitStaged, flushOutbox, planStaging, stageBodies, type Staged } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, checkNewProps, type PropChange, type PropsRefused, type PropTarget } from "./props.js";
@@ -28,6 +28,9 @@ import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { limitsOf } from "../core/resource-limits.js";
 import { beginImport, CursorMoved, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
+import { imipConfig } from "../mail/config.js";
+import { sendImip, type SendOutcome } from "../mail/outbound.js";
+import { directoryStub } from "../bindings.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
@@ -341,6 +344,36 @@ export class CalendarHome extends DurableObject<Env> {
         job.id, Date.now(), payload, job.bodyKey ?? null, payload.length,
       );
       if (added > 0) addUsed(this.sql, payload.length);
+    });
+  }
+
+  /**
+   * Mails an iTIP message to an address no principal holds (iMIP, src/mail/outbound.ts), within the caps of
+   * src/mail/budget.ts; throws when it cannot be sent, so the Queue retries. `senderName` is this home's principal's
+   * display name.
+   */
+  async sendEmail(job: ItipJob, body: string, senderName: string): Promise<SendOutcome> {
+    const config = imipConfig(this.env);
+    if (!config) throw new Error("iMIP is not configured (EMAIL binding and IMIP_FROM)");
+    return sendImip({
+      sql: this.sql, config, transact: (fn) => this.ctx.storage.transactionSync(fn),
+      takeBudget: (now) => directoryStub(this.env).takeImipBudget(now, config.limits.perHour),
+    }, job, body, senderName, Date.now());
+  }
+
+  /** The text of this home's scheduling copy of `uid` (an RSVP page shows it and answers it), or null. */
+  async schedulingCopy(uid: string): Promise<string | null> {
+    const found = findByUid(this.sql, uid);
+    return found ? rowBody(this.env.BODIES, found.row) : null;
+  }
+
+  /** Marks the RSVP link of message `id` used (src/mail/rsvp.ts); false when it was already, or `peek` and it is. */
+  useRsvp(id: string, peek = false): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      this.sql.run("CREATE TABLE IF NOT EXISTS imip_rsvp_used (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID");
+      if (this.sql.one("SELECT 1 AS x FROM imip_rsvp_used WHERE id = ?", id)) return false;
+      if (!peek) this.sql.run("INSERT INTO imip_rsvp_used (id, at) VALUES (?, ?)", id, Date.now());
+      return true;
     });
   }
 

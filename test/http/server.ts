@@ -7,6 +7,7 @@ import {
   addUser as addUserImpl,
   basicAuth,
   runUserCliOn,
+  sentEmails as sentEmailsImpl,
   startServer as startServerImpl,
   type AddUserOptions,
   type CliResult,
@@ -43,3 +44,6 @@ export function userCli(server: TestServer, args: string[], opts: { token?: stri
 }
 
 export const basic = (c: Credentials) => basicAuth(c.username, c.password);
+
+/** The raw messages the server's simulated send_email binding wrote (.wrangler/tmp/email/ under its directory). */
+export const sentEmails = (server: TestServer): Array<{ path: string; text: string }> => sentEmailsImpl(server);

@@ -3,6 +3,7 @@
 // production Workers refuse more (local workerd does not enforce it, so the
 // limit is enforced here). App passwords are server-generated with 160
 // random bits, so a salted SHA-256 is enough for them.
+import { base32 } from "../base32.js";
 
 export const PBKDF2_ITERATIONS = 100_000;
 export const PBKDF2_MAX_ITERATIONS = 100_000;
@@ -67,21 +68,7 @@ export async function verifyPassword(password: string, phc: string): Promise<boo
   return false;
 }
 
-const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
-
 /** A new app password: 160 random bits as 32 base32 characters in groups of four. */
 export function generateAppPassword(): string {
-  const bytes = randomBytes(20);
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out.match(/.{4}/g)!.join("-");
+  return base32(randomBytes(20)).match(/.{4}/g)!.join("-");
 }

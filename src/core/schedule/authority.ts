@@ -7,7 +7,7 @@
 //    ORGANIZER, and, when the recipient already has a copy of that UID, the
 //    copy's ORGANIZER too (a copy without ORGANIZER, or organized by anyone
 //    else, the recipient included, is not the sender's to change);
-//  - REPLY: the sending principal holds the replying ATTENDEE, and the
+//  - REPLY (and COUNTER, REFRESH): the sending principal holds the replying ATTENDEE, and the
 //    recipient has a copy of that UID that they organize (a reply to an event
 //    they never had is dropped, not kept in the inbox).
 // A refused message changes nothing; the sender's copy learns 3.8 (No
@@ -35,8 +35,11 @@ const holds = (addresses: readonly string[], address: string | null | undefined)
 /** Whether the message may be applied to the recipient's copy; the reason when not. */
 export function checkAuthority(input: AuthorityInput): Authority {
   const { message, sender, recipient, copyOrganizer } = input;
-  if (message.method === "REPLY") {
-    const replier = message.components[0]?.attendees[0]?.address;
+  if (message.method === "REPLY" || message.method === "COUNTER" || message.method === "REFRESH") {
+    // A REPLY names one ATTENDEE; a COUNTER or REFRESH (kept in the organizer's inbox) is from one of those listed.
+    const replier = message.method === "REPLY"
+      ? message.components[0]?.attendees[0]?.address
+      : message.components.flatMap((c) => c.attendees).find((a) => holds(sender, a.address))?.address;
     if (!holds(sender, replier)) return refuse(`the REPLY answers for ${replier ?? "nobody"}, whom the sender is not`);
     if (copyOrganizer === undefined) return refuse(`no event with UID ${message.uid} to answer`);
     if (!holds(recipient, copyOrganizer)) return refuse("the recipient does not organize this event");

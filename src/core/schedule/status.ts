@@ -41,10 +41,15 @@ const DESCRIPTIONS: Record<string, string> = {
 
 /**
  * The status each message's recipient will have, known when it is planned: 1.2 (delivered) for an address a
- * principal of this server holds (`holders`: normalized address → principal), 3.7 for any other (kept for e-mail).
+ * principal of this server holds (`holders`: normalized address → principal), and for any other `outside`: 3.7
+ * (kept for e-mail) when the deployment sends no mail, 1.1 (sent) when it sends iMIP (RFC 6047).
  */
-export function promisedStatuses(holders: Readonly<Record<string, string>>, messages: readonly { recipient: string }[]): Record<string, string> {
-  return Object.fromEntries(messages.map((m) => [m.recipient, holders[normAddress(m.recipient)] ? SCHEDULE_STATUS.DELIVERED : SCHEDULE_STATUS.INVALID_USER]));
+export function promisedStatuses(
+  holders: Readonly<Record<string, string>>,
+  messages: readonly { recipient: string }[],
+  outside: string = SCHEDULE_STATUS.INVALID_USER,
+): Record<string, string> {
+  return Object.fromEntries(messages.map((m) => [m.recipient, holders[normAddress(m.recipient)] ? SCHEDULE_STATUS.DELIVERED : outside]));
 }
 
 /** A REQUEST-STATUS value, "3.7;Invalid calendar user" (RFC 5545 §3.8.8.3), for CALDAV:request-status. */

@@ -50,6 +50,16 @@ describe("checkAuthority: a REPLY answers for its sender, to the Organizer of th
   });
 });
 
+describe("checkAuthority: a COUNTER comes from one of its Attendees, to the Organizer of the copy (RFC 5546 §3.2.7)", () => {
+  const counter = parseItip(ITIP.b2RequestWilfredo.replace("METHOD:REQUEST", "METHOD:COUNTER"));
+
+  it("accepts a listed Attendee's counter to the Organizer's copy, and refuses anyone else's", () => {
+    expect(checkAuthority({ message: counter, sender: [WILFREDO], recipient: [CYRUS], copyOrganizer: CYRUS }).ok).toBe(true);
+    expect(checkAuthority({ message: counter, sender: [MALLORY], recipient: [CYRUS], copyOrganizer: CYRUS })).toMatchObject({ ok: false, status: "3.8" });
+    expect(checkAuthority({ message: counter, sender: [WILFREDO], recipient: [CYRUS], copyOrganizer: BERNARD })).toMatchObject({ ok: false });
+  });
+});
+
 describe("an Attendee's own copy (RFC 6638 §3.2.2.1, §3.2.4.4)", () => {
   const copy = ITIP.b3WilfredoAccepts;
   const plan = (next: string) => () => planAttendee({ old: stored(copy), next: put(next), attendeeAddress: WILFREDO, now: NOW });
