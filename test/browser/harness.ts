@@ -6,7 +6,7 @@
 // and talk DAV with Basic credentials.
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import { addUser as addUserViaCli, basicAuth, runUserCliOn } from "../../bench/server.mjs";
 import type { Credentials } from "../http/server.js";
 import { chromiumPath, runTag, screenshotDir } from "./node.mjs";
@@ -37,6 +37,18 @@ export const server = () => inject("web");
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS });
+}
+
+/** One chromium for a test file: launched before its tests, closed after; call at the top of a describe. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }
 
 /** A fresh browser context (no cookies) at a viewport size, with the server as base URL. */
@@ -113,4 +125,13 @@ export async function homeListing(c: Credentials, props: string[] = ["D:displayn
     out.set(decodeURIComponent(href), values);
   }
   return out;
+}
+
+const WHO_AM_I = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/></D:prop></D:propfind>';
+
+/** The status of a DAV login with these credentials: a PROPFIND Depth 0 of the user's calendar home (207 when it works). */
+export async function davLogin(c: Credentials, user = c.username): Promise<number> {
+  const res = await dav("PROPFIND", `/calendars/${user}/`, c, WHO_AM_I, { Depth: "0" });
+  await res.arrayBuffer();
+  return res.status;
 }
