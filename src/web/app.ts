@@ -22,6 +22,7 @@ import { adminPages } from "./pages/admin.js";
 import { appPasswords } from "./pages/app-passwords.js";
 import { calendars } from "./pages/calendars.js";
 import { overview } from "./pages/overview.js";
+import { password } from "./pages/password.js";
 import { setup } from "./pages/setup.js";
 import { signIn, signOut } from "./pages/sign-in.js";
 import { WEB_ROOT } from "./paths.js";
@@ -60,6 +61,7 @@ web.route("/", overview);
 web.route("/", calendars);
 web.route("/", setup);
 web.route("/", appPasswords);
+web.route("/", password);
 web.route("/", adminPages);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).
