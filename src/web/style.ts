@@ -77,6 +77,8 @@ th { font-size: .9rem; color: var(--muted); font-weight: 600; }
 .steps ol { margin: .25rem 0; padding-left: 1.25rem; }
 .qr { background: #fff; padding: .5rem; width: 12rem; height: 12rem; border: 1px solid var(--line); }
 @media (max-width: 40rem) {
+  nav.main { order: 3; flex-basis: 100%; }
+  header.top .bar > form button .muted { display: none; }
   table.stack thead { display: none; }
   table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
   table.stack td { display: block; border: none; padding: .15rem 0; }
