@@ -58,6 +58,9 @@ export default defineConfig({
           expect: { poll: { timeout: 20_000 } },
           // One chromium per file, and two cores on the CI machine: files run two at a time.
           maxWorkers: 2,
+          // After the other projects, not beside them: chromium and wrangler dev beside the worker tests
+          // pushed their 5 s timeouts over on a 2-core machine.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -31,6 +31,10 @@ nav.main ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap:
 nav.main a { display: inline-block; padding: .375rem .625rem; border-radius: .375rem; text-decoration: none; color: var(--text); }
 nav.main a[aria-current="page"] { background: var(--code-bg); font-weight: 600; box-shadow: inset 0 -2px 0 var(--accent); }
 nav.main a:hover { background: var(--code-bg); }
+@media (max-width: 40rem) {
+  nav.main { order: 3; flex-basis: 100%; }
+  header.top .bar > form button .muted { display: none; }
+}
 main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.6rem; margin: .5rem 0 1rem; line-height: 1.25; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
@@ -77,8 +81,6 @@ th { font-size: .9rem; color: var(--muted); font-weight: 600; }
 .steps ol { margin: .25rem 0; padding-left: 1.25rem; }
 .qr { background: #fff; padding: .5rem; width: 12rem; height: 12rem; border: 1px solid var(--line); }
 @media (max-width: 40rem) {
-  nav.main { order: 3; flex-basis: 100%; }
-  header.top .bar > form button .muted { display: none; }
   table.stack thead { display: none; }
   table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; }
   table.stack td { display: block; border: none; padding: .15rem 0; }
