@@ -71,8 +71,13 @@ export default defineConfig({
           globalSetup: ["test/browser/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A page may take seconds to answer on a loaded machine: expect.poll waits up to 20 s, not 1 s.
+          expect: { poll: { timeout: 20_000 } },
           // One chromium per file, and two cores on the CI machine: files run two at a time.
           maxWorkers: 2,
+          // After the other projects, not beside them: chromium and wrangler dev beside the worker tests
+          // pushed their 5 s timeouts over on a 2-core machine.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -23,6 +23,7 @@ import { agendaPage } from "./pages/agenda.js";
 import { appPasswords } from "./pages/app-passwords.js";
 import { calendars } from "./pages/calendars.js";
 import { overview } from "./pages/overview.js";
+import { password } from "./pages/password.js";
 import { setup } from "./pages/setup.js";
 import { transfer } from "./pages/transfer.js";
 import { signIn, signOut } from "./pages/sign-in.js";
@@ -63,6 +64,7 @@ web.route("/", agendaPage);
 web.route("/", calendars);
 web.route("/", setup);
 web.route("/", appPasswords);
+web.route("/", password);
 web.route("/", adminPages);
 web.route("/", transfer);
 

@@ -31,10 +31,15 @@ nav.main ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap:
 nav.main a { display: inline-block; padding: .375rem .625rem; border-radius: .375rem; text-decoration: none; color: var(--text); }
 nav.main a[aria-current="page"] { background: var(--code-bg); font-weight: 600; box-shadow: inset 0 -2px 0 var(--accent); }
 nav.main a:hover { background: var(--code-bg); }
+@media (max-width: 40rem) {
+  nav.main { order: 3; flex-basis: 100%; }
+  header.top .bar > form button .muted { display: none; }
+}
 main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.6rem; margin: .5rem 0 1rem; line-height: 1.25; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
-.card > h2:first-child { margin-top: 0; }
+.card > :first-child { margin-top: 0; }
+.card > :last-child { margin-bottom: 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 0 0 1rem; }
 .narrow { max-width: 26rem; margin: 2rem auto; }
 .muted { color: var(--muted); }

@@ -2,24 +2,16 @@
 // `npm run user -- set <name> --admin`) adds a user who can then sign in and
 // log in over DAV, sets a password, adds a room, and removes a user; a
 // non-admin does not see the page.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dav, expectAccessible, launchBrowser, newPage, newUser, screenshots, signIn } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { davLogin, expectAccessible, newPage, newUser, screenshots, signIn, useBrowser } from "./harness.js";
 
-const PROPFIND = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>';
 
 describe("administration", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("lets an admin add a user, who can then use DAV and sign in; adds a room; removes the user", async () => {
     const admin = await newUser("root", { admin: true });
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signIn(page, admin, "/app/admin");
     expect(new URL(page.url()).pathname).toBe("/app/admin");
     await expectAccessible(page);
@@ -33,7 +25,7 @@ describe("administration", () => {
     await page.waitForURL((url) => url.search.includes("done=added"));
     await expect.poll(() => page.locator("table").textContent()).toContain("New Person");
     await screenshots(page, "admin");
-    expect((await dav("PROPFIND", `/calendars/${name}/`, { username: name, password: "first-password" }, PROPFIND, { Depth: "0" })).status).toBe(207);
+    expect(await davLogin({ username: name, password: "first-password" })).toBe(207);
 
     await page.getByLabel("User name").fill(`${admin.username}-room`);
     await page.getByLabel("Display name").fill("Big Room");
@@ -46,8 +38,8 @@ describe("administration", () => {
     await page.getByLabel("New password").fill("second-password");
     await page.getByRole("button", { name: "Set password" }).click();
     await page.waitForURL((url) => url.search.includes("done=password"));
-    expect((await dav("PROPFIND", `/calendars/${name}/`, { username: name, password: "first-password" }, PROPFIND, { Depth: "0" })).status).toBe(401);
-    const newcomer = await newPage(browser);
+    expect(await davLogin({ username: name, password: "first-password" })).toBe(401);
+    const newcomer = await newPage(browser());
     await signIn(newcomer, { username: name, password: "second-password" });
     expect(new URL(newcomer.url()).pathname).toBe("/app/");
 
@@ -55,14 +47,14 @@ describe("administration", () => {
     await page.getByLabel(`Yes, delete ${name} and all their data`).check();
     await page.getByRole("button", { name: `Remove ${name}` }).click();
     await page.waitForURL((url) => url.search.includes("done=removed"));
-    expect((await dav("PROPFIND", `/calendars/${name}/`, { username: name, password: "second-password" }, PROPFIND, { Depth: "0" })).status).toBe(401);
+    expect(await davLogin({ username: name, password: "second-password" })).toBe(401);
     await newcomer.reload();
     expect(new URL(newcomer.url()).pathname).toBe("/app/sign-in");
   });
 
   it("does not show administration to a user who is not an admin", async () => {
     const u = await newUser("plain");
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signIn(page, u);
     expect(await page.getByRole("link", { name: "Administration" }).count()).toBe(0);
     const res = await page.goto("/app/admin");

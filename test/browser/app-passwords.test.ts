@@ -1,24 +1,16 @@
 // App passwords from the web page: one is created with a label and shown once,
 // works for DAV (HTTP Basic), is listed with its creation time, does not sign
 // in to the page, and once revoked the next DAV request is refused (401).
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dav, expectAccessible, launchBrowser, newPage, newUser, screenshots, signIn } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { davLogin, expectAccessible, newPage, newUser, screenshots, signIn, useBrowser } from "./harness.js";
 
-const PROPFIND = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/></D:prop></D:propfind>';
 
 describe("app passwords", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("creates one, shows it once, lets DAV log in with it, revokes it, and the next DAV request is 401", async () => {
     const u = await newUser("dev");
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signIn(page, u, "/app/app-passwords");
     await page.getByLabel("Label").fill("Test phone");
     await page.getByRole("button", { name: "Create" }).click();
@@ -28,10 +20,10 @@ describe("app passwords", () => {
     await screenshots(page, "app-password-created");
 
     const asApp = { username: u.username, password: secret };
-    expect((await dav("PROPFIND", "/", asApp, PROPFIND, { Depth: "0" })).status).toBe(207);
+    expect(await davLogin(asApp)).toBe(207);
 
     // An app password is for DAV clients, not for the page.
-    const other = await newPage(browser);
+    const other = await newPage(browser());
     await other.goto("/app/sign-in");
     await other.getByLabel("Account name or e-mail address").fill(u.username);
     await other.getByLabel("Password", { exact: true }).fill(secret);
@@ -47,7 +39,7 @@ describe("app passwords", () => {
     await page.waitForURL((url) => url.search.includes("done=revoked"));
     expect(await page.locator("main").textContent()).not.toContain("Test phone");
 
-    expect((await dav("PROPFIND", "/", asApp, PROPFIND, { Depth: "0" })).status).toBe(401);
-    expect((await dav("PROPFIND", "/", u, PROPFIND, { Depth: "0" })).status).toBe(207);
+    expect(await davLogin(asApp)).toBe(401);
+    expect(await davLogin(u)).toBe(207);
   });
 });

@@ -3,22 +3,18 @@
 // resourcetype and components; renaming and recolouring it shows in
 // DAV:displayname and calendar-color; deleting asks first, names what is lost,
 // and the calendar is gone from the listing.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectAccessible, homeListing, launchBrowser, newPage, newUser, screenshots, signIn, type Credentials } from "./harness.js";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectAccessible, homeListing, newPage, newUser, screenshots, signIn, useBrowser, type Credentials } from "./harness.js";
 
 describe("calendars and task lists", () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let page: Page;
   let u: Credentials;
   beforeAll(async () => {
-    browser = await launchBrowser();
     u = await newUser("cal", { name: "Cal Example" });
-    page = await newPage(browser);
+    page = await newPage(browser());
     await signIn(page, u, "/app/calendars");
-  });
-  afterAll(async () => {
-    await browser?.close();
   });
 
   it("creates a calendar that a PROPFIND Depth 1 of the home finds, with its name and colour", async () => {

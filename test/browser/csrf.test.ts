@@ -1,22 +1,15 @@
 // The page's forms are refused without the session's CSRF token (403), and a
 // state-changing request from another origin is refused even with it; the
 // page is served with a strict Content-Security-Policy.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { homeListing, launchBrowser, newPage, newUser, signIn } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { homeListing, newPage, newUser, signIn, useBrowser } from "./harness.js";
 
 describe("CSRF and CSP", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("refuses a form post without the CSRF token (403) and changes nothing", async () => {
     const u = await newUser("eve");
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signIn(page, u, "/app/calendars");
     const answer = await page.evaluate(async () => {
       const res = await fetch("/app/calendars", {
@@ -46,7 +39,7 @@ describe("CSRF and CSP", () => {
   });
 
   it("serves every page with a CSP that forbids inline script", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     const res = await page.goto("/app/sign-in");
     const csp = res!.headers()["content-security-policy"]!;
     expect(csp).toContain("script-src 'self'");

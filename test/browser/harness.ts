@@ -1,13 +1,13 @@
 // The browser tests' harness: Debian's chromium (/usr/bin/chromium, installed
 // by `apt-get install chromium`; .ci/run does it) driven by playwright-core,
-// against the one server global-setup.ts started. Helpers to add users with
-// the documented CLI, open pages at phone and desktop sizes, sign in, save
+// against the one server global-setup.ts started. Helpers to add users
+// (through the admin API; admins with the documented CLI), open pages at phone and desktop sizes, sign in, save
 // screenshots to docs/screenshots/ (the README shows two), run axe-core,
 // and talk DAV with Basic credentials.
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expect, inject } from "vitest";
-import { addUser as addUserViaCli, basicAuth, runUserCliOn } from "../../bench/server.mjs";
+import { afterAll, beforeAll, expect, inject } from "vitest";
+import { basicAuth, runUserCliOn } from "../../bench/server.mjs";
 import type { Credentials } from "../http/server.js";
 import { chromiumPath, runTag, screenshotDir } from "./node.mjs";
 
@@ -39,6 +39,18 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS });
 }
 
+/** One chromium for a test file: launched before its tests, closed after; call at the top of a describe. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
+}
+
 /** A fresh browser context (no cookies) at a viewport size, with the server as base URL. */
 export async function newContext(browser: Browser, viewport: Viewport = "desktop"): Promise<BrowserContext> {
   return browser.newContext({ baseURL: server().url, viewport: VIEWPORTS[viewport], locale: "en-GB", timezoneId: "Europe/Berlin" });
@@ -49,10 +61,19 @@ export async function newPage(browser: Browser, viewport: Viewport = "desktop"):
 }
 
 let serial = 0;
-/** A user of its own for a test, added with `npm run user -- add` (name unique per run). */
+/**
+ * A user of its own for a test (name unique per run), added through the admin API the CLI uses (a request, not a
+ * process per user); `admin` marks it with the documented `npm run user -- set <name> --admin`.
+ */
 export async function newUser(prefix: string, opts: { admin?: boolean; name?: string } = {}): Promise<Credentials & { emails: string[] }> {
   const name = `${prefix}${runTag()}x${++serial}`;
-  const u = await addUserViaCli(server(), name, { name: opts.name ?? `${prefix[0]!.toUpperCase()}${prefix.slice(1)} Example` });
+  const u = { username: name, password: `pw-${crypto.randomUUID()}`, emails: [`${name}@example.com`] };
+  const res = await fetch(`${server().url}/admin/api/users/${name}`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${server().adminToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ password: u.password, emails: u.emails, displayName: opts.name ?? `${prefix[0]!.toUpperCase()}${prefix.slice(1)} Example` }),
+  });
+  if (res.status !== 201) throw new Error(`adding ${name}: ${res.status} ${await res.text()}`);
   if (opts.admin) {
     const r = await runUserCliOn(server(), ["set", name, "--admin"]);
     if (r.code !== 0) throw new Error(`user set --admin failed: ${r.stdout}${r.stderr}`);
@@ -113,4 +134,13 @@ export async function homeListing(c: Credentials, props: string[] = ["D:displayn
     out.set(decodeURIComponent(href), values);
   }
   return out;
+}
+
+const WHO_AM_I = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/></D:prop></D:propfind>';
+
+/** The status of a DAV login with these credentials: a PROPFIND Depth 0 of the user's calendar home (207 when it works). */
+export async function davLogin(c: Credentials, user = c.username): Promise<number> {
+  const res = await dav("PROPFIND", `/calendars/${user}/`, c, WHO_AM_I, { Depth: "0" });
+  await res.arrayBuffer();
+  return res.status;
 }

@@ -2,24 +2,16 @@
 // DAVx5 (davx5:// or caldav:// for plain loopback HTTP) with a QR code, and
 // the Apple profile downloads as a CalDAV account payload without a password
 // unless one is asked for, which is then a working app password.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dav, expectAccessible, launchBrowser, newPage, newUser, screenshots, server, signIn } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { davLogin, expectAccessible, newPage, newUser, screenshots, server, signIn, useBrowser } from "./harness.js";
 
-const PROPFIND = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>';
 
 describe("set-up help", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("shows the addresses, a DAVx5 link and QR code, and an Apple profile with and without a password", async () => {
     const u = await newUser("sam");
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signIn(page, u, "/app/setup");
     const text = await page.locator("main").textContent();
     expect(text).toContain(`${server().url}/principals/${u.username}/`);
@@ -41,6 +33,6 @@ describe("set-up help", () => {
     const withPassword = await new Response((await download.createReadStream()) as unknown as ReadableStream).text();
     const secret = /<key>CalDAVPassword<\/key><string>([^<]+)<\/string>/.exec(withPassword)?.[1];
     expect(secret).toBeDefined();
-    expect((await dav("PROPFIND", `/calendars/${u.username}/`, { username: u.username, password: secret! }, PROPFIND, { Depth: "0" })).status).toBe(207);
+    expect(await davLogin({ username: u.username, password: secret! })).toBe(207);
   });
 });

@@ -2,22 +2,15 @@
 // browser there, a wrong password is refused, the right one opens the
 // overview, signing out ends the session, and an unauthenticated page
 // request is sent to the sign-in.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectAccessible, launchBrowser, newPage, newUser, screenshots, server, signIn } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { expectAccessible, newPage, newUser, screenshots, server, signIn, useBrowser } from "./harness.js";
 
 describe("sign-in", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it("leads a browser from the server's root to the sign-in, refuses a wrong password, and signs in with the right one", async () => {
     const u = await newUser("ann");
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await page.goto("/");
     expect(new URL(page.url()).pathname).toBe("/app/sign-in");
     await screenshots(page, "sign-in");
@@ -44,7 +37,7 @@ describe("sign-in", () => {
 
   it("sends an unauthenticated page request to the sign-in, and back to the page after it", async () => {
     const u = await newUser("ben");
-    const page = await newPage(browser, "phone");
+    const page = await newPage(browser(), "phone");
     const res = await fetch(`${server().url}/app/calendars`, { redirect: "manual" });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/app/sign-in?next=%2Fapp%2Fcalendars");
@@ -54,7 +47,7 @@ describe("sign-in", () => {
 
   it("signs in with the e-mail address instead of the account name", async () => {
     const u = await newUser("cat");
-    const page = await newPage(browser);
+    const page = await newPage(browser());
     await signIn(page, { username: u.emails[0]!, password: u.password });
     expect(new URL(page.url()).pathname).toBe("/app/");
   });

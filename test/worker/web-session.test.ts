@@ -171,3 +171,20 @@ describe("sessions", () => {
     });
   });
 });
+
+describe("changing one's password", () => {
+  it("needs the current password, ends the other sessions, keeps this one, and DAV takes the new password", async () => {
+    const u = await newUser("chpw");
+    const [here, there] = [new Browser(), new Browser()];
+    await here.signIn(u.user, u.password);
+    await there.signIn(u.user, u.password);
+    const token = await here.token("/app/password");
+    expect((await here.post("/app/password", { _csrf: token, current: "wrong", new: "brand-new-pw", again: "brand-new-pw" })).status).toBe(401);
+    expect((await here.post("/app/password", { _csrf: token, current: u.password, new: "brand-new-pw", again: "different" })).status).toBe(400);
+    expect((await here.post("/app/password", { _csrf: token, current: u.password, new: "brand-new-pw", again: "brand-new-pw" })).status).toBe(303);
+    expect((await here.fetch("/app/")).status).toBe(200);
+    expect((await there.fetch("/app/")).status).toBe(303);
+    expect((await dav("PROPFIND", "/", { as: u, body: PROPFIND, headers: { Depth: "0" } })).status).toBe(401);
+    expect((await dav("PROPFIND", "/", { as: { user: u.user, password: "brand-new-pw" }, body: PROPFIND, headers: { Depth: "0" } })).status).toBe(207);
+  });
+});

@@ -28,6 +28,7 @@ overview.get("/", async (c) => {
     <a class="button" href="${WEB_ROOT}setup">Set up a device</a>
     <a class="button secondary" href="${WEB_ROOT}calendars">Calendars and task lists</a>
     <a class="button secondary" href="${WEB_ROOT}app-passwords">App passwords</a>
+    <a class="button secondary" href="${WEB_ROOT}password">Change password</a>
   </div>
 </div>
 <div class="card">
