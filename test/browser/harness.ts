@@ -2,7 +2,7 @@
 // by `apt-get install chromium`; .ci/run does it) driven by playwright-core,
 // against the one server global-setup.ts started. Helpers to add users
 // (through the admin API; admins with the documented CLI), open pages at phone and desktop sizes, sign in, save
-// screenshots to docs/screenshots/ (the README shows two), run axe-core,
+// screenshots (node.mjs screenshotDir says where), run axe-core,
 // and talk DAV with Basic credentials.
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -89,7 +89,7 @@ export async function signIn(page: Page, c: Credentials, path = "/app/"): Promis
   await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/sign-in")), page.getByRole("button", { name: "Sign in" }).click()]);
 }
 
-/** Saves the page as docs/screenshots/<name>-<viewport>.png, for every viewport, full page. */
+/** Saves the page as <screenshotDir>/<name>-<viewport>.png, for every viewport, full page. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   const dir = screenshotDir();
   const before = page.viewportSize();

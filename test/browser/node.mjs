@@ -4,9 +4,12 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../bench/server.mjs";
 
-/** docs/screenshots/, made if missing: where the browser tests save their screenshots (the README shows two). */
+/**
+ * Where the browser tests save their screenshots, made if missing: test-results/screenshots/ (not kept in git), or
+ * docs/screenshots/ (the ones the README shows) when SCREENSHOTS=docs, so a test run leaves the tree as it was.
+ */
 export function screenshotDir() {
-  const dir = join(ROOT, "docs", "screenshots");
+  const dir = process.env.SCREENSHOTS === "docs" ? join(ROOT, "docs", "screenshots") : join(ROOT, "test-results", "screenshots");
   mkdirSync(dir, { recursive: true });
   return dir;
 }
