@@ -18,6 +18,8 @@ import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
+import { checkSharedOrganizer, mountIn, ownTarget, sharedTarget } from "./shared.js";
+import { NOTIFICATIONS } from "../core/sharing/model.js";
 
 /** One decoder and one encoder for every request (each decode starts afresh without `stream`). */
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -56,6 +58,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
   if (loc.user !== ctx.user.id) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
+  if (loc.collection === NOTIFICATIONS) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   checkCalendarContentType(req.headers.get("content-type"));
   const text = decodeCalendar(req.body);
   const limits = ctx.limits;
@@ -67,7 +70,8 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   });
   const snapshot = snapshotOf(parsed);
   const instances = instanceIndex(parsed, Date.now());
-  const home = ctx.home(ctx.user.id);
+  // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
+  let target = ownTarget(ctx, loc.collection);
   const conditions = {
     ifMatch: parseEtagList(req.headers.get("if-match")),
     ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
@@ -77,7 +81,13 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
     const fast = attempt === 0 && snapshot === null;
-    const stored = fast ? null : await home.object(loc.collection, loc.name);
+    const read = fast ? null : target.asSharee ? await target.home.object(target.collection, loc.name, target.asSharee.id) : await target.home.objectOrMount(target.collection, loc.name);
+    if (read && "mount" in read) {
+      target = await sharedTarget(ctx, read.mount, req.url.pathname);
+      continue;
+    }
+    const stored = read;
+    checkSharedOrganizer(target, snapshot, ctx.user);
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {
       checkConditions(stored?.object.etag ?? null, conditions);
@@ -85,15 +95,16 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     }
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
-      ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, {
+      ? await planWrite(ctx, target.organizer, stored, { obj: parsed, text, snapshot }, {
           scheduleReply: true,
           mergeOthers: conditions.ifScheduleTagMatch !== undefined,
         })
       : { text, rewritten: false, snapshot: null, jobs: [] };
     const body = plan.text ?? text;
     const bytes = plan.rewritten ? UTF8_OUT.encode(body) : req.body;
-    const result = await home.putObject({
-      collection: loc.collection,
+    const result = await target.home.putObject({
+      collection: target.collection,
+      asSharee: target.asSharee,
       name: loc.name,
       body,
       size: bytes.byteLength,
@@ -110,6 +121,11 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
         : {}),
     });
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
+    const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
+    if (mount) {
+      target = await sharedTarget(ctx, mount, req.url.pathname);
+      continue;
+    }
     const done = unwrap(result);
     // The ETag of what was stored, even when scheduling rewrote it (SCHEDULE-STATUS, SEQUENCE): clients such as
     // Evolution refuse a PUT answer without one (cyrus-imapd#2456), and Schedule-Tag is for scheduling (RFC 6638 §3.2.10).

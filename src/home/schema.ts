@@ -126,6 +126,14 @@ const MIGRATIONS: string[] = [
   // indexed instance (component.ts BusyCode). NULL in rows written before: their bodies are read, as before.
   `ALTER TABLE objects ADD COLUMN busy INTEGER;
    ALTER TABLE instances ADD COLUMN busy INTEGER;`,
+  // v8: calendar sharing (calendarserver-sharing, home/sharing.ts). An owner's home keeps its calendars' sharees
+  // (the authority on access); a sharee's home keeps pointers to calendars shared with it and its notifications.
+  `CREATE TABLE shares (collection_id INTEGER NOT NULL, sharee TEXT NOT NULL, access TEXT NOT NULL, status TEXT NOT NULL,
+     uid TEXT NOT NULL, summary TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (collection_id, sharee)) WITHOUT ROWID;
+   CREATE TABLE mounts (name TEXT PRIMARY KEY, owner TEXT NOT NULL, calendar TEXT NOT NULL, uid TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE UNIQUE INDEX mounts_target ON mounts (owner, calendar);
+   CREATE TABLE notifications (name TEXT PRIMARY KEY, uid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, body TEXT NOT NULL,
+     etag TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -14,9 +14,10 @@ import { appleProperties } from "./apple.js";
 import { caldavProperties } from "./caldav.js";
 import { davProperties } from "./dav.js";
 import { scheduleProperties } from "./schedule.js";
+import { sharingProperties } from "./sharing.js";
 import { propsOf, type PropContext, type PropertyDef, type Resource } from "./types.js";
 
-const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...scheduleProperties, ...appleProperties];
+const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...scheduleProperties, ...appleProperties, ...sharingProperties];
 export const PROPERTIES: ReadonlyMap<Clark, PropertyDef> = new Map(DEFS.map((d) => [d.name, d]));
 
 const defFor = (name: Clark, r: Resource) => {

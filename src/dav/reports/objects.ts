@@ -17,6 +17,7 @@ import { el, type XmlElement } from "../../core/xml/tree.js";
 import type { DavContext } from "../context.js";
 import { readBodies } from "../get.js";
 import { propGroups } from "../propfind.js";
+import { dataOf } from "../shared.js";
 
 const CALENDAR_DATA = caldav("calendar-data");
 
@@ -49,7 +50,7 @@ export async function objectResponses(
 ): Promise<void> {
   const dataReq = sel.calendarData ? parseCalendarDataRequest(sel.calendarData) : undefined;
   const bodies = dataReq
-    ? await readBodies(ctx, owner.id, objects.map((o) => {
+    ? await readBodies(ctx, dataOf(owner.id, collection).home, objects.map((o) => {
         const known = pre.bodies?.get(o.name);
         return known !== undefined && o.body === undefined ? { ...o, body: known } : o;
       }))
