@@ -74,7 +74,7 @@ export function discardBody(sql: Sql, key: string, now: number): void {
  */
 export const MOUNT_HEADER = "X-Edge-Mount";
 
-function noCollection(sql: Sql, name: string): DavError {
+export function noCollection(sql: Sql, name: string): DavError {
   const m = mountNamed(sql, name);
   if (m) return new DavError(409, { description: "a calendar shared with this home", headers: { [MOUNT_HEADER]: JSON.stringify({ owner: m.owner, calendar: m.calendar }) } });
   return new DavError(409, { description: `no collection ${name}` });
