@@ -15,7 +15,8 @@ export const sharingProperties: PropertyDef[] = [
     r.kind === "principal" && r.principal.id === ctx.user.id ? [hrefEl(hrefs.collection(r.principal.id, NOTIFICATIONS))] : undefined,
   ),
   live(cs("notificationtype"), ["notification"], (r) => (r.kind === "notification" ? [el(cs(r.item.type))] : undefined)),
-  live(cs("invite"), ["calendar"], (r) => (r.kind === "calendar" && !r.collection.shared ? inviteProperty(r.collection.invites ?? []) : undefined)),
+  // Only on a calendar its owner shares (as CalendarServer answers): 404 on one never shared.
+  live(cs("invite"), ["calendar"], (r) => (r.kind === "calendar" && !r.collection.shared && r.collection.invites?.length ? inviteProperty(r.collection.invites) : undefined)),
   // Only the owner shares (a sharee cannot share further).
   live(cs("allowed-sharing-modes"), ["calendar"], (r) => (r.kind === "calendar" ? (r.collection.shared ? [] : [el(cs("can-be-shared"))]) : undefined)),
   live(cs("shared-url"), ["calendar"], (r) =>
