@@ -84,6 +84,18 @@ describe("a read-only sharee reads but cannot write (RFC 3744 §7.1.1)", () => {
     expect(await (await dav("GET", `${f.calendar}keep.ics`, { as: f.owner })).text()).toContain("SUMMARY:Keep");
   });
 
+  it("a PROPPATCH of an object's properties is 403 DAV:need-privileges for a read-only sharee, 207 for a read-write one", async () => {
+    const f = await sharedFamily();
+    await putOk(f.owner, `${f.calendar}p.ics`, ics());
+    const body = `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:X="urn:x"><D:set><D:prop><X:note>hi</X:note></D:prop></D:set></D:propertyupdate>`;
+    const ro = await dav("PROPPATCH", `${f.roUrl}p.ics`, { as: f.ro, body });
+    expect(ro.status).toBe(403);
+    expect(await errorConditions(ro)).toEqual([D("need-privileges")]);
+    expect((await dav("PROPPATCH", `${f.rwUrl}p.ics`, { as: f.rw, body })).status).toBe(207);
+    const own = await propfindOne(f.owner, `${f.calendar}p.ics`, ["D:getetag"]);
+    expect(own.props.get(D("getetag"))!.status).toBe(200);
+  });
+
   it("free-busy-query on the shared calendar is allowed (read-free-busy)", async () => {
     const f = await sharedFamily();
     await putOk(f.owner, `${f.calendar}busy.ics`, ics({ start: "20260401T100000Z", end: "20260401T110000Z" }));
@@ -129,6 +141,24 @@ describe("nobody else, and nothing further", () => {
     expect(moveIn.status).toBe(403);
     expect((await dav("GET", `/calendars/${f.rw.user}/calendar/mine.ics`, { as: f.rw })).status).toBe(200);
     expect((await dav("GET", `${f.calendar}c.ics`, { as: f.owner })).status).toBe(200);
+  });
+
+  it("when the owner deletes the calendar, it is gone from every sharee's home (404, not listed)", async () => {
+    const f = await sharedFamily();
+    expect((await dav("DELETE", f.calendar, { as: f.owner })).status).toBe(204);
+    expect((await dav("PROPFIND", f.rwUrl, { as: f.rw, headers: { Depth: "0" } })).status).toBe(404);
+    const ms = await multistatus(await dav("PROPFIND", `/calendars/${f.ro.user}/`, { as: f.ro, headers: { Depth: "1" } }));
+    expect(ms.has(f.roUrl)).toBe(false);
+    // A calendar of the sharee's own cannot take the shared one's name meanwhile.
+    expect((await dav("PUT", `${f.rwUrl}x.ics`, { as: f.rw, body: ics() })).status).toBe(404);
+  });
+
+  it("a malformed sharing request is 400 and changes nothing", async () => {
+    const f = await sharedFamily();
+    expect((await postXml(f.owner, f.calendar, "<not xml")).status).toBe(400);
+    expect((await postXml(f.owner, f.calendar, `<A:share xmlns:A="http://calendarserver.org/ns/"/>`)).status).toBe(400);
+    expect((await postXml(f.owner, f.calendar, `<A:unknown xmlns:A="http://calendarserver.org/ns/"/>`)).status).toBe(400);
+    expect((await dav("PROPFIND", f.rwUrl, { as: f.rw, headers: { Depth: "0" } })).status).toBe(207);
   });
 
   it("DAV:acl and DAV:owner tell the truth: the owner has all, accepted sharees their grants", async () => {
