@@ -28,18 +28,20 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
   if (loc.kind === "object" && loc.user === ctx.user.id) {
     // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
     let target = ownTarget(ctx, loc.collection);
+    let fastNext = true;
     // Schedule-Reply: F asks the server not to reply for the attendee (RFC 6638 §8.1).
     const scheduleReply = (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F";
     const ifScheduleTagMatch = parseEtagList(req.headers.get("if-schedule-tag-match"));
     for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
       // First try in one round trip; the home asks for a plan if the object is a scheduling object.
-      const fast = attempt === 0;
+      const fast = fastNext;
+      fastNext = false;
       const stored = fast ? null : await target.home.object(target.collection, loc.name, target.asSharee?.id);
       if (stored) {
         checkConditions(stored.object.etag, { ifMatch });
         checkScheduleTag(stored.object.scheduleTag, ifScheduleTagMatch);
       }
-      const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, target.organizer, stored, null, { scheduleReply }) : undefined;
+      const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, await target.organizer(), stored, null, { scheduleReply }) : undefined;
       const result = await target.home.deleteObject(
         {
           collection: target.collection,
@@ -54,7 +56,8 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
       if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
       const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
       if (mount) {
-        target = await sharedTarget(ctx, mount, req.url.pathname);
+        target = sharedTarget(ctx, mount, req.url.pathname);
+        fastNext = true;
         continue;
       }
       unwrap(result);

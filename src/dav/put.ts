@@ -72,6 +72,8 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const instances = instanceIndex(parsed, Date.now());
   // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
   let target = ownTarget(ctx, loc.collection);
+  // A plain object is first tried in one round trip (again once the write is sent on to a shared calendar's owner).
+  let fastNext = snapshot === null;
   const conditions = {
     ifMatch: parseEtagList(req.headers.get("if-match")),
     ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
@@ -80,14 +82,15 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
-    const fast = attempt === 0 && snapshot === null;
+    const fast = fastNext;
+    fastNext = false;
     const read = fast ? null : target.asSharee ? await target.home.object(target.collection, loc.name, target.asSharee.id) : await target.home.objectOrMount(target.collection, loc.name);
     if (read && "mount" in read) {
-      target = await sharedTarget(ctx, read.mount, req.url.pathname);
+      target = sharedTarget(ctx, read.mount, req.url.pathname);
       continue;
     }
     const stored = read;
-    checkSharedOrganizer(target, snapshot, ctx.user);
+    await checkSharedOrganizer(target, snapshot, ctx.user);
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {
       checkConditions(stored?.object.etag ?? null, conditions);
@@ -95,7 +98,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     }
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
-      ? await planWrite(ctx, target.organizer, stored, { obj: parsed, text, snapshot }, {
+      ? await planWrite(ctx, await target.organizer(), stored, { obj: parsed, text, snapshot }, {
           scheduleReply: true,
           mergeOthers: conditions.ifScheduleTagMatch !== undefined,
         })
@@ -123,7 +126,8 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
     const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
     if (mount) {
-      target = await sharedTarget(ctx, mount, req.url.pathname);
+      target = sharedTarget(ctx, mount, req.url.pathname);
+      fastNext = snapshot === null;
       continue;
     }
     const done = unwrap(result);

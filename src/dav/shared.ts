@@ -75,12 +75,12 @@ export async function notificationOf(ctx: DavContext, name: string): Promise<Res
 export interface WriteTarget {
   home: DurableObjectStub<CalendarHome>;
   collection: string;
-  /** The principal whose scheduling the write does (RFC 6638): the owner of a shared calendar. */
-  organizer: Principal;
+  /** The principal whose scheduling the write does (RFC 6638): the owner of a shared calendar (asked of the Directory only when needed). */
+  organizer: () => Promise<Principal>;
   asSharee?: ShareeRef | undefined;
 }
 
-export const ownTarget = (ctx: DavContext, collection: string): WriteTarget => ({ home: ctx.home(ctx.user.id), collection, organizer: ctx.user });
+export const ownTarget = (ctx: DavContext, collection: string): WriteTarget => ({ home: ctx.home(ctx.user.id), collection, organizer: async () => ctx.user });
 
 /** The shared calendar a refused write named (home/writes.ts MOUNT_HEADER), if that is why it was refused. */
 export function mountIn(error: DavErrorShape): { owner: string; calendar: string } | undefined {
@@ -93,12 +93,12 @@ export function mountIn(error: DavErrorShape): { owner: string; calendar: string
  * A meeting there is scheduled once, from the owner's home, as the owner's (docs: README "Sharing"): an ORGANIZER
  * that is the sharee's own address is refused, since the attendees' answers could reach no copy of the sharee's.
  */
-export async function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: string }, href: string): Promise<WriteTarget> {
-  return { home: ctx.home(mount.owner), collection: mount.calendar, organizer: await ctx.principalOrThrow(mount.owner), asSharee: { id: ctx.user.id, href } };
+export function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: string }, href: string): WriteTarget {
+  return { home: ctx.home(mount.owner), collection: mount.calendar, organizer: () => ctx.principalOrThrow(mount.owner), asSharee: { id: ctx.user.id, href } };
 }
 
-export function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): void {
-  if (!t.asSharee || !snapshot || roleOf(snapshot, t.organizer.addresses) === "organizer") return;
+export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): Promise<void> {
+  if (!t.asSharee || !snapshot || roleOf(snapshot, (await t.organizer()).addresses) === "organizer") return;
   if (roleOf(snapshot, user.addresses) === "organizer")
     throw precondition(403, caldav("valid-organizer"), "a meeting in a shared calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
 }
