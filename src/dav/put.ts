@@ -18,7 +18,7 @@ import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
-import { checkSharedOrganizer, mountIn, ownTarget, sharedTarget } from "./shared.js";
+import { checkSharedOrganizer, mountIn, ownTarget, sentByBody, sharedTarget } from "./shared.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 
 /** One decoder and one encoder for every request (each decode starts afresh without `stream`). */
@@ -91,6 +91,9 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     }
     const stored = read;
     await checkSharedOrganizer(target, snapshot, ctx.user);
+    // A sharee writing the owner's meeting is its SENT-BY (RFC 5545 §3.2.18): the body is the owner's, sent by the sharee.
+    const sentBy = await sentByBody(target, snapshot, text, ctx.user);
+    const incoming = sentBy ?? text;
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {
       checkConditions(stored?.object.etag ?? null, conditions);
@@ -98,13 +101,13 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     }
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
-      ? await planWrite(ctx, await target.organizer(), stored, { obj: parsed, text, snapshot }, {
+      ? await planWrite(ctx, await target.organizer(), stored, { obj: parsed, text: incoming, snapshot }, {
           scheduleReply: true,
           mergeOthers: conditions.ifScheduleTagMatch !== undefined,
         })
-      : { text, rewritten: false, snapshot: null, jobs: [] };
-    const body = plan.text ?? text;
-    const bytes = plan.rewritten ? UTF8_OUT.encode(body) : req.body;
+      : { text: incoming, rewritten: false, snapshot: null, jobs: [] };
+    const body = plan.text ?? incoming;
+    const bytes = plan.rewritten || sentBy !== null ? UTF8_OUT.encode(body) : req.body;
     const result = await target.home.putObject({
       collection: target.collection,
       asSharee: target.asSharee,

@@ -12,6 +12,7 @@ import type { Principal, ShareeRef } from "../core/model.js";
 import { roleOf } from "../core/schedule/snapshot.js";
 import type { ScheduleSnapshot } from "../core/schedule/types.js";
 import { caldav } from "../core/xml/names.js";
+import { withSentBy } from "../core/sharing/sent-by.js";
 import type { CollectionInfo, ObjectInfo } from "../core/model.js";
 import { hrefs } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
@@ -95,6 +96,13 @@ export function mountIn(error: DavErrorShape): { owner: string; calendar: string
  */
 export function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: string }, href: string): WriteTarget {
   return { home: ctx.home(mount.owner), collection: mount.calendar, organizer: () => ctx.principalOrThrow(mount.owner), asSharee: { id: ctx.user.id, href } };
+}
+
+/** A meeting of the owner's a sharee writes: its body with the sharee as SENT-BY (core/sharing/sent-by.ts), else null. */
+export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal): Promise<string | null> {
+  const sender = user.addresses[0];
+  if (!t.asSharee || !snapshot || !sender || roleOf(snapshot, (await t.organizer()).addresses) !== "organizer") return null;
+  return withSentBy(text, sender);
 }
 
 export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): Promise<void> {

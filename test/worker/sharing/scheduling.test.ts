@@ -1,12 +1,13 @@
 // Scheduling in a shared calendar (RFC 6638 with the CalendarServer sharing
 // notes): a meeting a read-write sharee saves there is the owner's, scheduled
-// once from the owner's home with its Schedule-Tag; each attendee gets one
+// once from the owner's home with its Schedule-Tag and the sharee as
+// SENT-BY (RFC 5545 §3.2.18); each attendee gets one
 // invitation; a sharee who is also an attendee answers in its own home; an
 // ORGANIZER that is the sharee's own address is refused (README "Sharing").
 import { describe, expect, it, vi } from "vitest";
 import { dav, errorConditions, type Creds } from "../../helpers/dav-client.js";
 import { CAL } from "../../helpers/caldav.js";
-import { copyPath, getCopy, inboxFor, meeting, newUid, party, ps, sleep, waitCopy, rowsWithUid, type Party } from "../../helpers/scheduling.js";
+import { copyPath, getCopy, inboxFor, meeting, newUid, party, ps, sleep, unfold, waitCopy, rowsWithUid, type Party } from "../../helpers/scheduling.js";
 import { sharedFamily } from "../../helpers/sharing.js";
 
 vi.setConfig({ testTimeout: 30_000 });
@@ -32,6 +33,10 @@ describe("a meeting in a shared calendar", () => {
 
     const daveCopy = await waitCopy(dave, copyPath(dave, uid));
     expect(ps(daveCopy.text, dave)).toBe("NEEDS-ACTION");
+    // The owner's meeting, sent by the sharee (RFC 5545 §3.2.18): in the stored copy and in the invitation.
+    expect(unfold(own.text)).toMatch(new RegExp(`ORGANIZER;[^\\r\\n]*SENT-BY="?mailto:${f.rw.user}@example.com"?[;:]`, "i"));
+    expect(unfold(daveCopy.text)).toMatch(new RegExp(`ORGANIZER;[^\\r\\n]*SENT-BY="?mailto:${f.rw.user}@example.com"?[;:]`, "i"));
+    expect(own.etag, "the PUT answered the ETag of what was stored").toBe(res.headers.get("etag"));
     // The read-only sharee is an attendee in its own right: its copy is in its own calendar, not the shared one.
     const roCopy = await waitCopy(f.ro, copyPath(f.ro, uid));
     expect(ps(roCopy.text, ro)).toBe("NEEDS-ACTION");
