@@ -13,6 +13,7 @@ import { roleOf } from "../core/schedule/snapshot.js";
 import type { ScheduleSnapshot } from "../core/schedule/types.js";
 import { caldav } from "../core/xml/names.js";
 import { withSentBy } from "../core/sharing/sent-by.js";
+import { busyOnly } from "../core/sharing/privacy.js";
 import type { CollectionInfo, ObjectInfo } from "../core/model.js";
 import { hrefs } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
@@ -25,6 +26,9 @@ function asShared(mount: Omit<MountInfo, "uid">, c: CollectionInfo, access: Shar
   const { invites: _hidden, ...base } = c;
   return { ...base, name: mount.name, props: { ...base.props, ...mount.props }, shared: { owner: mount.owner, calendar: mount.calendar, access, sharee } };
 }
+
+/** How a body of the collection reads to the requester: busy time only for a private event and a read-only sharee (core/sharing/privacy.ts). */
+export const bodyView = (c: CollectionInfo): ((text: string) => string) => (c.shared?.access === "read" ? busyOnly : (text) => text);
 
 /** The home and collection name that hold a collection's data: the owner's, for a shared calendar. */
 export function dataOf(ownerId: string, c: CollectionInfo): { home: string; collection: string } {
