@@ -14,7 +14,7 @@ import type { ScheduleSnapshot } from "../core/schedule/types.js";
 import { caldav } from "../core/xml/names.js";
 import { withSentBy } from "../core/sharing/sent-by.js";
 import { busyOnly } from "../core/sharing/privacy.js";
-import type { CollectionInfo, ObjectInfo } from "../core/model.js";
+import type { CollectionInfo } from "../core/model.js";
 import { hrefs } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
 import { NOTIFICATIONS, type MountInfo, type ShareAccess } from "../core/sharing/model.js";
@@ -49,7 +49,7 @@ export async function sharedObject(ctx: DavContext, mount: { name: string; owner
   const found = unwrap(await ctx.home(mount.owner).sharedObject(mount.calendar, name, ctx.user.id));
   if (!found) throw notFound();
   const collection = asShared({ ...mount, props: {} }, found.collection, found.access, ctx.user.id);
-  return { kind: "object", href: hrefs.object(ctx.user.id, mount.name, name), owner: ctx.user, collection, object: found.object as ObjectInfo };
+  return { kind: "object", href: hrefs.object(ctx.user.id, mount.name, name), owner: ctx.user, collection, object: found.object };
 }
 
 const NONE: ViewOp = { kind: "none" };

@@ -6,14 +6,14 @@
 // from the body; the owner's home is the authority (home/sharing.ts).
 import { needPrivileges } from "../core/acl.js";
 import { mapLimit } from "../core/async.js";
-import { badRequest, DavError, unwrap } from "../core/errors.js";
+import { badRequest, DavError, notFound, unwrap } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
 import { hrefs, locate, locateHref, type Locator } from "../core/paths.js";
 import type { SharedFrom } from "../core/sharing/model.js";
 import { isInviteReply, isShareRequest, parseInviteReply, parseShare } from "../core/sharing/requests.js";
 import { inviteNotification, sharedAs } from "../core/sharing/xml.js";
 import { parseXml } from "../core/xml/parse.js";
-import { cs, dav } from "../core/xml/names.js";
+import { dav } from "../core/xml/names.js";
 import type { ShareOp } from "../home/sharing.js";
 import { xmlResponse } from "../http/render.js";
 import { bodyText, type DavContext, type DavRequest } from "./context.js";
@@ -28,7 +28,7 @@ export const isSharingPost = (loc: Locator, req: DavRequest): boolean =>
 export async function sharingPost(req: DavRequest, ctx: DavContext): Promise<Response> {
   const doc = parseXml(bodyText(req));
   const loc = locate(req.url.pathname);
-  if (isShareRequest(doc)) return share(loc, doc, ctx);
+  if (isShareRequest(doc)) return share(loc, doc, ctx, req.url);
   if (isInviteReply(doc)) return inviteReply(loc, doc, ctx, req.url);
   throw badRequest(`POST of ${doc.name} is not supported here`);
 }
@@ -40,11 +40,10 @@ async function shareeOf(href: string, ctx: DavContext, base: URL): Promise<Princ
   return loc.kind === "principal" ? ctx.principal(loc.user) : null;
 }
 
-async function share(loc: Locator, doc: ReturnType<typeof parseXml>, ctx: DavContext): Promise<Response> {
+async function share(loc: Locator, doc: ReturnType<typeof parseXml>, ctx: DavContext, base: URL): Promise<Response> {
   const r = await resolve(loc, ctx);
   // Only the owner shares its own calendars; a sharee cannot share further.
   if (r.kind !== "calendar" || r.collection.shared || r.owner.id !== ctx.user.id) throw needPrivileges(r.href, dav("share"));
-  const base = new URL(r.href, "http://localhost");
   const changes = parseShare(doc);
   const ops: ShareOp[] = [];
   for (const c of changes) {
@@ -56,17 +55,22 @@ async function share(loc: Locator, doc: ReturnType<typeof parseXml>, ctx: DavCon
   const done = unwrap(await ctx.home(ctx.user.id).share(r.collection.name, ops));
   const now = Date.now();
   const owner = { id: ctx.user.id, displayName: ctx.user.displayName };
+  // The invitations are committed; telling the sharees is best effort (a pending one is told again by the next CS:set).
   await mapLimit([...done.set.filter((i) => i.status === "pending").map((i) => ({ i, deleted: false })), ...done.removed.map((i) => ({ i, deleted: true }))], 6, async ({ i, deleted }) => {
     const home = ctx.home(i.sharee);
-    if (deleted) return home.unmountShare(ctx.user.id, r.collection.name, i.uid);
     const body = inviteNotification({ uid: i.uid, sharee: i.sharee, owner, calendar: r.collection.name, access: i.access, summary: i.summary || done.displayName, components: done.components }, now);
-    return home.notify({ uid: i.uid, type: "invite-notification", body });
+    try {
+      await (deleted ? home.unmountShare(ctx.user.id, r.collection.name, i.uid) : home.notify({ uid: i.uid, type: "invite-notification", body }));
+    } catch (e) {
+      console.error(`sharing: could not tell ${i.sharee}: ${(e as Error).message}`);
+    }
   });
   return new Response(null, { status: 200 });
 }
 
 async function inviteReply(loc: Locator, doc: ReturnType<typeof parseXml>, ctx: DavContext, base: URL): Promise<Response> {
-  if (loc.kind !== "home" || loc.user !== ctx.user.id) throw needPrivileges(loc.kind === "home" ? hrefs.home(loc.user) : "/", cs("invite-reply"));
+  if (loc.kind !== "home") throw badRequest("CS:invite-reply is posted to the calendar home");
+  if (loc.user !== ctx.user.id) throw notFound();
   const reply = parseInviteReply(doc);
   const host = locateHref(reply.hostUrl, base);
   if (host.kind !== "collection" || host.user === ctx.user.id) throw new DavError(404, { description: "no such invitation" });

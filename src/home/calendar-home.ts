@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
+import { textOf } from "../core/xml/tree.js";
 import type { CollectionInfo, CollectionKind, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
@@ -126,7 +127,7 @@ export class CalendarHome extends DurableObject<Env> {
         const { col, set, removed } = applyShares(this.sql, calendar, ops, Date.now());
         const info = toCollection(this.sql, this.epoch, col);
         const name = info.props["{DAV:}displayname"];
-        return { components: info.components, displayName: name ? name.children.filter((c) => typeof c === "string").join("") : calendar, set, removed };
+        return { components: info.components, displayName: name ? textOf(name).trim() : calendar, set, removed };
       }),
     );
   }
