@@ -1,6 +1,8 @@
-// Two test projects: "core" runs the pure protocol core in plain Node, and
-// "worker" runs the whole Worker inside workerd with real local bindings
-// (Durable Objects with SQLite, R2, KV, Queues) from wrangler.toml.
+// Test projects: "core" runs the pure protocol core in plain Node; "worker"
+// runs the whole Worker inside workerd with real local bindings (Durable
+// Objects with SQLite, R2, KV, Queues) from wrangler.toml; "http" talks to
+// `wrangler dev` over HTTP; "browser" drives Debian's chromium against one
+// `wrangler dev` for the web page (test/browser/harness.ts).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -33,6 +35,9 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          // Logins hash with PBKDF2 (100,000 iterations) in the runtime: a test of many logins takes seconds on a
+          // loaded machine. A hung test still fails, after 30 s.
+          testTimeout: 30_000,
         },
       },
       {
@@ -42,6 +47,18 @@ export default defineConfig({
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/browser/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One chromium per file, and two cores on the CI machine: files run two at a time.
+          maxWorkers: 2,
         },
       },
     ],

@@ -10,10 +10,11 @@ const LOCAL_TOKEN = "local-dev-admin-token"; // only `npm start` sets this; depl
 const USAGE = `usage: npm run user -- <command> [options]
 
 commands:
-  add <name> --password <pw> [--email <addr>]... [--name <display name>] [--type INDIVIDUAL|ROOM|RESOURCE]
+  add <name> --password <pw> [--email <addr>]... [--name <display name>] [--type INDIVIDUAL|ROOM|RESOURCE] [--admin]
                        create a user (or update it, if it exists)
-  set <name> [--password <pw>] [--email <addr>]... [--name <n>] [--type <t>]
-                       change a user; --email replaces all addresses
+  set <name> [--password <pw>] [--email <addr>]... [--name <n>] [--type <t>] [--admin | --no-admin]
+                       change a user; --email replaces all addresses;
+                       --admin lets the user administer the instance on the web page (/app/admin)
   passwd <name> --password <pw>
   app-password <name> [--label <device>]
                        issue an app password (printed once)
@@ -29,6 +30,7 @@ options:
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
+  allowNegative: true,
   options: {
     password: { type: "string" },
     email: { type: "string", multiple: true },
@@ -38,6 +40,7 @@ const { values, positionals } = parseArgs({
     url: { type: "string" },
     token: { type: "string" },
     json: { type: "boolean" },
+    admin: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -76,6 +79,7 @@ function userBody() {
   if (values.email) body.emails = values.email;
   if (values.name !== undefined) body.displayName = values.name;
   if (values.type !== undefined) body.type = values.type.toUpperCase();
+  if (values.admin !== undefined) body.admin = values.admin;
   return body;
 }
 
@@ -119,8 +123,9 @@ switch (command) {
   }
   case "show": {
     const p = await call("GET", `/users/${enc(need(user, "a user name"))}`);
-    print(p, `${p.id}: ${p.displayName} <${p.addresses.join(", ")}> ${p.type}\n` +
-      p.credentials.map((c) => `  ${c.kind}\t${c.id}\t${c.label}\t${new Date(c.created).toISOString()}`).join("\n"));
+    print(p, `${p.id}: ${p.displayName} <${p.addresses.join(", ")}> ${p.type}${p.admin ? " admin" : ""}\n` +
+      p.credentials.map((c) => `  ${c.kind}\t${c.id}\t${c.label}\t${new Date(c.created).toISOString()}` +
+        `\tlast used ${c.lastUsed ? new Date(c.lastUsed).toISOString() : "never"}`).join("\n"));
     break;
   }
   default:

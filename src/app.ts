@@ -1,5 +1,6 @@
 // The HTTP entry: a Hono app whose order of concerns is well-known
-// redirect → admin API → (OPTIONS without auth) → declared body size →
+// redirect → a browser's visit to / → the web page (/app/, src/web) →
+// admin API → subscription URLs (no login) → (OPTIONS without auth) → declared body size →
 // Basic auth → body cap → the handler from the method table. Every error,
 // thrown anywhere, is rendered by renderError, and a request body the answer
 // did not read is let go of so the answer never waits for it.
@@ -13,6 +14,9 @@ import { admin } from "./http/admin.js";
 import { authenticate } from "./http/auth.js";
 import { BodyTooLarge, checkDeclaredLength, discardBody, readBody } from "./http/body.js";
 import { renderError } from "./http/render.js";
+import { SUBSCRIBE_PREFIX, subscriptions } from "./transfer/subscriptions.js";
+import { web } from "./web/app.js";
+import { isBrowserVisit, WEB_ROOT } from "./web/paths.js";
 
 export type AppEnv = { Bindings: Env; Variables: { user: Principal } };
 
@@ -69,7 +73,14 @@ app.use("*", async (c, next) => {
 app.all("/.well-known/caldav", (c) => c.redirect("/", 301));
 app.all("/.well-known/caldav/", (c) => c.redirect("/", 301));
 
+// A person opening the server's address in a browser (HTML wanted, no credentials, no DAV headers) gets the page;
+// every DAV request to / (PROPFIND, a GET with credentials) goes on as before.
+app.get("/", async (c, next) => (isBrowserVisit(c.req.raw) ? c.redirect(WEB_ROOT, 303) : next()));
+app.all("/app", (c) => c.redirect(WEB_ROOT, 301));
+app.route(WEB_ROOT, web);
+
 app.route("/admin/api", admin);
+app.route(SUBSCRIBE_PREFIX, subscriptions);
 
 app.all("*", async (c) => {
   const method = effectiveMethod(c.req.raw);

@@ -10,6 +10,7 @@ import type { CalendarHome } from "../home/calendar-home.js";
 import type { Directory } from "../directory/directory.js";
 import { decodeUtf8 } from "../http/body.js";
 import { reportsFor } from "./reports/table.js";
+import { limitsOf } from "../core/resource-limits.js";
 
 export interface DavRequest {
   method: string;
@@ -20,19 +21,8 @@ export interface DavRequest {
 
 export const bodyText = (req: DavRequest) => decodeUtf8(req.body, "the request body");
 
-export const MIN_DATE_TIME = Date.UTC(1800, 0, 1);
-export const MAX_DATE_TIME = Date.UTC(2300, 0, 1);
-
-export function limitsFrom(env: Env): Limits {
-  return {
-    maxResourceSize: Number(env.MAX_RESOURCE_SIZE ?? 1_048_576),
-    quotaBytes: Number(env.QUOTA_BYTES ?? 1 << 30),
-    minDateTime: MIN_DATE_TIME,
-    maxDateTime: MAX_DATE_TIME,
-    maxInstances: 10_000,
-    maxAttendeesPerInstance: 1_000,
-  };
-}
+/** The limits of objects and the quota (core/resource-limits.ts). */
+export const limitsFrom = (env: Env): Limits => limitsOf(env);
 
 export class DavContext {
   readonly limits: Limits;

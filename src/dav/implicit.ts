@@ -7,7 +7,7 @@ import type { CalendarObject } from "../core/ical/parse.js";
 import type { ObjectInfo, Principal } from "../core/model.js";
 import { parseCalendarObject } from "../core/ical/parse.js";
 import {
-  mergeAttendeeState, ownAttendeeAddress, planAttendee, planOrganizer, promisedStatuses, roleOf, setOrganizerScheduleStatus, setScheduleStatus,
+  mergeAttendeeState, ownAttendeeAddress, parseSnapshot, planAttendee, planOrganizer, promisedStatuses, roleOf, setOrganizerScheduleStatus, setScheduleStatus,
   snapshotOf, type OutgoingMessage, type ScheduleSnapshot,
 } from "../core/schedule/index.js";
 import type { DavContext } from "./context.js";
@@ -25,8 +25,6 @@ export interface WritePlan {
   snapshot: ScheduleSnapshot | null;
   jobs: ItipJob[];
 }
-
-export const parseSnapshot = (s: string | null): ScheduleSnapshot | null => (s ? (JSON.parse(s) as ScheduleSnapshot) : null);
 
 type Next = { obj: CalendarObject; text: string; snapshot: ScheduleSnapshot | null };
 

@@ -14,7 +14,8 @@ import { caldav, dav } from "../core/xml/names.js";
 import { el, type XmlElement } from "../core/xml/tree.js";
 import { xmlResponse } from "../http/render.js";
 import type { DavContext, DavRequest } from "./context.js";
-import { checkCalendarContentType, decodeCalendar } from "./put.js";
+import { checkCalendarContentType } from "./put.js";
+import { decodeCalendar } from "../core/ical/prepare.js";
 import { OUTBOX } from "../home/provision.js";
 import { isSharingPost, sharingPost } from "./sharing.js";
 

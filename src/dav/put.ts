@@ -7,12 +7,7 @@ import { hrefs } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { strongEtag } from "../core/etag.js";
-import { checkControlCharacters } from "../core/ical/control.js";
-import { checkTextEscapes } from "../core/ical/escapes.js";
-import { invalidData } from "../core/ical/component.js";
-import { parseCalendarObject } from "../core/ical/parse.js";
-import { snapshotOf } from "../core/schedule/index.js";
-import { instanceIndex } from "../core/query/instance-index.js";
+import { prepareObject } from "../core/ical/prepare.js";
 import { RETRY_HEADER } from "../home/writes.js";
 import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
@@ -21,8 +16,7 @@ import type { DavContext, DavRequest } from "./context.js";
 import { checkSharedOrganizer, mountIn, ownTarget, sentByBody, sharedTarget } from "./shared.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 
-/** One decoder and one encoder for every request (each decode starts afresh without `stream`). */
-const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+/** One encoder for every request. */
 const UTF8_OUT = new TextEncoder();
 
 const CALENDAR_TYPES = /^text\/calendar\s*(;|$)/i;
@@ -35,24 +29,15 @@ export function checkCalendarContentType(value: string | null): void {
   if (charset && !/^utf-?8$/i.test(charset)) throw precondition(403, C.supportedCalendarData, `unsupported charset ${charset}`);
 }
 
-/**
- * A client's iCalendar body as text: UTF-8 with no control character but HTAB (RFC 5545 §3.1)
- * and no escape in a TEXT value but \\ \; \, \N \n (§3.3.11). Only here, on the way in.
- */
-export function decodeCalendar(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    throw precondition(403, C.validCalendarData, "iCalendar data must be UTF-8");
-  }
-  checkControlCharacters(text, invalidData);
-  checkTextEscapes(text, invalidData);
-  return text;
-}
-
 /** How often a write is re-planned when the resource changed between planning and commit. */
 export const MAX_REPLANS = 5;
+
+/** The client's conditions on a write (RFC 4918 §10.4, RFC 4791 §5.3.2, RFC 6638 §8.3). */
+export interface WriteConditions {
+  ifMatch?: string[] | "*" | undefined;
+  ifNoneMatch?: string[] | "*" | undefined;
+  ifScheduleTagMatch?: string[] | "*" | undefined;
+}
 
 export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
@@ -60,25 +45,36 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   if (loc.user !== ctx.user.id) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   if (loc.collection === NOTIFICATIONS) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   checkCalendarContentType(req.headers.get("content-type"));
-  const text = decodeCalendar(req.body);
-  const limits = ctx.limits;
-  const parsed = parseCalendarObject(text, {
-    minDateTime: limits.minDateTime,
-    maxDateTime: limits.maxDateTime,
-    maxInstances: limits.maxInstances,
-    maxAttendeesPerInstance: limits.maxAttendeesPerInstance,
-  });
-  const snapshot = snapshotOf(parsed);
-  const instances = instanceIndex(parsed, Date.now());
-  // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
-  let target = ownTarget(ctx, loc.collection);
-  // A plain object is first tried in one round trip (again once the write is sent on to a shared calendar's owner).
-  let fastNext = snapshot === null;
-  const conditions = {
+  const done = await storeObject(ctx, { collection: loc.collection, name: loc.name }, req.body, {
     ifMatch: parseEtagList(req.headers.get("if-match")),
     ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
     ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
-  };
+  });
+  // The ETag of what was stored, even when scheduling rewrote it (SCHEDULE-STATUS, SEQUENCE): clients such as
+  // Evolution refuse a PUT answer without one (cyrus-imapd#2456), and Schedule-Tag is for scheduling (RFC 6638 §3.2.10).
+  const headers: Record<string, string> = { ETag: `"${done.etag}"` };
+  if (done.scheduleTag) headers["Schedule-Tag"] = `"${done.scheduleTag}"`;
+  return new Response(null, { status: done.created ? 201 : 204, headers });
+}
+
+/**
+ * Stores one calendar object resource of the authenticated principal exactly as a client's PUT does: the body
+ * validated (RFC 4791 §5.3.2.1), indexed, planned for implicit scheduling (RFC 6638 §3.2, so an attendee's changed
+ * PARTSTAT sends a REPLY), and committed by the home under the conditions given. The PUT handler and the web
+ * page's answers to invitations (src/web/agenda/invitations.ts) both write through here.
+ */
+export async function storeObject(
+  ctx: DavContext,
+  loc: { collection: string; name: string },
+  raw: Uint8Array,
+  conditions: WriteConditions,
+): Promise<{ etag: string; scheduleTag: string | null; created: boolean }> {
+  const { text, parsed, snapshot, instances } = prepareObject(raw, ctx.limits, Date.now());
+  // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
+  let target = ownTarget(ctx, loc.collection);
+  const href = hrefs.object(ctx.user.id, loc.collection, loc.name);
+  // A plain object is first tried in one round trip (again once the write is sent on to a shared calendar's owner).
+  let fastNext = snapshot === null;
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
@@ -86,7 +82,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     fastNext = false;
     const read = fast ? null : target.asSharee ? await target.home.object(target.collection, loc.name, target.asSharee.id) : await target.home.objectOrMount(target.collection, loc.name);
     if (read && "mount" in read) {
-      target = sharedTarget(ctx, read.mount, req.url.pathname);
+      target = sharedTarget(ctx, read.mount, href);
       continue;
     }
     const stored = read;
@@ -107,7 +103,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
         })
       : { text: incoming, rewritten: false, snapshot: null, jobs: [] };
     const body = plan.text ?? incoming;
-    const bytes = plan.rewritten || sentBy !== null ? UTF8_OUT.encode(body) : req.body;
+    const bytes = plan.rewritten || sentBy !== null ? UTF8_OUT.encode(body) : raw;
     const result = await target.home.putObject({
       collection: target.collection,
       asSharee: target.asSharee,
@@ -129,16 +125,11 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
     const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
     if (mount) {
-      target = sharedTarget(ctx, mount, req.url.pathname);
+      target = sharedTarget(ctx, mount, href);
       fastNext = snapshot === null;
       continue;
     }
-    const done = unwrap(result);
-    // The ETag of what was stored, even when scheduling rewrote it (SCHEDULE-STATUS, SEQUENCE): clients such as
-    // Evolution refuse a PUT answer without one (cyrus-imapd#2456), and Schedule-Tag is for scheduling (RFC 6638 §3.2.10).
-    const headers: Record<string, string> = { ETag: `"${done.etag}"` };
-    if (done.scheduleTag) headers["Schedule-Tag"] = `"${done.scheduleTag}"`;
-    return new Response(null, { status: done.created ? 201 : 204, headers });
+    return unwrap(result);
   }
   throw new DavError(503, { description: "the resource keeps changing; try again", headers: { "Retry-After": "1" } });
 }

@@ -6,6 +6,8 @@
 // the login throttle's verdict (src/directory/throttle.ts), counted in the
 // same transaction; a verified one is cached per isolate for a bounded time
 // (src/core/auth/login-cache.ts), so most requests never come here.
+// Web sessions live here too (src/directory/sessions.ts), so signing out
+// everywhere, a new password or removing a user ends them at once.
 import { DurableObject } from "cloudflare:workers";
 import { unknownLoginKey } from "../core/auth/throttle.js";
 import { normalizeAddress, normalizePrincipalId, USER_TYPES } from "../core/directory.js";
@@ -13,6 +15,7 @@ import { capture, conflict, badRequest, notFound, type Result } from "../core/er
 import type { CalendarUserType, Principal } from "../core/model.js";
 import { Sql } from "../sql.js";
 import { mirrorPrincipal } from "./cache.js";
+import { countSessions, createSession, endSession, endSessionsOf, readSession, SESSIONS_SCHEMA } from "./sessions.js";
 import {
   checkBuckets, pruneBuckets, recordFailure, recordSuccess, THROTTLE_SCHEMA, type BucketRef, type LockedBucket, type LoginTicket,
 } from "./throttle.js";
@@ -23,6 +26,18 @@ export interface CredentialRecord {
   label: string;
   hash: string;
   created: number;
+  /** When a login with it last reached the Directory (approximate: see LAST_USE_EVERY_MS in src/http/login.ts); null: never seen. */
+  lastUsed: number | null;
+}
+
+/** A principal as the administration sees it: the record and whether it may administer the instance. */
+export type Account = Principal & { admin: boolean };
+
+/** What a live web session stands for. */
+export interface SessionInfo {
+  principal: Principal;
+  admin: boolean;
+  csrf: string;
 }
 
 /** The start of a login: refused outright while a bucket is locked, else the credentials to check and the wait before. */
@@ -53,6 +68,8 @@ export interface PrincipalUpdate {
   type?: CalendarUserType | undefined;
   /** Replaces the address list when given. */
   addresses?: string[] | undefined;
+  /** Whether the principal administers the instance (the web page's administration); unchanged when absent. */
+  admin?: boolean | undefined;
 }
 
 const SCHEMA = `
@@ -61,7 +78,24 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS addresses_principal ON addresses (principal_id, position);
   CREATE TABLE IF NOT EXISTS credentials (id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, kind TEXT NOT NULL,
     label TEXT NOT NULL, hash TEXT NOT NULL, created INTEGER NOT NULL);
-  CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);`;
+  CREATE INDEX IF NOT EXISTS credentials_principal ON credentials (principal_id);
+  -- secret read-only subscription URLs (src/transfer/subscriptions.ts), looked up by the SHA-256 of the token; the
+  -- calendar's id in its home tells a calendar deleted and made again under the same name from the one subscribed to
+  CREATE TABLE IF NOT EXISTS subscriptions (token_hash TEXT PRIMARY KEY, token TEXT NOT NULL, principal_id TEXT NOT NULL,
+    calendar TEXT NOT NULL, collection_id INTEGER NOT NULL, created INTEGER NOT NULL, UNIQUE (principal_id, calendar));`;
+
+/** Columns added after a Directory may already hold data: table, column, declaration. */
+const ADDED_COLUMNS: ReadonlyArray<[string, string, string]> = [
+  ["principals", "admin", "INTEGER NOT NULL DEFAULT 0"],
+  ["credentials", "last_used", "INTEGER"],
+];
+
+function addColumns(sql: Sql): void {
+  for (const [table, column, decl] of ADDED_COLUMNS) {
+    const has = sql.all<{ name: string }>(`PRAGMA table_info(${table})`).some((c) => c.name === column);
+    if (!has) sql.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${decl}`);
+  }
+}
 
 export class Directory extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -73,6 +107,8 @@ export class Directory extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.sql.run(SCHEMA);
       this.sql.run(THROTTLE_SCHEMA);
+      this.sql.run(SESSIONS_SCHEMA);
+      addColumns(this.sql);
     });
   }
 
@@ -87,6 +123,17 @@ export class Directory extends DurableObject<Env> {
 
   listPrincipals(): Principal[] {
     return this.sql.all<{ id: string }>("SELECT id FROM principals ORDER BY id").map((r) => this.getPrincipal(r.id)!);
+  }
+
+  /** Every principal with its admin flag, for the administration page. */
+  listAccounts(): Account[] {
+    return this.sql
+      .all<{ id: string; admin: number }>("SELECT id, admin FROM principals ORDER BY id")
+      .map((r) => ({ ...this.getPrincipal(r.id)!, admin: r.admin === 1 }));
+  }
+
+  isAdmin(id: string): boolean {
+    return this.sql.one<{ admin: number }>("SELECT admin FROM principals WHERE id = ?", id)?.admin === 1;
   }
 
   /** Which of these calendar-user addresses a principal holds (normalized address → principal id), in one call. */
@@ -112,11 +159,11 @@ export class Directory extends DurableObject<Env> {
     const principal = (id && this.getPrincipal(id)) || this.principalByAddress(login);
     if (!principal) return null;
     const credentials = this.sql
-      .all<{ id: string; kind: string; label: string; hash: string; created: number }>(
-        "SELECT id, kind, label, hash, created FROM credentials WHERE principal_id = ? ORDER BY kind DESC, created",
+      .all<{ id: string; kind: string; label: string; hash: string; created: number; last_used: number | null }>(
+        "SELECT id, kind, label, hash, created, last_used FROM credentials WHERE principal_id = ? ORDER BY kind DESC, created",
         principal.id,
       )
-      .map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
+      .map(credentialOf);
     return { principal, credentials };
   }
 
@@ -147,9 +194,15 @@ export class Directory extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => recordFailure(this.sql, ticket, Date.now()));
   }
 
-  /** The attempt succeeded after failures: the account's count is cleared. */
-  loginSucceeded(ticket: LoginTicket): void {
-    this.ctx.storage.transactionSync(() => recordSuccess(this.sql, ticket));
+  /**
+   * The attempt succeeded after failures (the account's count is cleared), or
+   * with a credential whose last use is stale (`credentialId`: noted as used now).
+   */
+  loginSucceeded(ticket: LoginTicket, credentialId?: string): void {
+    this.ctx.storage.transactionSync(() => {
+      recordSuccess(this.sql, ticket);
+      if (credentialId) this.sql.run("UPDATE credentials SET last_used = ? WHERE id = ?", Date.now(), credentialId);
+    });
   }
 
   upsertPrincipal(u: PrincipalUpdate): Result<Principal> {
@@ -166,6 +219,7 @@ export class Directory extends DurableObject<Env> {
            ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, type = excluded.type`,
           id, displayName, type, Date.now(),
         );
+        if (u.admin !== undefined) this.sql.run("UPDATE principals SET admin = ? WHERE id = ?", u.admin ? 1 : 0, id);
         if (u.addresses) {
           const addresses = u.addresses.map((a) => {
             const n = normalizeAddress(a);
@@ -191,13 +245,15 @@ export class Directory extends DurableObject<Env> {
       const n = this.sql.run("DELETE FROM principals WHERE id = ?", id);
       this.sql.run("DELETE FROM addresses WHERE principal_id = ?", id);
       this.sql.run("DELETE FROM credentials WHERE principal_id = ?", id);
+      this.sql.run("DELETE FROM subscriptions WHERE principal_id = ?", id);
+      endSessionsOf(this.sql, id);
       return n > 0;
     });
     if (removed) this.ctx.waitUntil(mirrorPrincipal(this.env.DIRECTORY_CACHE, id, null));
     return removed;
   }
 
-  /** Replaces the principal's login password (there is at most one). */
+  /** Replaces the principal's login password (there is at most one) and ends its web sessions. */
   setPassword(id: string, hash: string): Result<void> {
     return capture(() =>
       this.ctx.storage.transactionSync(() => {
@@ -207,6 +263,7 @@ export class Directory extends DurableObject<Env> {
           "INSERT INTO credentials (id, principal_id, kind, label, hash, created) VALUES (?, ?, 'password', 'password', ?, ?)",
           crypto.randomUUID(), id, hash, Date.now(),
         );
+        endSessionsOf(this.sql, id);
       }),
     );
   }
@@ -226,12 +283,82 @@ export class Directory extends DurableObject<Env> {
   }
 
   listCredentials(id: string): Array<Omit<CredentialRecord, "hash">> {
-    return this.sql.all<{ id: string; kind: string; label: string; created: number }>(
-      "SELECT id, kind, label, created FROM credentials WHERE principal_id = ? ORDER BY created", id,
-    ).map((r) => ({ ...r, kind: r.kind as CredentialRecord["kind"] }));
+    return this.sql
+      .all<{ id: string; kind: string; label: string; created: number; last_used: number | null }>(
+        "SELECT id, kind, label, created, last_used FROM credentials WHERE principal_id = ? ORDER BY created", id,
+      )
+      .map(({ last_used, ...r }) => ({ ...r, kind: r.kind as CredentialRecord["kind"], lastUsed: last_used }));
   }
 
   removeCredential(id: string, credentialId: string): boolean {
     return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ?", id, credentialId) > 0;
   }
+
+  /** The subscription token of a principal's calendar and the calendar's id it was made for, or null when it has none. */
+  subscription(principalId: string, calendar: string): { token: string; collectionId: number } | null {
+    const row = this.sql.one<{ token: string; collection_id: number }>("SELECT token, collection_id FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
+    return row ? { token: row.token, collectionId: row.collection_id } : null;
+  }
+
+  /** Sets the calendar's subscription token (`tokenHash` is its SHA-256), replacing the old one, which stops working. */
+  setSubscription(principalId: string, calendar: string, collectionId: number, token: string, tokenHash: string): void {
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run("DELETE FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
+      this.sql.run(
+        "INSERT INTO subscriptions (token_hash, token, principal_id, calendar, collection_id, created) VALUES (?, ?, ?, ?, ?, ?)",
+        tokenHash, token, principalId, calendar, collectionId, Date.now(),
+      );
+    });
+  }
+
+  dropSubscription(principalId: string, calendar: string): boolean {
+    return this.sql.run("DELETE FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar) > 0;
+  }
+
+  /** Whose calendar a token opens: only ever the row it was made for. */
+  subscriptionTarget(tokenHash: string): { principalId: string; calendar: string; collectionId: number } | null {
+    const row = this.sql.one<{ principal_id: string; calendar: string; collection_id: number }>(
+      "SELECT principal_id, calendar, collection_id FROM subscriptions WHERE token_hash = ?", tokenHash,
+    );
+    return row ? { principalId: row.principal_id, calendar: row.calendar, collectionId: row.collection_id } : null;
+  }
+
+  // ---- web sessions (src/directory/sessions.ts) --------------------------------------------------------------
+
+  /** Starts a session for a principal that just signed in; `key` is the SHA-256 of the cookie's secret. */
+  startSession(principalId: string, key: string, csrf: string): Result<void> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (!this.getPrincipal(principalId)) throw notFound(`no principal ${principalId}`);
+        createSession(this.sql, key, principalId, csrf, Date.now());
+      }),
+    );
+  }
+
+  /** The principal, admin flag and CSRF token of a live session, or null (unknown, expired, or its principal gone). */
+  session(key: string): SessionInfo | null {
+    return this.ctx.storage.transactionSync(() => {
+      const row = readSession(this.sql, key, Date.now());
+      const principal = row && this.getPrincipal(row.principalId);
+      if (!row || !principal) return null;
+      return { principal, admin: this.isAdmin(principal.id), csrf: row.csrf };
+    });
+  }
+
+  endSession(key: string): void {
+    endSession(this.sql, key);
+  }
+
+  /** Signs a principal out everywhere; the number of sessions ended. */
+  endAllSessions(principalId: string): number {
+    return endSessionsOf(this.sql, principalId);
+  }
+
+  liveSessions(principalId: string): number {
+    return countSessions(this.sql, principalId, Date.now());
+  }
+}
+
+function credentialOf(r: { id: string; kind: string; label: string; hash: string; created: number; last_used: number | null }): CredentialRecord {
+  return { id: r.id, kind: r.kind as CredentialRecord["kind"], label: r.label, hash: r.hash, created: r.created, lastUsed: r.last_used };
 }

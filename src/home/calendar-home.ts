@@ -8,7 +8,7 @@ import { capture, DavError, forbidden, precondition, toShape, type Result } from
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
-import type { CollectionInfo, CollectionKind, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
+import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries } from "./deliver.js";
 import { inRow, moveBodiesIn } from "./bodies.js";
@@ -19,15 +19,18 @@ import { changesSince, type ChangeSet } from "./changes.js";
 import { copyMove, type CopyMoveRequest, type CopyMoveResult } from "./copy-move.js";
 import { collectGarbage } from "./gc.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
-import { allObjects, homeSnapshot, oneObject, queryCandidates, someObjects, type HomeSnapshot } from "./reads.js";
+import { allObjects, homeSnapshot, objectCounts, oneObject, queryCandidates, someObjects, type HomeSnapshot } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
+import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
 import { addMount, answerInvite, applyShares, deleteNotification, dropMount, listNotifications, mountNamed, notificationNamed, putNotification, requireShare, type ShareOp } from "./sharing.js";
+import { limitsOf } from "../core/resource-limits.js";
+import { beginImport, CursorMoved, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
@@ -44,6 +47,8 @@ export class CalendarHome extends DurableObject<Env> {
   private readonly deliveries: Deliveries;
   /** Listings of collections nothing was written to since they were read (listing-cache.ts). */
   private readonly listings = new ListingCache();
+  /** An import batch is running (imports.ts). */
+  private importing = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -100,6 +105,12 @@ export class CalendarHome extends DurableObject<Env> {
 
   snapshot(): HomeSnapshot {
     return this.snapshotNow.get();
+  }
+
+  /** The snapshot with each collection's number of objects, in one round trip (the web page's list of calendars). */
+  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number> } {
+    const { home, collections } = this.snapshotNow.get();
+    return { home, collections, counts: objectCounts(this.sql) };
   }
 
   /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */
@@ -204,6 +215,16 @@ export class CalendarHome extends DurableObject<Env> {
     return queryCandidates(this.sql, this.epoch, collection, q, bodies);
   }
 
+  /** The web agenda's one round trip: every calendar's candidates for a range, with bodies, and the principal's properties (agenda.ts). */
+  agenda(q: CandidateQuery): HomeCandidates {
+    return homeCandidates(this.sql, this.epoch, q);
+  }
+
+  /** Scheduling copies waiting for the answer of the person with `addresses`, not ended before `after` (agenda.ts). */
+  invitations(addresses: string[], after: number, limit: number): PendingCopy[] {
+    return pendingCopies(this.sql, addresses, after, limit);
+  }
+
   /** sync-collection (RFC 6578): changes since `token` ("" for all members), at most `limit`, with bodies when asked. */
   changes(collection: string, token: string, limit: number, withBodies = false): Result<ChangeSet> {
     return capture(() => {
@@ -230,6 +251,14 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
+    return this.storeObject(w);
+  }
+
+  /**
+   * putObject, with `onCommit` run inside the write's own transaction (an import's cursor moves with its object).
+   * A field, not a method: internal, never an RPC entry point of its own.
+   */
+  private readonly storeObject = async (w: ObjectWrite, onCommit?: (created: boolean) => void): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> => {
     const jobs = w.schedule ? unpackJobs(w.schedule.jobs) : [];
     // Most bodies live in their row (bodies.ts): then nothing is written outside the one transaction below.
     const inline = inRow(w.size, w.schedule?.snapshot?.length ?? 0);
@@ -261,6 +290,7 @@ export class CalendarHome extends DurableObject<Env> {
         const plan = checkPut(this.sql, this.owner, w, this.quota, staged.bytes);
         const created = commitPut(this.sql, plan, w, key, now);
         commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
+        onCommit?.(created);
         const row = objectRow(this.sql, plan.col.id, w.name)!;
         return { etag: w.etag, scheduleTag: row.schedule_tag, created };
       }),
@@ -268,6 +298,44 @@ export class CalendarHome extends DurableObject<Env> {
     if (!result.ok) await this.dropBodies([...(key ? [key] : []), ...staged.keys.map((k) => k.key)]);
     await this.afterCommit();
     return result;
+  };
+
+  /** Records an import job (imports.ts) and starts the alarm that stores its objects. */
+  async beginImport(start: ImportStart): Promise<Result<void>> {
+    const r = capture(() => this.ctx.storage.transactionSync(() => beginImport(this.sql, start, Date.now())));
+    if (r.ok) await this.scheduleAlarm(Date.now());
+    return r;
+  }
+
+  importStatus(id: string): ImportStatus | null {
+    return importStatus(this.sql, id);
+  }
+
+  /** One batch of the running import, if any; true when more is left. One batch runs at a time in this instance. */
+  private async importBatch(): Promise<boolean> {
+    if (this.importing) return true;
+    this.importing = true;
+    try {
+      return await this.runImport();
+    } catch (e) {
+      if (e instanceof CursorMoved) return true;
+      throw e;
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  private runImport(): Promise<boolean> {
+    return runImportBatch(
+      {
+        sql: this.sql,
+        bodies: this.env.BODIES,
+        limits: limitsOf(this.env),
+        transact: (fn) => this.ctx.storage.transactionSync(fn),
+        put: (w, onCommit) => this.storeObject(w, onCommit),
+      },
+      Date.now,
+    );
   }
 
   /** DELETE of an object; never refused for quota, though the CANCELs or REPLY it sends are kept like any message. */
@@ -373,7 +441,7 @@ export class CalendarHome extends DurableObject<Env> {
   async destroy(): Promise<void> {
     const keys = this.sql.all<{ key: string }>(
       "SELECT body_key AS key FROM objects WHERE body_key != '' UNION SELECT key FROM garbage UNION SELECT key FROM pending_bodies UNION SELECT key FROM itip_bodies",
-    ).map((r) => r.key);
+    ).map((r) => r.key).concat(importKeys(this.sql));
     for (let i = 0; i < keys.length; i += 1000) await this.env.BODIES.delete(keys.slice(i, i + 1000));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -382,13 +450,15 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // An import's failure to read its staged objects is retried a little later; the other duties run anyway.
+    const importing = await this.importBatch().then((more) => (more ? Date.now() : null), () => Date.now() + OUTBOX_RETRY_MS);
     await runRefreshes(this.sql, this.env.BODIES, { owner: this.owner, epoch: this.epoch }, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
     const left = await moveBodiesIn(this.sql, this.env.BODIES, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
     const retry = sent ? null : Date.now() + OUTBOX_RETRY_MS;
     const moving = left > 0 ? Date.now() + BODY_MOVE_DELAY_MS : null;
-    const at = [next, retry, moving, nextRefresh(this.sql)].filter((x): x is number => x !== null);
+    const at = [next, retry, moving, importing, nextRefresh(this.sql)].filter((x): x is number => x !== null);
     if (at.length) await this.ctx.storage.setAlarm(Math.min(...at));
   }
 

@@ -70,7 +70,8 @@ export function defaultCalendarFor(sql: Sql, component: string): CollectionRow |
   return calendars.find((c) => supports(c));
 }
 
-function freeName(sql: Sql, col: CollectionRow, uid: string): string {
+/** A name for a new object of `uid` in `col` (a delivered copy, an imported object): the UID made safe (nameForUid), else with a suffix. */
+export function freeName(sql: Sql, col: CollectionRow, uid: string): string {
   const base = nameForUid(uid);
   const taken = objectRow(sql, col.id, base);
   return !taken || taken.uid === uid ? base : `${base.slice(0, -4)}-${crypto.randomUUID().slice(0, 8)}.ics`;

@@ -45,8 +45,13 @@ const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
   return decided === undefined || (decided && sel.withData);
 };
 
-/** The candidates of a query, with the bodies `bodies` selects. */
-export function candidates(sql: Sql, col: Pick<CollectionRow, "id" | "name">, q: CandidateQuery, bodies: BodySelection = false): Candidate[] {
+/**
+ * The candidates of a query, with the bodies `bodies` selects. `budget` is what is left of BODY_BUDGET for their
+ * bodies: one read over several collections (the agenda, reads.ts) shares one, so one answer still carries at most 4 MB.
+ */
+export function candidates(
+  sql: Sql, col: Pick<CollectionRow, "id" | "name">, q: CandidateQuery, bodies: BodySelection = false, budget = { left: BODY_BUDGET },
+): Candidate[] {
   const where = ["collection_id = ?"];
   const params: unknown[] = [col.id];
   if (q.components) {
@@ -68,12 +73,11 @@ export function candidates(sql: Sql, col: Pick<CollectionRow, "id" | "name">, q:
   }
   const all = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
   // Only the bodies sent are read from SQLite, up to BODY_BUDGET (the Worker asks for the rest): no answer loads a calendar.
-  let left = BODY_BUDGET;
   const sent = new Set<string>();
   for (const r of all) {
-    if (r.body_key !== "" || r.size > left || !wantsBody(bodies, r)) continue;
+    if (r.body_key !== "" || r.size > budget.left || !wantsBody(bodies, r)) continue;
     sent.add(r.name);
-    left -= r.size;
+    budget.left -= r.size;
   }
   // The chosen bodies in one statement.
   const texts = new Map(

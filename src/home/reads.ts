@@ -34,6 +34,16 @@ export function homeSnapshot(sql: Sql, epoch: string): HomeSnapshot {
   };
 }
 
+/** How many objects each collection holds, by name (the web page's list of calendars): one statement. */
+export function objectCounts(sql: Sql): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of sql.all<{ name: string; n: number }>(
+    "SELECT c.name AS name, COUNT(o.name) AS n FROM collections c LEFT JOIN objects o ON o.collection_id = c.id GROUP BY c.id",
+  ))
+    out[r.name] = r.n;
+  return out;
+}
+
 export function oneObject(sql: Sql, epoch: string, collection: string, name: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
   const c = collectionRow(sql, collection);
   const o = c && objectRow(sql, c.id, name);

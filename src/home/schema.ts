@@ -126,7 +126,15 @@ const MIGRATIONS: string[] = [
   // indexed instance (component.ts BusyCode). NULL in rows written before: their bodies are read, as before.
   `ALTER TABLE objects ADD COLUMN busy INTEGER;
    ALTER TABLE instances ADD COLUMN busy INTEGER;`,
-  // v8: calendar sharing (calendarserver-sharing, home/sharing.ts). An owner's home keeps its calendars' sharees
+  // v8: imports of .ics files (imports.ts): one row per job with its progress and its cursor in the staged chunks
+  // (R2 keys, JSON), and the objects it skipped with the reason. Kept after the job ends for its summary.
+  `CREATE TABLE import_jobs (id TEXT PRIMARY KEY, collection TEXT NOT NULL, mode TEXT NOT NULL, total INTEGER NOT NULL,
+     done INTEGER NOT NULL DEFAULT 0, imported INTEGER NOT NULL DEFAULT 0, replaced INTEGER NOT NULL DEFAULT 0,
+     chunks TEXT NOT NULL, chunk INTEGER NOT NULL DEFAULT 0, position INTEGER NOT NULL DEFAULT 0,
+     created INTEGER NOT NULL, finished INTEGER) WITHOUT ROWID;
+   CREATE TABLE import_skips (job TEXT NOT NULL, seq INTEGER NOT NULL, uid TEXT NOT NULL, reason TEXT NOT NULL,
+     PRIMARY KEY (job, seq)) WITHOUT ROWID;`,
+  // v9: calendar sharing (calendarserver-sharing, home/sharing.ts). An owner's home keeps its calendars' sharees
   // (the authority on access); a sharee's home keeps pointers to calendars shared with it and its notifications.
   `CREATE TABLE shares (collection_id INTEGER NOT NULL, sharee TEXT NOT NULL, access TEXT NOT NULL, status TEXT NOT NULL,
      uid TEXT NOT NULL, summary TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (collection_id, sharee)) WITHOUT ROWID;

@@ -114,10 +114,9 @@ export interface PutPlan {
 export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, extraBytes = 0): PutPlan {
   // A sharee writes only with an accepted read-write invitation, checked in this transaction (home/sharing.ts).
   const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col : calendarOrThrow(sql, owner, w.collection);
-  // The row of that name and the row of that UID, if another, in one statement.
-  const rows = sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND (name = ? OR uid = ?)`, col.id, w.name, w.index.uid);
-  const existing = rows.find((r) => r.name === w.name);
-  const sameUid = rows.find((r) => r.uid === w.index.uid && r.name !== w.name);
+  const existing = objectMeta(sql, col.id, w.name);
+  // Two statements, each on its index: one with "name = ? OR uid = ?" reads the whole collection.
+  const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ? AND name != ? LIMIT 1", col.id, w.index.uid, w.name);
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });

@@ -1,15 +1,14 @@
 // The admin API, used by `npm run user`: add and remove principals, set
-// passwords, issue app passwords. It is off unless the ADMIN_TOKEN secret is
-// set, and every call must carry it as a bearer token. Every change to a
-// principal drops its cached logins in this isolate at once (other isolates
-// see it when their entries expire, README "Logins").
+// passwords, issue app passwords, mark administrators of the web page. It is off unless the ADMIN_TOKEN secret is
+// set, and every call must carry it as a bearer token. The changes
+// themselves are src/http/accounts.ts, shared with the web page.
 import { Hono } from "hono";
-import { directoryStub, homeStub } from "../bindings.js";
-import { constantTimeEqual, generateAppPassword, hashAppPassword, hashPassword } from "../core/auth/passwords.js";
+import { directoryStub } from "../bindings.js";
+import { constantTimeEqual } from "../core/auth/passwords.js";
 import { normalizePrincipalId } from "../core/directory.js";
-import { badRequest, DavError, notFound, unwrap } from "../core/errors.js";
+import { badRequest, DavError, notFound } from "../core/errors.js";
 import type { CalendarUserType } from "../core/model.js";
-import { loginCache } from "./login.js";
+import { issueAppPassword, removeAccount, revokeAppPassword, saveAccount } from "./accounts.js";
 
 type AdminEnv = { Bindings: Env };
 
@@ -35,19 +34,8 @@ interface UserBody {
   type?: CalendarUserType;
   emails?: string[];
   password?: string;
-}
-
-/**
- * Runs a change to a principal, then drops its cached logins (also when the
- * change failed half-way): after the Directory committed, so a login in
- * flight cannot cache what was true before (login-cache.ts, generations).
- */
-async function changing<T>(id: string, change: () => Promise<T>): Promise<T> {
-  try {
-    return await change();
-  } finally {
-    loginCache.forgetPrincipal(id);
-  }
+  /** Whether the user administers the instance on the web page. */
+  admin?: boolean;
 }
 
 export const admin = new Hono<AdminEnv>();
@@ -65,7 +53,7 @@ admin.get("/users/:id", async (c) => {
   const dir = directoryStub(c.env);
   const p = await dir.getPrincipal(c.req.param("id"));
   if (!p) throw notFound(`no user ${c.req.param("id")}`);
-  return c.json({ ...p, credentials: await dir.listCredentials(p.id) });
+  return c.json({ ...p, admin: await dir.isAdmin(p.id), credentials: await dir.listCredentials(p.id) });
 });
 
 /** Creates or updates a principal; `emails` replaces its addresses; `password` sets the login password. */
@@ -73,37 +61,26 @@ admin.put("/users/:id", async (c) => {
   const id = normalizePrincipalId(c.req.param("id"));
   if (!id) throw badRequest("invalid user name: use a-z, 0-9 and . _ @ + -");
   const body = await json<UserBody>(c.req.raw);
-  if (body.password === "") throw badRequest("the password is empty");
-  const dir = directoryStub(c.env);
-  const existed = (await dir.getPrincipal(id)) !== null;
-  const principal = await changing(id, async () => {
-    // Addresses, name or type change what a cached login hands to the request, so they drop it too.
-    const p = unwrap(await dir.upsertPrincipal({ id, displayName: body.displayName, type: body.type, addresses: body.emails }));
-    if (body.password !== undefined) unwrap(await dir.setPassword(id, await hashPassword(body.password)));
-    return p;
-  });
+  if (body.admin !== undefined && typeof body.admin !== "boolean") throw badRequest("admin is true or false");
+  const existed = (await directoryStub(c.env).getPrincipal(id)) !== null;
+  const update = { id, displayName: body.displayName, type: body.type, addresses: body.emails, admin: body.admin };
+  const principal = await saveAccount(c.env, update, body.password);
   return c.json(principal, existed ? 200 : 201);
 });
 
 admin.delete("/users/:id", async (c) => {
   const id = c.req.param("id");
-  const removed = await changing(id, () => directoryStub(c.env).removePrincipal(id));
-  if (!removed) throw notFound(`no user ${id}`);
-  await homeStub(c.env, id).destroy();
+  if (!(await removeAccount(c.env, id))) throw notFound(`no user ${id}`);
   return c.body(null, 204);
 });
 
 admin.post("/users/:id/app-passwords", async (c) => {
   const id = c.req.param("id");
   const { label } = await json<{ label?: string }>(c.req.raw);
-  const secret = generateAppPassword();
-  const credentialId = unwrap(await directoryStub(c.env).addAppPassword(id, label ?? "app password", await hashAppPassword(secret)));
-  return c.json({ id: credentialId, label: label ?? "app password", password: secret }, 201);
+  return c.json(await issueAppPassword(c.env, id, label ?? "app password"), 201);
 });
 
 admin.delete("/users/:id/app-passwords/:cred", async (c) => {
-  const id = c.req.param("id");
-  const ok = await changing(id, () => directoryStub(c.env).removeCredential(id, c.req.param("cred")));
-  if (!ok) throw notFound("no such app password");
+  if (!(await revokeAppPassword(c.env, c.req.param("id"), c.req.param("cred")))) throw notFound("no such app password");
   return c.body(null, 204);
 });

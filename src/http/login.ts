@@ -1,4 +1,6 @@
-// One login check for every way in (HTTP Basic now, the web sign-in later).
+// One login check for every way in: HTTP Basic for DAV, and the web page's
+// sign-in, which accepts only the account password (`passwordOnly`: app
+// passwords are for DAV clients) and shares the throttle.
 // A login and password that verified in this isolate within the cache's
 // lifetime are accepted from the login cache, with no call to the Directory
 // (src/core/auth/login-cache.ts says what it keeps and why that is safe;
@@ -54,12 +56,29 @@ export async function verifyMemoized(password: string, hash: string): Promise<bo
   return ok;
 }
 
-/** Tries every credential (so timing says little about which matched), and the dummy when none is a PBKDF2 hash. */
-export async function verifyAny(password: string, credentials: readonly CredentialRecord[], verify: Verifier): Promise<boolean> {
-  let ok = false;
-  for (const c of credentials) if (await verify(password, c.hash)) ok = true;
+/**
+ * Tries every credential (so timing says little about which matched), and the dummy when none is a PBKDF2 hash;
+ * the first that matched, or null.
+ */
+export async function verifyAny(password: string, credentials: readonly CredentialRecord[], verify: Verifier): Promise<CredentialRecord | null> {
+  let matched: CredentialRecord | null = null;
+  for (const c of credentials) if ((await verify(password, c.hash)) && !matched) matched = c;
   if (!credentials.some((c) => !isCheapHash(c.hash))) await verify(password, DUMMY_HASH);
-  return ok;
+  return matched;
+}
+
+/**
+ * A credential's last use is written when a login that reaches the Directory finds the recorded one (or, never
+ * used, its creation) older than this, so noting use costs no extra call for most logins: last use is approximate
+ * by this plus the login cache's lifetime, and a use within this long of its creation is not recorded.
+ */
+export const LAST_USE_EVERY_MS = 10 * 60_000;
+
+const staleUse = (c: CredentialRecord, now: number) => now - (c.lastUsed ?? c.created) > LAST_USE_EVERY_MS;
+
+export interface LoginOptions {
+  /** Only the account password counts (the web sign-in); the login cache is neither read nor filled. */
+  passwordOnly?: boolean;
 }
 
 /** The wait before the first throttled check, from LOGIN_DELAY_MS (read here only; tests make it short). */
@@ -110,10 +129,12 @@ export async function checkLogin(
   clientAddress: string | null,
   verify: Verifier = verifyMemoized,
   cache: LoginCache = loginCache,
+  options: LoginOptions = {},
 ): Promise<Principal> {
+  // The cache does not say which credential verified, so a password-only check never answers from it.
   const key = await cache.keyOf(login, password);
   const known = cache.lookup(key, clientAddress);
-  if (known.kind === "hit") return known.principal;
+  if (known.kind === "hit" && !options.passwordOnly) return known.principal;
   if (known.kind === "locked") throw tooManyAttempts(known.retryAfterMs);
 
   const ticket = cache.begin();
@@ -125,14 +146,16 @@ export async function checkLogin(
   }
   const wait = delayMs(start.excess, firstDelayMs(env));
   if (wait > 0) await sleep(wait);
-  const ok = (await verifyAny(password, start.credentials, verify)) && start.principal !== null;
-  if (!ok) {
+  const credentials = options.passwordOnly ? start.credentials.filter((c) => c.kind === "password") : start.credentials;
+  const matched = await verifyAny(password, credentials, verify);
+  if (!matched || start.principal === null) {
     // Someone is failing on this account: its next success goes to the Directory, which clears the count.
     if (start.principal) cache.forgetPrincipal(start.principal.id);
     await directory.loginFailed(start.ticket);
     throw challenge();
   }
-  if (start.ticket.buckets.some((b) => b.reserved)) await directory.loginSucceeded(start.ticket);
-  cache.remember(key, start.principal!, ticket, loginCacheTtlMs(env));
-  return start.principal!;
+  const stale = staleUse(matched, Date.now());
+  if (start.ticket.buckets.some((b) => b.reserved) || stale) await directory.loginSucceeded(start.ticket, stale ? matched.id : undefined);
+  if (!options.passwordOnly) cache.remember(key, start.principal, ticket, loginCacheTtlMs(env));
+  return start.principal;
 }

@@ -4,7 +4,9 @@
 // isolate, makes no call to the Directory (test/worker/login-cache.test.ts).
 import { describe, expect, it } from "vitest";
 import { dav, propfindBody } from "../helpers/dav-client.js";
-import { cal, ics, newUser, putOk, r2Ics, rnd } from "../helpers/caldav.js";
+import { cal, ics, mkcalendar, newUser, putOk, r2Ics, rnd } from "../helpers/caldav.js";
+import { agenda } from "../../src/web/agenda/agenda.js";
+import { invitations } from "../../src/web/agenda/invitations.js";
 import { calendarQueryBody, compFilter, multigetBody, syncBody } from "../helpers/reports.js";
 import { countHomeCalls, counts, outer, reset } from "../helpers/home-calls.js";
 
@@ -40,5 +42,22 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
     reset();
     expect((await dav("GET", `${cal(u)}large.ics`, { as: u })).status).toBe(200);
     expect([outer(counts.homeCalls).length, counts.r2Reads]).toEqual([1, 1]);
+  });
+
+  it("the web page's agenda across two calendars and its list of invitations", async () => {
+    const u = await newUser("rt-agenda");
+    const me = (await env.DIRECTORY.getByName("main").getPrincipal(u.user))!;
+    expect((await mkcalendar(u, `/calendars/${u.user}/work/`)).status).toBe(201);
+    for (const c of ["calendar", "work"]) {
+      for (let i = 0; i < 5; i++) await putOk(u, `${cal(u, c)}e${i}.ics`, ics({ uid: `${c}-${i}-${rnd()}@t`, start: `2025061${i}T090000Z`, end: `2025061${i}T100000Z` }));
+    }
+    homeCalls = [];
+    const a = await agenda(env, me, { from: "2025-06-09", days: 7 });
+    expect(a.days.flatMap((d) => d.items)).toHaveLength(10);
+    expect(outer(homeCalls), "agenda: calls to the home").toEqual(["agenda"]);
+    homeCalls = [];
+    expect(await invitations(env, me, "UTC")).toEqual([]);
+    expect(outer(homeCalls), "invitations: calls to the home").toEqual(["invitations"]);
+    expect(r2Reads).toBe(0);
   });
 });

@@ -63,6 +63,11 @@ function ianaNames(): Set<string> {
   return ianaSet;
 }
 
+/** Every IANA zone name the registry knows, sorted (the web page offers them for a calendar's and a person's timezone). */
+export function ianaZoneNames(): string[] {
+  return [...ianaNames()].sort();
+}
+
 /** True if `name` is exactly an IANA zone name (or alias) known to the registry. */
 export function isIanaName(name: string): boolean {
   return UTC_NAMES.has(name) || ianaNames().has(name);

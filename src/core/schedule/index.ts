@@ -3,7 +3,7 @@
 // changes, processing of incoming messages, SCHEDULE-STATUS, Schedule-Tag
 // rules, busy time requests and resource auto-replies. No I/O.
 export type { AttendeeSnap, InstanceSnap, ItipMethod, Now, OutgoingMessage, ScheduleAgent, ScheduleSnapshot } from "./types.js";
-export { ownAttendeeAddress, roleOf, snapshotOf } from "./snapshot.js";
+export { ownAttendeeAddress, parseSnapshot, roleOf, snapshotOf } from "./snapshot.js";
 export { organizerChangeRefused, planOrganizer, planRefresh, type OrganizerInput, type OrganizerPlan } from "./organizer.js";
 export { planAttendee, type AttendeeInput, type AttendeePlan } from "./attendee.js";
 export { ATTENDEE_MAY_CHANGE, attendeeChangeRefused } from "./attendee-rules.js";

@@ -89,6 +89,9 @@ export function snapshotOf(obj: CalendarObject): ScheduleSnapshot | null {
   return snapshotOfComponents(obj.uid, obj.component, comps);
 }
 
+/** A snapshot as stored beside its row (JSON), or null for none. */
+export const parseSnapshot = (s: string | null): ScheduleSnapshot | null => (s ? (JSON.parse(s) as ScheduleSnapshot) : null);
+
 /** The snapshot of a text already read with readCal(). */
 export function snapshotOfCal(cal: Cal): ScheduleSnapshot | null {
   return snapshotOfComponents(cal.uid, cal.type.toUpperCase(), cal.items.map((i) => i.ev));

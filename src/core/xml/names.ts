@@ -10,6 +10,8 @@ export const NS = {
   ICAL: "http://apple.com/ns/ical/",
   ME: "http://me.com/_namespace/",
   XML: "http://www.w3.org/XML/1998/namespace",
+  /** This server's own properties (the person's timezone, props/personal.ts). */
+  EDGE: "urn:x-edge-caldav:",
 } as const;
 
 /** Prefixes used on output; any other namespace gets a generated one. */
@@ -20,6 +22,7 @@ export const PREFIXES: Readonly<Record<string, string>> = {
   [NS.ICAL]: "ICAL",
   [NS.ME]: "ME",
   [NS.XML]: "xml",
+  [NS.EDGE]: "E",
 };
 
 export const clark = (ns: string, local: string): Clark => `{${ns}}${local}`;

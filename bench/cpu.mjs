@@ -1,0 +1,77 @@
+// CPU time per request, by kind: the user+system time the server's workerd
+// processes spend (from /proc/<pid>/stat) over a fixed number of requests,
+// after a calendar of N events is loaded. Unlike operations per second it
+// hardly moves with other load on the machine, so two builds can be compared
+// on a busy machine: `npm run bench:cpu -- --dir <other checkout>` measures
+// that checkout's Worker the same way (its node_modules are this one's).
+// Linux only (/proc). See README "Benchmark".
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { addUser, basicAuth, startServer } from "./server.mjs";
+import { makeCalendar, prng, spanOf, toIcs } from "./workload.mjs";
+
+const { values: opt } = parseArgs({
+  options: {
+    dir: { type: "string" },
+    events: { type: "string", default: "2000" },
+    requests: { type: "string", default: "60" },
+    kinds: { type: "string", default: "get,propfind-0,propfind,sync,multiget,put" },
+  },
+});
+const N = Number(opt.events);
+const R = Number(opt.requests);
+
+const srv = await startServer({ snapshot: true, ...(opt.dir ? { dir: opt.dir } : {}) });
+try {
+  await addUser(srv, "alice", { password: "pw-alice-123456", emails: ["alice@example.com"] });
+  const auth = basicAuth("alice", "pw-alice-123456");
+  const base = `${srv.url}/calendars/alice/calendar/`;
+  const { events } = makeCalendar(prng(2026), N, { tag: "cpu", email: "alice@example.com", span: spanOf(N) });
+  const bodies = events.map((e) => toIcs(e));
+  const pool = async (n, c, f) => {
+    let k = 0;
+    await Promise.all(Array.from({ length: c }, async () => { while (k < n) await f(k++); }));
+  };
+  const send = async (url, init) => {
+    const r = await fetch(url, { ...init, headers: { authorization: auth, ...init?.headers } });
+    await r.arrayBuffer();
+    if (r.status >= 300) throw new Error(`${init?.method ?? "GET"} ${url}: ${r.status}`);
+  };
+  await pool(N, 8, (i) => send(`${base}ev-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i] }));
+
+  const xml = (depth, body) => ({ headers: { depth, "content-type": "application/xml" }, body });
+  const hrefs = Array.from({ length: 100 }, (_, k) => `<d:href>${new URL(base).pathname}ev-${(k * 7) % N}.ics</d:href>`).join("");
+  let created = 0;
+  const KINDS = {
+    get: () => send(`${base}ev-5.ics`),
+    "propfind-0": () => send(base, { method: "PROPFIND", ...xml("0", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:displayname/></d:prop></d:propfind>`) }),
+    propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
+    sync: () => send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) }),
+    multiget: () => send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>`) }),
+    put: () => {
+      const k = created++;
+      return send(`${base}cpu-${k}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[k % N].replace(/UID:[^\r\n]*/g, `UID:cpu-${k}@bench`) });
+    },
+  };
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  const cpuTicks = () => srv.workerdPids().reduce((n, pid) => {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return n + Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      return n; // gone
+    }
+  }, 0);
+  console.log(`${N} events, ${R} requests per kind, 4 in flight, CPU of the server's workerd processes`);
+  for (const kind of opt.kinds.split(",")) {
+    const run = KINDS[kind];
+    if (!run) throw new Error(`unknown kind ${kind}; known: ${Object.keys(KINDS).join(",")}`);
+    for (let w = 0; w < 5; w++) await run();
+    const before = cpuTicks();
+    await pool(R, 4, () => run());
+    const ms = ((cpuTicks() - before) * 1000) / ticksPerSecond / R;
+    console.log(`${kind.padEnd(12)} ${ms.toFixed(1).padStart(6)} ms CPU per request`);
+  }
+} finally {
+  await srv.stop();
+}

@@ -1,0 +1,60 @@
+// What the page shows of a home's calendars and task lists, read in one call
+// to the home (CalendarHome.overview): each calendar's name, colour,
+// description, component types and number of objects, and which one
+// receives invitations (RFC 6638 §9.2 schedule-default-calendar-URL, or the
+// calendar the server falls back to when none was chosen).
+import type { Context } from "hono";
+import { homeStub } from "../bindings.js";
+import { hrefs } from "../core/paths.js";
+import { fallbackDefaultCalendar, INBOX } from "../core/props/schedule.js";
+import { caldav, dav, ical } from "../core/xml/names.js";
+import { textOf } from "../core/xml/tree.js";
+import type { WebEnv } from "./env.js";
+
+export interface CalendarEntry {
+  /** The collection's name in its URL. */
+  name: string;
+  href: string;
+  displayName: string;
+  /** #rrggbb, or "" when none is set. */
+  color: string;
+  description: string;
+  components: string[];
+  count: number;
+  /** Invitations land here. */
+  isDefault: boolean;
+}
+
+const COLOR = /^#[0-9a-f]{6}/i;
+
+export async function calendarsOf(c: Context<WebEnv>): Promise<CalendarEntry[]> {
+  const user = c.var.user;
+  const { collections, counts } = await homeStub(c.env, user.id).overview();
+  const inbox = collections.find((x) => x.kind === "inbox" && x.name === INBOX);
+  const chosen = inbox?.props[caldav("schedule-default-calendar-URL")];
+  const chosenName = chosen ? decodeURIComponent(textOf(chosen).trim().replace(/\/+$/, "").split("/").pop() ?? "") : undefined;
+  const defaultName = collections.some((x) => x.name === chosenName && x.kind === "calendar" && x.components.includes("VEVENT"))
+    ? chosenName
+    : fallbackDefaultCalendar(collections)?.name;
+  return collections
+    .filter((x) => x.kind === "calendar")
+    .map((x) => {
+      const text = (name: string) => (x.props[name] ? textOf(x.props[name]).trim() : "");
+      return {
+        name: x.name,
+        href: hrefs.collection(user.id, x.name),
+        displayName: text(dav("displayname")) || x.name,
+        color: COLOR.exec(text(ical("calendar-color")))?.[0]?.toLowerCase() ?? "",
+        description: text(caldav("calendar-description")),
+        components: x.components,
+        count: counts[x.name] ?? 0,
+        isDefault: x.name === defaultName,
+      };
+    });
+}
+
+/** "events", "tasks", "events and tasks": what a calendar holds, in words. */
+export function holds(components: string[]): string {
+  const words = components.map((k) => ({ VEVENT: "events", VTODO: "tasks", VJOURNAL: "journal entries", VFREEBUSY: "free-busy" })[k] ?? k.toLowerCase());
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
