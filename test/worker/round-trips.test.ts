@@ -3,6 +3,7 @@
 // body when the bodies are small (home/bodies.ts), and, logged in on a warm
 // isolate, makes no call to the Directory (test/worker/login-cache.test.ts).
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
 import { dav, propfindBody } from "../helpers/dav-client.js";
 import { cal, ics, mkcalendar, newUser, putOk, r2Ics, rnd } from "../helpers/caldav.js";
 import { agenda } from "../../src/web/agenda/agenda.js";
@@ -51,13 +52,13 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
     for (const c of ["calendar", "work"]) {
       for (let i = 0; i < 5; i++) await putOk(u, `${cal(u, c)}e${i}.ics`, ics({ uid: `${c}-${i}-${rnd()}@t`, start: `2025061${i}T090000Z`, end: `2025061${i}T100000Z` }));
     }
-    homeCalls = [];
+    reset();
     const a = await agenda(env, me, { from: "2025-06-09", days: 7 });
     expect(a.days.flatMap((d) => d.items)).toHaveLength(10);
-    expect(outer(homeCalls), "agenda: calls to the home").toEqual(["agenda"]);
-    homeCalls = [];
+    expect(outer(counts.homeCalls), "agenda: calls to the home").toEqual(["agenda"]);
+    counts.homeCalls = [];
     expect(await invitations(env, me, "UTC")).toEqual([]);
-    expect(outer(homeCalls), "invitations: calls to the home").toEqual(["invitations"]);
-    expect(r2Reads).toBe(0);
+    expect(outer(counts.homeCalls), "invitations: calls to the home").toEqual(["invitations"]);
+    expect(counts.r2Reads).toBe(0);
   });
 });
