@@ -1,9 +1,12 @@
 // Who may do what (RFC 3744). The model is fixed, so ACLs are read-only:
 // a principal owns its calendar home and everything in it; every
 // authenticated principal may read the principal collection and principals
-// (needed to find attendees); nobody else sees inside a home.
+// (needed to find attendees); nobody else sees inside a home, except a
+// sharee, through its own home, a calendar shared with it (calendarserver-
+// sharing): read, or read-write, as the owner's invitation says.
 import { DavError } from "./errors.js";
 import type { Principal } from "./model.js";
+import type { SharedFrom } from "./sharing/model.js";
 import type { Resource } from "./props/types.js";
 import { caldav, dav, type Clark } from "./xml/names.js";
 import { el } from "./xml/tree.js";
@@ -22,7 +25,26 @@ const OWNER_PRIVILEGES: Clark[] = [
 
 const READ_ONLY: Clark[] = [dav("read"), dav("read-current-user-privilege-set")];
 
+/** What a sharee may do: read (with free-busy), plus write for read-write; its own properties of the calendar always. */
+const SHAREE_READ: Clark[] = [dav("read"), dav("read-current-user-privilege-set"), caldav("read-free-busy")];
+const SHAREE_WRITE: Clark[] = [...SHAREE_READ, dav("write"), dav("write-properties"), dav("write-content"), dav("bind"), dav("unbind")];
+
+/** The sharing of a calendar, or of an object in one, seen through a sharee's home. */
+export function sharedOf(r: Resource): SharedFrom | undefined {
+  return r.kind === "calendar" || r.kind === "object" ? r.collection.shared : undefined;
+}
+
+/** The privileges the sharee of `s` holds on a resource of `kind` there. */
+export function shareePrivileges(s: SharedFrom, kind: Resource["kind"]): Clark[] {
+  if (s.access === "read-write") return SHAREE_WRITE;
+  // A read-only sharee still names and colours the calendar for itself (the mount's own properties).
+  return kind === "calendar" ? [...SHAREE_READ, dav("write-properties")] : SHAREE_READ;
+}
+
+/** The principal whose home holds the data: the owner of a shared calendar, not the sharee whose URL names it. */
 export function ownerOf(r: Resource): string | undefined {
+  const shared = sharedOf(r);
+  if (shared) return shared.owner;
   switch (r.kind) {
     case "principal":
       return r.principal.id;
@@ -31,6 +53,8 @@ export function ownerOf(r: Resource): string | undefined {
     case "inbox":
     case "outbox":
     case "object":
+    case "notifications":
+    case "notification":
       return r.owner.id;
     default:
       return undefined;
@@ -43,6 +67,8 @@ export const SCHEDULE_SEND: Clark[] = [caldav("schedule-send"), caldav("schedule
 
 /** The privileges `user` holds on `r` (aggregates listed with their parts). */
 export function privileges(user: Principal, r: Resource): Clark[] {
+  const shared = sharedOf(r);
+  if (shared) return shared.sharee === user.id ? shareePrivileges(shared, r.kind) : [];
   const owner = ownerOf(r);
   if (r.kind === "principal") return owner === user.id ? [...READ_ONLY, dav("write-properties")] : READ_ONLY;
   if (owner === undefined) return READ_ONLY;

@@ -4,6 +4,7 @@
 import type { IndexSummary } from "./ical/parse.js";
 import type { PackedJobs } from "./itip-job.js";
 import type { InstanceIndex } from "./query/instance-index.js";
+import type { Invite, SharedFrom } from "./sharing/model.js";
 import type { Clark } from "./xml/names.js";
 import type { XmlElement } from "./xml/tree.js";
 
@@ -36,6 +37,10 @@ export interface CollectionInfo {
   ctag: string;
   created: number;
   modified: number;
+  /** An owner's calendar: its sharees (CS:invite), when it has any. */
+  invites?: Invite[] | undefined;
+  /** A calendar seen through a sharee's home: whose it is and what the sharee may do (core/sharing). */
+  shared?: SharedFrom | undefined;
 }
 
 export interface ObjectInfo {
@@ -83,6 +88,14 @@ export interface ObjectWrite {
   expectEtag?: string | null | undefined;
   /** Set for scheduling object resources (RFC 6638 §3.1). */
   schedule?: ScheduleWrite | undefined;
+  /** A sharee writing into this (the owner's) home: checked against its invitation (home/sharing.ts). */
+  asSharee?: ShareeRef | undefined;
+}
+
+/** A sharee acting on an owner's calendar, and the URL it used (named in DAV:need-privileges). */
+export interface ShareeRef {
+  id: string;
+  href: string;
 }
 
 export interface ScheduleWrite {

@@ -5,6 +5,7 @@ import { parseEtagList } from "../core/conditional.js";
 import { badRequest, C, DavError, precondition, unwrap } from "../core/errors.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
+import { mountIn } from "./shared.js";
 
 export async function copyMove(req: DavRequest, ctx: DavContext): Promise<Response> {
   const move = req.method === "MOVE";
@@ -29,16 +30,17 @@ export async function copyMove(req: DavRequest, ctx: DavContext): Promise<Respon
     throw precondition(403, C.calendarCollectionLocationOk, "a calendar cannot be placed inside another collection");
   if (from.kind !== to.kind) throw new DavError(403, { description: "cannot copy between objects and collections" });
 
-  const result = unwrap(
-    await ctx.home(ctx.user.id).copyMove({
+  const done = await ctx.home(ctx.user.id).copyMove({
       from: { collection: (from as { collection: string }).collection, name: from.kind === "object" ? from.name : undefined },
       to: { collection: (to as { collection: string }).collection, name: to.kind === "object" ? to.name : undefined },
       move,
       overwrite: overwriteHeader === "T",
       ifMatch: parseEtagList(req.headers.get("if-match")),
       ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
-    }),
-  );
+    });
+  // A calendar shared with the user lives in its owner's home: nothing is copied or moved across homes.
+  if (!done.ok && mountIn(done.error)) throw new DavError(403, { description: "objects cannot be copied or moved into or out of a shared calendar" });
+  const result = unwrap(done);
   const headers: Record<string, string> = result.scheduleTag ? { "Schedule-Tag": `"${result.scheduleTag}"` } : {};
   return new Response(null, { status: result.created ? 201 : 204, headers });
 }

@@ -5,7 +5,7 @@
 import { requirePrivilege } from "../core/acl.js";
 import { mapLimit } from "../core/async.js";
 import { checkConditions, checkScheduleTag, parseEtagList } from "../core/conditional.js";
-import { DavError, unwrap } from "../core/errors.js";
+import { DavError, notFound, unwrap } from "../core/errors.js";
 import { locate } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext, DavRequest } from "./context.js";
@@ -14,27 +14,38 @@ import { planWrite } from "./implicit.js";
 import { MAX_REPLANS } from "./put.js";
 import { RETRY_HEADER } from "../home/writes.js";
 import { packJobs } from "../core/itip-job.js";
+import { NOTIFICATIONS } from "../core/sharing/model.js";
+import { mountIn, ownTarget, sharedTarget } from "./shared.js";
+import { leaveShare } from "./sharing.js";
 
 export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   const ifMatch = parseEtagList(req.headers.get("if-match"));
+  if (loc.kind === "object" && loc.user === ctx.user.id && loc.collection === NOTIFICATIONS) {
+    if (!(await ctx.home(ctx.user.id).deleteNotification(loc.name))) throw notFound();
+    return new Response(null, { status: 204 });
+  }
   if (loc.kind === "object" && loc.user === ctx.user.id) {
-    const home = ctx.home(ctx.user.id);
+    // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
+    let target = ownTarget(ctx, loc.collection);
+    let fastNext = true;
     // Schedule-Reply: F asks the server not to reply for the attendee (RFC 6638 §8.1).
     const scheduleReply = (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F";
     const ifScheduleTagMatch = parseEtagList(req.headers.get("if-schedule-tag-match"));
     for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
       // First try in one round trip; the home asks for a plan if the object is a scheduling object.
-      const fast = attempt === 0;
-      const stored = fast ? null : await home.object(loc.collection, loc.name);
+      const fast = fastNext;
+      fastNext = false;
+      const stored = fast ? null : await target.home.object(target.collection, loc.name, target.asSharee?.id);
       if (stored) {
         checkConditions(stored.object.etag, { ifMatch });
         checkScheduleTag(stored.object.scheduleTag, ifScheduleTagMatch);
       }
-      const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, ctx.user, stored, null, { scheduleReply }) : undefined;
-      const result = await home.deleteObject(
+      const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, await target.organizer(), stored, null, { scheduleReply }) : undefined;
+      const result = await target.home.deleteObject(
         {
-          collection: loc.collection,
+          collection: target.collection,
+          asSharee: target.asSharee,
           name: loc.name,
           ifMatch,
           ifScheduleTagMatch,
@@ -43,12 +54,23 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
         packJobs(plan?.jobs ?? []),
       );
       if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
+      const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
+      if (mount) {
+        target = sharedTarget(ctx, mount, req.url.pathname);
+        fastNext = true;
+        continue;
+      }
       unwrap(result);
       return new Response(null, { status: 204 });
     }
     throw new DavError(503, { description: "the resource keeps changing; try again", headers: { "Retry-After": "1" } });
   }
   const r = await resolve(loc, ctx);
+  // A sharee deleting a calendar shared with it leaves it: the owner's calendar stays (calendarserver-sharing).
+  if (r.kind === "calendar" && r.collection.shared) {
+    await leaveShare(ctx, r.collection.shared);
+    return new Response(null, { status: 204 });
+  }
   requirePrivilege(ctx.user, r, dav("unbind"));
   if (r.kind !== "calendar" && r.kind !== "inbox" && r.kind !== "outbox")
     throw new DavError(403, { description: `a ${r.kind} cannot be deleted` });

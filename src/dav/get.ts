@@ -9,9 +9,15 @@ import { locate } from "../core/paths.js";
 import type { ObjectInfo } from "../core/model.js";
 import type { DavContext, DavRequest } from "./context.js";
 import { resolve } from "./resolve.js";
+import { bodyView, dataOf } from "./shared.js";
+import { NOTIFICATION_TYPE } from "../core/sharing/model.js";
 
 export async function get(req: DavRequest, ctx: DavContext): Promise<Response> {
   const r = await resolve(locate(req.url.pathname), ctx);
+  if (r.kind === "notification") {
+    const headers = { "Content-Type": NOTIFICATION_TYPE, ETag: `"${r.item.etag}"`, "Content-Length": String(r.item.size) };
+    return new Response(req.method === "HEAD" ? null : (r.item.body ?? ""), { headers });
+  }
   if (r.kind !== "object") {
     const text = collectionText(r.href, r.kind);
     return new Response(req.method === "HEAD" ? null : text, {
@@ -25,15 +31,16 @@ export async function get(req: DavRequest, ctx: DavContext): Promise<Response> {
   if (ifNoneMatch !== undefined && (ifNoneMatch === "*" || ifNoneMatch.includes(quoted)))
     return new Response(null, { status: 304, headers: { ETag: quoted } });
 
-  const body = await readBody(ctx, r.owner.id, r.object);
+  const body = await readBody(ctx, dataOf(r.owner.id, r.collection).home, r.object);
+  const text = bodyView(r.collection)(body.text);
   const headers: Record<string, string> = {
     "Content-Type": "text/calendar; charset=utf-8",
     ETag: `"${body.object.etag}"`,
     "Last-Modified": new Date(body.object.modified).toUTCString(),
-    "Content-Length": String(body.object.size),
+    "Content-Length": String(text === body.text ? body.object.size : new TextEncoder().encode(text).byteLength),
   };
   if (body.object.scheduleTag) headers["Schedule-Tag"] = `"${body.object.scheduleTag}"`;
-  return new Response(req.method === "HEAD" ? null : body.text, { headers });
+  return new Response(req.method === "HEAD" ? null : text, { headers });
 }
 
 /**

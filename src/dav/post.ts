@@ -1,4 +1,5 @@
-// POST to a scheduling outbox (RFC 6638 §5): a VFREEBUSY request answered
+// POST with an XML body to a calendar or a home is a sharing request
+// (dav/sharing.ts). POST to a scheduling outbox (RFC 6638 §5): a VFREEBUSY request answered
 // with one CALDAV:response per recipient, carrying only that recipient's busy
 // time, computed from each recipient's home concurrently. Posting to another
 // principal's outbox needs a privilege nobody has on it (DAV:need-privileges).
@@ -16,6 +17,7 @@ import type { DavContext, DavRequest } from "./context.js";
 import { checkCalendarContentType } from "./put.js";
 import { decodeCalendar } from "../core/ical/prepare.js";
 import { OUTBOX } from "../home/provision.js";
+import { isSharingPost, sharingPost } from "./sharing.js";
 
 const FANOUT = 6;
 
@@ -31,6 +33,7 @@ function parseRequest(text: string, addresses: string[]): ReturnType<typeof pars
 
 export async function post(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
+  if (!(loc.kind === "collection" && loc.collection === OUTBOX) && isSharingPost(loc, req)) return sharingPost(req, ctx);
   if (loc.kind !== "collection" || loc.collection !== OUTBOX)
     throw new DavError(405, { description: "POST is accepted by scheduling outboxes only", headers: { Allow: "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL, COPY, MOVE" } });
   if (loc.user !== ctx.user.id)

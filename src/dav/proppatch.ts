@@ -16,6 +16,7 @@ import type { PropsRefused, PropTarget } from "../home/calendar-home.js";
 import { xmlResponse } from "../http/render.js";
 import { bodyText, type DavContext, type DavRequest } from "./context.js";
 import { resolve } from "./resolve.js";
+import { dataOf } from "./shared.js";
 
 function targetOf(r: Resource): { owner: string; target: PropTarget } | undefined {
   switch (r.kind) {
@@ -24,11 +25,17 @@ function targetOf(r: Resource): { owner: string; target: PropTarget } | undefine
     case "home":
       return { owner: r.owner.id, target: { scope: "home" } };
     case "calendar":
+      // A sharee's properties of a shared calendar are its own (displayname, colour), kept in its home.
+      if (r.collection.shared) return { owner: r.owner.id, target: { scope: "mount", mount: r.collection.name } };
+      return { owner: r.owner.id, target: { scope: "collection", collection: r.collection.name } };
     case "inbox":
     case "outbox":
       return { owner: r.owner.id, target: { scope: "collection", collection: r.collection.name } };
-    case "object":
-      return { owner: r.owner.id, target: { scope: "object", collection: r.collection.name, name: r.object.name } };
+    case "object": {
+      // An object's properties are the calendar's: in the owner's home (write-properties was required above).
+      const data = dataOf(r.owner.id, r.collection);
+      return { owner: data.home, target: { scope: "object", collection: data.collection, name: r.object.name } };
+    }
     default:
       return undefined;
   }

@@ -13,6 +13,8 @@ import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
+import { checkSharedOrganizer, mountIn, ownTarget, sentByBody, sharedTarget } from "./shared.js";
+import { NOTIFICATIONS } from "../core/sharing/model.js";
 
 /** One encoder for every request. */
 const UTF8_OUT = new TextEncoder();
@@ -41,6 +43,7 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
   if (loc.user !== ctx.user.id) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
+  if (loc.collection === NOTIFICATIONS) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   checkCalendarContentType(req.headers.get("content-type"));
   const done = await storeObject(ctx, { collection: loc.collection, name: loc.name }, req.body, {
     ifMatch: parseEtagList(req.headers.get("if-match")),
@@ -67,12 +70,26 @@ export async function storeObject(
   conditions: WriteConditions,
 ): Promise<{ etag: string; scheduleTag: string | null; created: boolean }> {
   const { text, parsed, snapshot, instances } = prepareObject(raw, ctx.limits, Date.now());
-  const home = ctx.home(ctx.user.id);
+  // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
+  let target = ownTarget(ctx, loc.collection);
+  const href = hrefs.object(ctx.user.id, loc.collection, loc.name);
+  // A plain object is first tried in one round trip (again once the write is sent on to a shared calendar's owner).
+  let fastNext = snapshot === null;
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
-    const fast = attempt === 0 && snapshot === null;
-    const stored = fast ? null : await home.object(loc.collection, loc.name);
+    const fast = fastNext;
+    fastNext = false;
+    const read = fast ? null : target.asSharee ? await target.home.object(target.collection, loc.name, target.asSharee.id) : await target.home.objectOrMount(target.collection, loc.name);
+    if (read && "mount" in read) {
+      target = sharedTarget(ctx, read.mount, href);
+      continue;
+    }
+    const stored = read;
+    await checkSharedOrganizer(target, snapshot, ctx.user);
+    // A sharee writing the owner's meeting is its SENT-BY (RFC 5545 §3.2.18): the body is the owner's, sent by the sharee.
+    const sentBy = await sentByBody(target, snapshot, text, ctx.user);
+    const incoming = sentBy ?? text;
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {
       checkConditions(stored?.object.etag ?? null, conditions);
@@ -80,15 +97,16 @@ export async function storeObject(
     }
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
-      ? await planWrite(ctx, ctx.user, stored, { obj: parsed, text, snapshot }, {
+      ? await planWrite(ctx, await target.organizer(), stored, { obj: parsed, text: incoming, snapshot }, {
           scheduleReply: true,
           mergeOthers: conditions.ifScheduleTagMatch !== undefined,
         })
-      : { text, rewritten: false, snapshot: null, jobs: [] };
-    const body = plan.text ?? text;
-    const bytes = plan.rewritten ? UTF8_OUT.encode(body) : raw;
-    const result = await home.putObject({
-      collection: loc.collection,
+      : { text: incoming, rewritten: false, snapshot: null, jobs: [] };
+    const body = plan.text ?? incoming;
+    const bytes = plan.rewritten || sentBy !== null ? UTF8_OUT.encode(body) : raw;
+    const result = await target.home.putObject({
+      collection: target.collection,
+      asSharee: target.asSharee,
       name: loc.name,
       body,
       size: bytes.byteLength,
@@ -105,6 +123,12 @@ export async function storeObject(
         : {}),
     });
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
+    const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
+    if (mount) {
+      target = sharedTarget(ctx, mount, href);
+      fastNext = snapshot === null;
+      continue;
+    }
     return unwrap(result);
   }
   throw new DavError(503, { description: "the resource keeps changing; try again", headers: { "Retry-After": "1" } });

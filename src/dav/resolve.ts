@@ -1,6 +1,8 @@
 // Resolves a locator to a resource with the data its properties need, and
 // lists a collection's members for Depth: 1. Access is checked here, once:
-// nobody sees inside another principal's calendar home (RFC 3744).
+// nobody sees inside another principal's calendar home (RFC 3744) except a
+// sharee, through its own home, a calendar shared with it (dav/shared.ts:
+// one more round trip, to the owner's home, which decides).
 import { requirePrivilege } from "../core/acl.js";
 import { notFound, unwrap } from "../core/errors.js";
 import type { ObjectInfo } from "../core/model.js";
@@ -9,6 +11,8 @@ import { hrefs, type Locator } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext } from "./context.js";
+import { NOTIFICATIONS } from "../core/sharing/model.js";
+import { mountedCalendars, notificationOf, notificationsOf, sharedCollection, sharedObject } from "./shared.js";
 
 export async function resolve(loc: Locator, ctx: DavContext): Promise<Resource> {
   return (await resolveWith(loc, ctx, NONE)).resource;
@@ -30,9 +34,14 @@ export async function resolveWith(loc: Locator, ctx: DavContext, op: ViewOp): Pr
 async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx: DavContext, op: ViewOp): Promise<{ resource: Resource; result: ViewResult }> {
   const owner = await ctx.principalOrThrow(loc.user);
   ownHomeOnly(ctx, owner.id, hrefs.collection(owner.id, loc.collection));
+  if (loc.collection === NOTIFICATIONS) return { resource: await notificationsOf(ctx), result: NOTHING };
   const v = unwrap(await ctx.home(owner.id).view(loc.collection, op));
   const collection = v.collection;
-  if (!collection) throw notFound();
+  if (!collection) {
+    const mount = v.mounts.find((m) => m.name === loc.collection);
+    if (mount) return sharedCollection(ctx, mount, op);
+    throw notFound();
+  }
   const resource: Resource = {
     kind: collection.kind, href: hrefs.collection(owner.id, collection.name), owner, home: v.home, collection, siblings: v.collections,
   };
@@ -53,16 +62,18 @@ async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
     case "home": {
       const owner = await ctx.principalOrThrow(loc.user);
       ownHomeOnly(ctx, owner.id, hrefs.home(owner.id));
-      const { home, collections } = await ctx.home(owner.id).snapshot();
-      return { kind: "home", href: hrefs.home(owner.id), owner, home, collections };
+      const { home, collections, mounts } = await ctx.home(owner.id).snapshot();
+      return { kind: "home", href: hrefs.home(owner.id), owner, home, collections, mounts };
     }
     case "collection":
       return (await loadCollection(loc, ctx, NONE)).resource;
     case "object": {
       const owner = await ctx.principalOrThrow(loc.user);
       ownHomeOnly(ctx, owner.id, hrefs.object(owner.id, loc.collection, loc.name));
-      const found = await ctx.home(owner.id).object(loc.collection, loc.name);
+      if (loc.collection === NOTIFICATIONS) return notificationOf(ctx, loc.name);
+      const found = await ctx.home(owner.id).objectOrMount(loc.collection, loc.name);
       if (!found) throw notFound();
+      if ("mount" in found) return sharedObject(ctx, { name: loc.collection, ...found.mount }, loc.name);
       return { kind: "object", href: hrefs.object(owner.id, loc.collection, loc.name), owner, ...found };
     }
     case "none":
@@ -92,8 +103,8 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
       return [{ kind: "home", href: hrefs.home(ctx.user.id), owner: ctx.user, home }];
     }
     case "home": {
-      const snap = r.collections ? { home: r.home, collections: r.collections } : await ctx.home(r.owner.id).snapshot();
-      return snap.collections.map((collection) => ({
+      const snap = r.collections && r.mounts ? { home: r.home, collections: r.collections, mounts: r.mounts } : await ctx.home(r.owner.id).snapshot();
+      const own: Resource[] = snap.collections.map((collection) => ({
         kind: collection.kind,
         href: hrefs.collection(r.owner.id, collection.name),
         owner: r.owner,
@@ -101,7 +112,11 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
         collection,
         siblings: snap.collections,
       }));
+      const notifications: Resource = { kind: "notifications", href: hrefs.collection(r.owner.id, NOTIFICATIONS), owner: r.owner, items: [] };
+      return [...own, notifications, ...(await mountedCalendars(ctx, snap.mounts))];
     }
+    case "notifications":
+      return r.items.map((item) => ({ kind: "notification", href: hrefs.object(r.owner.id, NOTIFICATIONS, item.name), owner: r.owner, item }));
     case "calendar":
     case "inbox":
     case "outbox": {

@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
+import { textOf } from "../core/xml/tree.js";
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries, findByUid } from "./deliver.js";
@@ -26,6 +27,8 @@ import { view, type View, type ViewOp } from "./view.js";
 import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
+import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
+import { addMount, answerInvite, applyShares, deleteNotification, dropMount, listNotifications, mountNamed, notificationNamed, putNotification, requireShare, type ShareOp } from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
 import { beginImport, CursorMoved, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
 import { imipConfig } from "../mail/config.js";
@@ -35,7 +38,7 @@ import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, delet
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
 
-const RESERVED = new Set([INBOX, OUTBOX]);
+const RESERVED = new Set([INBOX, OUTBOX, NOTIFICATIONS]);
 
 /** How soon the alarm retries handing the outbox to the Queue. */
 const OUTBOX_RETRY_MS = 5_000;
@@ -123,8 +126,82 @@ export class CalendarHome extends DurableObject<Env> {
     return r ? toCollection(this.sql, this.epoch, r) : null;
   }
 
-  object(collection: string, name: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
+  /** `asSharee`: read for a sharee of the owner's calendar `collection`; null unless it accepted an invitation to it. */
+  object(collection: string, name: string, asSharee?: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
+    if (asSharee !== undefined && !capture(() => requireShare(this.sql, collection, asSharee, false, "")).ok) return null;
     return oneObject(this.sql, this.epoch, collection, name);
+  }
+
+  // ---- Sharing (calendarserver-sharing, home/sharing.ts): as the owner's home ----
+
+  /** Sets or removes invitations to a calendar; returns what the sharees are to be told. */
+  share(calendar: string, ops: ShareOp[]): Result<{ components: string[]; displayName: string; set: Invite[]; removed: Invite[] }> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        const { col, set, removed } = applyShares(this.sql, calendar, ops, Date.now());
+        const info = toCollection(this.sql, this.epoch, col);
+        const name = info.props["{DAV:}displayname"];
+        return { components: info.components, displayName: name ? textOf(name).trim() : calendar, set, removed };
+      }),
+    );
+  }
+
+  /** A sharee's answer to an invitation (CS:invite-reply). */
+  answerShare(calendar: string, sharee: string, uid: string, accept: boolean): Result<Invite> {
+    return capture(() => this.ctx.storage.transactionSync(() => answerInvite(this.sql, calendar, sharee, uid, accept).invite));
+  }
+
+  /** view() of a calendar for a sharee that accepted an invitation to it (else 404), with its access. */
+  sharedView(calendar: string, sharee: string, op: ViewOp): Result<View & { access: ShareAccess }> {
+    return capture(() => {
+      const { access } = requireShare(this.sql, calendar, sharee, false, "");
+      return { ...view(this.sql, this.epoch, this.snapshotNow.get(), calendar, op, this.listings), access };
+    });
+  }
+
+  /** One object of a calendar shared with `sharee` (null: none of that name; 404 unless shared with it). */
+  sharedObject(calendar: string, name: string, sharee: string): Result<{ collection: CollectionInfo; object: ObjectInfo; access: ShareAccess } | null> {
+    return capture(() => {
+      const { access } = requireShare(this.sql, calendar, sharee, false, "");
+      const found = oneObject(this.sql, this.epoch, calendar, name);
+      return found ? { collection: found.collection, object: found.object, access } : null;
+    });
+  }
+
+  // ---- Sharing: as a sharee's home ----
+
+  /** An object of this home's collection, or where a shared calendar of that name lives (one round trip either way). */
+  objectOrMount(collection: string, name: string): { object: ObjectInfo; collection: CollectionInfo; snapshot: string | null } | { mount: { owner: string; calendar: string } } | null {
+    const found = oneObject(this.sql, this.epoch, collection, name);
+    if (found) return found;
+    const m = collectionRow(this.sql, collection) ? undefined : mountNamed(this.sql, collection);
+    return m ? { mount: { owner: m.owner, calendar: m.calendar } } : null;
+  }
+
+  notify(n: { uid: string; type: string; body: string }): void {
+    this.ctx.storage.transactionSync(() => putNotification(this.sql, n, Date.now()));
+  }
+
+  /** Shows an accepted calendar in this home; returns its name here. */
+  mountShare(owner: string, calendar: string, uid: string): string {
+    return this.ctx.storage.transactionSync(() => addMount(this.sql, owner, calendar, uid, Date.now()));
+  }
+
+  /** The owner withdrew the invitation, or this home's principal left the calendar or declined. */
+  unmountShare(owner: string, calendar: string, uid: string): void {
+    this.ctx.storage.transactionSync(() => dropMount(this.sql, owner, calendar, uid));
+  }
+
+  notifications(): NotificationInfo[] {
+    return listNotifications(this.sql);
+  }
+
+  notification(name: string): NotificationInfo | null {
+    return notificationNamed(this.sql, name);
+  }
+
+  deleteNotification(name: string): boolean {
+    return deleteNotification(this.sql, name);
   }
 
   /** Several objects of one collection at once (calendar-multiget), with their bodies when asked; missing names are left out. */
@@ -163,7 +240,7 @@ export class CalendarHome extends DurableObject<Env> {
   createCollection(spec: { name: string; kind: CollectionKind; components: string[]; props: PropMap }): Result<CollectionInfo> {
     return capture(() =>
       this.ctx.storage.transactionSync(() => {
-        if (RESERVED.has(spec.name) || collectionRow(this.sql, spec.name)) throw new DavError(405, { description: "a resource exists at this URL" });
+        if (RESERVED.has(spec.name) || collectionRow(this.sql, spec.name) || mountNamed(this.sql, spec.name)) throw new DavError(405, { description: "a resource exists at this URL" });
         checkNewProps(this.sql, spec.props, this.quota);
         insertCollection(this.sql, spec.name, spec.kind, spec.components, spec.props, Date.now());
         return toCollection(this.sql, this.epoch, collectionRow(this.sql, spec.name)!);

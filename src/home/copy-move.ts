@@ -11,7 +11,8 @@ import type { BusyCode } from "../core/ical/component.js";
 import type { IndexedBusy } from "../core/ical/summary.js";
 import { collectionRow, objectMeta, objectRow, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
-import { calendarOrThrow, checkQuota, deleteCollection, footprint, newScheduleTag, removeObject, writeRow } from "./writes.js";
+import { mountNamed } from "./sharing.js";
+import { noCollection, calendarOrThrow, checkQuota, deleteCollection, footprint, newScheduleTag, removeObject, writeRow } from "./writes.js";
 
 export interface CopyMoveRequest {
   from: { collection: string; name?: string | undefined };
@@ -34,6 +35,7 @@ export function copyMove(sql: Sql, owner: string, req: CopyMoveRequest, quota: n
   if (req.from.name === undefined || req.to.name === undefined) return { created: moveCollection(sql, req, now), scheduleTag: null };
   const src = collectionRow(sql, req.from.collection);
   const row = src && objectRow(sql, src.id, req.from.name);
+  if (!src && mountNamed(sql, req.from.collection)) throw noCollection(sql, req.from.collection);
   if (!src || !row) throw notFound();
   checkConditions(row.etag, { ifMatch: req.ifMatch });
   checkScheduleTag(row.schedule_tag, req.ifScheduleTagMatch);

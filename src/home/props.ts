@@ -12,12 +12,15 @@ import type { XmlElement } from "../core/xml/tree.js";
 import { collectionRow, objectMeta, scopes } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { checkQuota, fitsQuota, nextRev, touchCollection } from "./writes.js";
+import { mountNamed } from "./sharing.js";
 
 export type PropTarget =
   | { scope: "home" }
   | { scope: "principal" }
   | { scope: "collection"; collection: string }
-  | { scope: "object"; collection: string; name: string };
+  | { scope: "object"; collection: string; name: string }
+  /** A sharee's own properties of a calendar shared with it (displayname, colour: home/sharing.ts). */
+  | { scope: "mount"; mount: string };
 
 /** A validated property change: a value to store, or null to remove. */
 export interface PropChange {
@@ -33,6 +36,10 @@ export interface PropsRefused {
 
 function resolveScope(sql: Sql, t: PropTarget): { scope: string; collectionId?: number } {
   if (t.scope === "home" || t.scope === "principal") return { scope: scopes[t.scope] };
+  if (t.scope === "mount") {
+    if (!mountNamed(sql, t.mount)) throw new DavError(404, { description: "no such collection" });
+    return { scope: scopes.mount(t.mount) };
+  }
   const c = collectionRow(sql, t.collection);
   if (!c) throw new DavError(404, { description: "no such collection" });
   if (t.scope === "collection") return { scope: scopes.collection(c.id), collectionId: c.id };

@@ -6,22 +6,31 @@ import { collectionRow, homeInfo, LIST_COLUMNS, objectRow, readObjectProps, read
 import type { Sql } from "../sql.js";
 import { withinBudget } from "./bodies.js";
 import type { ListingCache } from "./listing-cache.js";
+import { invitesByCollection, mountsOf, type MountInfo } from "./sharing.js";
 
 /** What every request on a home reads first: the home, its collections and the principal's properties. */
 export interface HomeSnapshot {
   home: HomeInfo;
   collections: CollectionInfo[];
   principalProps: PropMap;
+  /** Calendars of others shared with this home (home/sharing.ts). */
+  mounts: MountInfo[];
 }
 
 /** The home, its collections and the principal's properties: three statements whatever the number of collections. */
 export function homeSnapshot(sql: Sql, epoch: string): HomeSnapshot {
   const rows = sql.all<CollectionRow>("SELECT * FROM collections ORDER BY id");
   const props = readPropsOf(sql, [scopes.home, scopes.principal, ...rows.map((r) => scopes.collection(r.id))]);
+  const invites = invitesByCollection(sql);
   return {
     home: homeInfo(sql, props.get(scopes.home) ?? {}),
-    collections: rows.map((r) => toCollection(sql, epoch, r, props.get(scopes.collection(r.id)) ?? {})),
+    collections: rows.map((r) => {
+      const c = toCollection(sql, epoch, r, props.get(scopes.collection(r.id)) ?? {});
+      const i = invites.get(r.id);
+      return i ? { ...c, invites: i } : c;
+    }),
     principalProps: props.get(scopes.principal) ?? {},
+    mounts: mountsOf(sql),
   };
 }
 

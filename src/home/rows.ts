@@ -54,6 +54,8 @@ export const scopes = {
   principal: "principal",
   collection: (id: number) => `c:${id}`,
   object: (id: number, name: string) => `o:${id}:${name}`,
+  /** A sharee's own properties of a calendar shared with it (home/sharing.ts). */
+  mount: (name: string) => `m:${name}`,
 };
 
 export function meta(sql: Sql, key: string): string | undefined {

@@ -134,6 +134,14 @@ const MIGRATIONS: string[] = [
      created INTEGER NOT NULL, finished INTEGER) WITHOUT ROWID;
    CREATE TABLE import_skips (job TEXT NOT NULL, seq INTEGER NOT NULL, uid TEXT NOT NULL, reason TEXT NOT NULL,
      PRIMARY KEY (job, seq)) WITHOUT ROWID;`,
+  // v9: calendar sharing (calendarserver-sharing, home/sharing.ts). An owner's home keeps its calendars' sharees
+  // (the authority on access); a sharee's home keeps pointers to calendars shared with it and its notifications.
+  `CREATE TABLE shares (collection_id INTEGER NOT NULL, sharee TEXT NOT NULL, access TEXT NOT NULL, status TEXT NOT NULL,
+     uid TEXT NOT NULL, summary TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (collection_id, sharee)) WITHOUT ROWID;
+   CREATE TABLE mounts (name TEXT PRIMARY KEY, owner TEXT NOT NULL, calendar TEXT NOT NULL, uid TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE UNIQUE INDEX mounts_target ON mounts (owner, calendar);
+   CREATE TABLE notifications (name TEXT PRIMARY KEY, uid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, body TEXT NOT NULL,
+     etag TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -18,6 +18,7 @@ import { isTransparent } from "../core/calendar-props.js";
 import type { Sql } from "../sql.js";
 import { packObjects, type PackedObjects } from "../core/wire.js";
 import type { ListingCache } from "./listing-cache.js";
+import type { MountInfo } from "./sharing.js";
 
 export type ViewOp =
   | { kind: "none" }
@@ -44,6 +45,8 @@ export interface View {
   home: HomeInfo;
   collections: CollectionInfo[];
   principalProps: PropMap;
+  /** Calendars of others shared with this home: a name that is no collection may be one of these. */
+  mounts: MountInfo[];
   /** The collection the request names (null: none of that name). */
   collection: CollectionInfo | null;
   result: ViewResult;

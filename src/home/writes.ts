@@ -4,7 +4,7 @@
 // preconditions, RFC 6578 revisions, R2 body bookkeeping).
 import { checkConditions, checkScheduleTag, type EtagCondition } from "../core/conditional.js";
 import { C, DavError, notFound, precondition, preconditionFailed } from "../core/errors.js";
-import type { ObjectWrite } from "../core/model.js";
+import type { ObjectWrite, ShareeRef } from "../core/model.js";
 import type { IndexSummary } from "../core/ical/parse.js";
 import type { InstanceIndex } from "../core/query/instance-index.js";
 import { hrefs } from "../core/paths.js";
@@ -12,6 +12,7 @@ import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
 import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
+import { mountNamed, requireShare } from "./sharing.js";
 
 /** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
 export const GARBAGE_GRACE_MS = 60_000;
@@ -67,9 +68,21 @@ export function discardBody(sql: Sql, key: string, now: number): void {
   sql.run("INSERT OR REPLACE INTO garbage (key, due) VALUES (?, ?)", key, now + GARBAGE_GRACE_MS);
 }
 
+/**
+ * A write named a calendar shared with this home (a mount, home/sharing.ts): the data lives in the owner's home,
+ * so the caller is told where (never seen by clients) and writes there as a sharee.
+ */
+export const MOUNT_HEADER = "X-Edge-Mount";
+
+export function noCollection(sql: Sql, name: string): DavError {
+  const m = mountNamed(sql, name);
+  if (m) return new DavError(409, { description: "a calendar shared with this home", headers: { [MOUNT_HEADER]: JSON.stringify({ owner: m.owner, calendar: m.calendar }) } });
+  return new DavError(409, { description: `no collection ${name}` });
+}
+
 export function calendarOrThrow(sql: Sql, owner: string, name: string): CollectionRow {
   const col = collectionRow(sql, name);
-  if (!col) throw new DavError(409, { description: `no collection ${name}` });
+  if (!col) throw noCollection(sql, name);
   if (col.kind !== "calendar")
     throw precondition(403, C.calendarCollectionLocationOk, `${hrefs.collection(owner, name)} is not a calendar collection`);
   return col;
@@ -99,7 +112,8 @@ export interface PutPlan {
 
 /** Checks every precondition of storing `w` (and `extraBytes` beside it: staged message bodies) against the current state. */
 export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, extraBytes = 0): PutPlan {
-  const col = calendarOrThrow(sql, owner, w.collection);
+  // A sharee writes only with an accepted read-write invitation, checked in this transaction (home/sharing.ts).
+  const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col : calendarOrThrow(sql, owner, w.collection);
   const existing = objectMeta(sql, col.id, w.name);
   // Two statements, each on its index: one with "name = ? OR uid = ?" reads the whole collection.
   const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ? AND name != ? LIMIT 1", col.id, w.index.uid, w.name);
@@ -213,10 +227,13 @@ export interface DeleteRequest {
   expectEtag?: string | null | undefined;
   /** The caller assumed no scheduling object is deleted; if one is, it is asked to plan (CANCEL or REPLY). */
   plainOnly?: boolean | undefined;
+  /** A sharee deleting from this (the owner's) home. */
+  asSharee?: ShareeRef | undefined;
 }
 
 export function deleteObject(sql: Sql, d: DeleteRequest, now: number): void {
-  const col = collectionRow(sql, d.collection);
+  const col = d.asSharee ? requireShare(sql, d.collection, d.asSharee.id, true, d.asSharee.href).col : collectionRow(sql, d.collection);
+  if (!col && mountNamed(sql, d.collection)) throw noCollection(sql, d.collection);
   const row = col && objectMeta(sql, col.id, d.name);
   if (d.expectEtag !== undefined && (row?.etag ?? null) !== d.expectEtag) throw changedUnderfoot();
   if (d.plainOnly && row?.snapshot && col?.kind === "calendar") throw changedUnderfoot();
@@ -244,6 +261,8 @@ export function deleteCollection(sql: Sql, name: string, now: number): void {
   sql.run("DELETE FROM tombstones WHERE collection_id = ?", col.id);
   sql.run("DELETE FROM props WHERE scope = ? OR (scope >= ? AND scope < ?)", scopes.collection(col.id), `o:${col.id}:`, `o:${col.id};`);
   sql.run("DELETE FROM collections WHERE id = ?", col.id);
+  // Its sharees lose it: their mounts resolve to nothing from now on (home/sharing.ts requireShare).
+  sql.run("DELETE FROM shares WHERE collection_id = ?", col.id);
   // Reply stamps (deliver.ts) of UIDs no object holds any more.
   sql.run("DELETE FROM reply_stamps WHERE uid NOT IN (SELECT uid FROM objects)");
   nextRev(sql);

@@ -149,7 +149,8 @@ describe("discovery: Apple Calendar", () => {
     expect(childNames(emails.element).every((n) => n === CS("email-address"))).toBe(true);
     expect(childElements(emails.element).map((e) => textOf(e).trim())).toContain(`${alice.user}@example.com`);
     expect(r.props.get(CS("dropbox-home-URL"))!.status).toBe(404);
-    expect(r.props.get(CS("notification-URL"))!.status).toBe(404);
+    // calendarserver-sharing: the principal's notification collection (README "Sharing").
+    expect(hrefText(r.props.get(CS("notification-URL"))!.element)).toEqual([`${home(alice)}notification/`]);
   });
 
   it("drops the 404 propstats under Prefer: return=minimal and Brief: t (RFC 8144 §2, RFC 7240)", async () => {
@@ -158,7 +159,6 @@ describe("discovery: Apple Calendar", () => {
       const res = await dav("PROPFIND", principal(alice), { as: alice, headers: { Depth: "0", ...headers }, body: APPLE_PRINCIPAL_PROPFIND });
       const r = (await multistatus(res)).get(principal(alice))!;
       expect(r.props.has(CS("dropbox-home-URL"))).toBe(false);
-      expect(r.props.has(CS("notification-URL"))).toBe(false);
       expect([...r.props.values()].every((p) => p.status === 200)).toBe(true);
       expect(hrefText(r.props.get(CAL("calendar-home-set"))!.element)).toEqual([home(alice)]);
     }

@@ -2,50 +2,16 @@
 // rule): each request kind makes one call to the calendar home, reads no R2
 // body when the bodies are small (home/bodies.ts), and, logged in on a warm
 // isolate, makes no call to the Directory (test/worker/login-cache.test.ts).
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { CalendarHome } from "../../src/home/calendar-home.js";
 import { dav, propfindBody } from "../helpers/dav-client.js";
 import { cal, ics, mkcalendar, newUser, putOk, r2Ics, rnd } from "../helpers/caldav.js";
 import { agenda } from "../../src/web/agenda/agenda.js";
 import { invitations } from "../../src/web/agenda/invitations.js";
 import { calendarQueryBody, compFilter, multigetBody, syncBody } from "../helpers/reports.js";
+import { countHomeCalls, counts, outer, reset } from "../helpers/home-calls.js";
 
-const HOME_METHODS = Object.getOwnPropertyNames(CalendarHome.prototype).filter(
-  (m) => m !== "constructor" && m !== "alarm" && typeof Object.getOwnPropertyDescriptor(CalendarHome.prototype, m)?.value === "function",
-);
-
-let homeCalls: string[] = [];
-let r2Reads = 0;
-const restore: Array<() => void> = [];
-
-beforeEach(() => {
-  homeCalls = [];
-  r2Reads = 0;
-  const proto = CalendarHome.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const m of HOME_METHODS) {
-    const original = proto[m]!;
-    proto[m] = function (this: unknown, ...args: unknown[]) {
-      homeCalls.push(m);
-      return original.apply(this, args);
-    };
-    restore.push(() => (proto[m] = original));
-  }
-  const bucket = env.BODIES as unknown as { get: (...a: unknown[]) => unknown };
-  const get = bucket.get;
-  bucket.get = function (this: unknown, ...args: unknown[]) {
-    r2Reads++;
-    return get.apply(this, args);
-  };
-  restore.push(() => (bucket.get = get));
-});
-
-afterEach(() => {
-  while (restore.length) restore.pop()!();
-});
-
-/** Calls made from the outer request only: the method wrappers also see calls the home makes on itself. */
-const outer = (calls: string[]) => calls.filter((c) => !c.startsWith("with") && c !== "afterCommit" && c !== "dropBodies" && c !== "scheduleAlarm");
+countHomeCalls();
 
 describe("one round trip to the home per request, no R2 read for small bodies", () => {
   it("GET, PUT, DELETE, PROPFIND Depth 0 and 1, multiget, calendar-query, sync-collection, free-busy-query", async () => {
@@ -66,19 +32,17 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
       ["free-busy-query", () => dav("REPORT", cal(u), { as: u, body: `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range start="20250601T000000Z" end="20250701T000000Z"/></C:free-busy-query>` })],
     ];
     for (const [what, send] of requests) {
-      homeCalls = [];
-      r2Reads = 0;
+      reset();
       const res = await send();
       expect(res.status, `${what}: ${await res.clone().text()}`).toBeLessThan(300);
-      expect(outer(homeCalls), `${what}: calls to the home`).toHaveLength(1);
-      expect(r2Reads, `${what}: R2 reads`).toBe(0);
+      expect(outer(counts.homeCalls), `${what}: calls to the home`).toHaveLength(1);
+      expect(counts.r2Reads, `${what}: R2 reads`).toBe(0);
     }
     // Not vacuous: a body too large for its row is read from R2.
     await putOk(u, `${cal(u)}large.ics`, r2Ics());
-    r2Reads = 0;
-    homeCalls = [];
+    reset();
     expect((await dav("GET", `${cal(u)}large.ics`, { as: u })).status).toBe(200);
-    expect([outer(homeCalls).length, r2Reads]).toEqual([1, 1]);
+    expect([outer(counts.homeCalls).length, counts.r2Reads]).toEqual([1, 1]);
   });
 
   it("the web page's agenda across two calendars and its list of invitations", async () => {
@@ -88,13 +52,13 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
     for (const c of ["calendar", "work"]) {
       for (let i = 0; i < 5; i++) await putOk(u, `${cal(u, c)}e${i}.ics`, ics({ uid: `${c}-${i}-${rnd()}@t`, start: `2025061${i}T090000Z`, end: `2025061${i}T100000Z` }));
     }
-    homeCalls = [];
+    reset();
     const a = await agenda(env, me, { from: "2025-06-09", days: 7 });
     expect(a.days.flatMap((d) => d.items)).toHaveLength(10);
-    expect(outer(homeCalls), "agenda: calls to the home").toEqual(["agenda"]);
-    homeCalls = [];
+    expect(outer(counts.homeCalls), "agenda: calls to the home").toEqual(["agenda"]);
+    counts.homeCalls = [];
     expect(await invitations(env, me, "UTC")).toEqual([]);
-    expect(outer(homeCalls), "invitations: calls to the home").toEqual(["invitations"]);
-    expect(r2Reads).toBe(0);
+    expect(outer(counts.homeCalls), "invitations: calls to the home").toEqual(["invitations"]);
+    expect(counts.r2Reads).toBe(0);
   });
 });

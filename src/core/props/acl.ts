@@ -1,7 +1,7 @@
 // Access-control properties (RFC 3744 sections 4, 5): principal-URL,
 // owner, current-user-privilege-set, acl, supported-privilege-set and the
 // principal's group and alternate-URI sets. All protected.
-import { ownerOf, privileges, PRIVILEGE_TREE } from "../acl.js";
+import { ownerOf, privileges, PRIVILEGE_TREE, sharedOf } from "../acl.js";
 import { hrefs } from "../paths.js";
 import { caldav, dav, type Clark } from "../xml/names.js";
 import { el, type XmlElement } from "../xml/tree.js";
@@ -18,6 +18,11 @@ function acl(r: Resource): XmlElement[] {
   const owner = ownerOf(r);
   const aces: XmlElement[] = [];
   if (owner !== undefined) aces.push(ace(hrefEl(hrefs.principal(owner)), [dav("all")]));
+  // The sharees of a calendar (calendarserver-sharing): to its owner every accepted one, to a sharee itself.
+  const shared = sharedOf(r);
+  const sharees = shared ? [{ sharee: shared.sharee, access: shared.access }]
+    : r.kind === "calendar" ? (r.collection.invites ?? []).filter((i) => i.status === "accepted") : [];
+  for (const s of sharees) aces.push(ace(hrefEl(hrefs.principal(s.sharee)), s.access === "read-write" ? [dav("read"), dav("write")] : [dav("read")]));
   if (r.kind === "principal" || owner === undefined) aces.push(ace(el(dav("authenticated")), [dav("read")]));
   // Anyone may deliver scheduling messages into an inbox (RFC 6638 §6.1.1).
   if (r.kind === "inbox") aces.push(ace(el(dav("authenticated")), [caldav("schedule-deliver")]));

@@ -3,11 +3,12 @@
 // supported-report-set (RFC 3253 section 3.1.5).
 import { collectionLength } from "../collection-get.js";
 import { hrefs } from "../paths.js";
-import { caldav, dav } from "../xml/names.js";
+import { caldav, cs, dav } from "../xml/names.js";
 import { el, type XmlNode } from "../xml/tree.js";
 import { textOnly } from "./caldav.js";
 import { ALL, CALENDARISH, COLLECTIONS, hrefEl, live, stored } from "./define.js";
 import type { PropertyDef, Resource } from "./types.js";
+import { NOTIFICATION_TYPE } from "../sharing/model.js";
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 const isoDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -20,7 +21,12 @@ function resourcetype(r: Resource): XmlNode[] {
     case "principal":
       return [collection, el(dav("principal"))];
     case "calendar":
-      return [collection, el(caldav("calendar"))];
+      // calendarserver-sharing: CS:shared-owner on a calendar its owner shares, CS:shared on a sharee's view of one.
+      return [collection, el(caldav("calendar")), ...(r.collection.shared ? [el(cs("shared"))] : r.collection.invites?.length ? [el(cs("shared-owner"))] : [])];
+    case "notifications":
+      return [collection, el(cs("notification"))];
+    case "notification":
+      return [];
     case "inbox":
       return [collection, el(caldav("schedule-inbox"))];
     case "outbox":
@@ -41,15 +47,15 @@ export const davProperties: PropertyDef[] = [
   stored(dav("displayname"), ALL, (v) => void textOnly(v, Infinity), (r) =>
     r.kind === "principal" ? el(dav("displayname"), [r.principal.displayName]) : undefined,
   ),
-  live(dav("getetag"), ["object"], (r) => (r.kind === "object" ? [`"${r.object.etag}"`] : undefined), true),
+  live(dav("getetag"), ["object", "notification"], (r) => (r.kind === "object" ? [`"${r.object.etag}"`] : r.kind === "notification" ? [`"${r.item.etag}"`] : undefined), true),
   live(
     dav("getcontenttype"),
-    ["object"],
-    (r) => (r.kind === "object" ? [`text/calendar; charset=utf-8; component=${r.object.component.toLowerCase()}`] : undefined),
+    ["object", "notification"],
+    (r) => (r.kind === "object" ? [`text/calendar; charset=utf-8; component=${r.object.component.toLowerCase()}`] : r.kind === "notification" ? [NOTIFICATION_TYPE] : undefined),
     true,
   ),
   // Every resource here answers GET with a body: objects their iCalendar, collections a short text (RFC 4918 §15.4).
-  live(dav("getcontentlength"), ALL, (r) => [String(r.kind === "object" ? r.object.size : collectionLength(r.href, r.kind))], true),
+  live(dav("getcontentlength"), ALL, (r) => [String(r.kind === "object" ? r.object.size : r.kind === "notification" ? r.item.size : collectionLength(r.href, r.kind))], true),
   live(dav("getlastmodified"), ["object", ...CALENDARISH], (r) => {
     const t = timestamps(r);
     return t ? [httpDate(t.modified)] : undefined;

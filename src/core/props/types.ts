@@ -1,6 +1,7 @@
 // The shapes the property table works on: a resolved resource with the data
 // its properties need, and what the requester is.
 import type { CollectionInfo, HomeInfo, ObjectInfo, Principal, PropMap } from "../model.js";
+import type { MountInfo, NotificationInfo } from "../sharing/model.js";
 import type { Clark } from "../xml/names.js";
 import type { XmlElement } from "../xml/tree.js";
 
@@ -13,12 +14,14 @@ export type ResourceKind =
   | "calendar"
   | "inbox"
   | "outbox"
-  | "object";
+  | "object"
+  | "notifications"
+  | "notification";
 
 export type Resource =
   | { kind: "root" | "principals" | "calendars"; href: string }
   | { kind: "principal"; href: string; principal: Principal; props: PropMap }
-  | { kind: "home"; href: string; owner: Principal; home: HomeInfo; collections?: CollectionInfo[] | undefined }
+  | { kind: "home"; href: string; owner: Principal; home: HomeInfo; collections?: CollectionInfo[] | undefined; mounts?: MountInfo[] | undefined }
   | {
       kind: "calendar" | "inbox" | "outbox";
       href: string;
@@ -28,7 +31,10 @@ export type Resource =
       /** All collections of the home, for properties that name a sibling (schedule-default-calendar-URL). */
       siblings?: CollectionInfo[] | undefined;
     }
-  | { kind: "object"; href: string; owner: Principal; collection: CollectionInfo; object: ObjectInfo };
+  | { kind: "object"; href: string; owner: Principal; collection: CollectionInfo; object: ObjectInfo }
+  /** A home's notification collection (CS:notification-URL) and one notification in it (calendarserver-sharing). */
+  | { kind: "notifications"; href: string; owner: Principal; items: NotificationInfo[] }
+  | { kind: "notification"; href: string; owner: Principal; item: NotificationInfo };
 
 export interface Limits {
   maxResourceSize: number;

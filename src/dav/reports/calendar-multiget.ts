@@ -12,6 +12,7 @@ import { wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
 import type { ReportTarget } from "./table.js";
 import { calendarZone } from "../../core/calendar-props.js";
+import { dataOf } from "../shared.js";
 
 export async function calendarMultiget(doc: XmlElement, at: ReportTarget, req: DavRequest, ctx: DavContext): Promise<Response> {
   const requested = hrefsOf(doc);
@@ -32,7 +33,7 @@ export async function calendarMultiget(doc: XmlElement, at: ReportTarget, req: D
   const owner = target.owner;
   const found = result.kind === "objects"
     ? { collection: target.collection, objects: result.objects }
-    : await ctx.home(owner.id).objects(target.collection.name, [...names.keys()], calendarData !== undefined);
+    : await ctx.home(dataOf(owner.id, target.collection).home).objects(dataOf(owner.id, target.collection).collection, [...names.keys()], calendarData !== undefined);
   const objects = found?.objects ?? [];
   const present = new Set(objects.map((o) => o.name));
   for (const [name, href] of names) if (!present.has(name)) missing.push(href);

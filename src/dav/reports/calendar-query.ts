@@ -27,6 +27,7 @@ import { parseDepth, wantsMinimal } from "../propfind.js";
 import { objectResponses } from "./objects.js";
 import type { ReportTarget } from "./table.js";
 import type ICAL from "ical.js";
+import { bodyView, dataOf } from "../shared.js";
 
 /** The zone floating times are read in: the query's timezone (RFC 4791 §9.8), timezone-id (RFC 7809), or the calendar's. */
 export function queryZone(doc: XmlElement, collection: CollectionInfo): ICAL.Timezone | null {
@@ -72,7 +73,7 @@ export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavR
   if (!members) return xmlResponse(207, new MultistatusText().text());
   const found = result.kind === "query"
     ? { collection: target.collection, candidates: result.candidates }
-    : await ctx.home(target.owner.id).query(target.collection.name, q, selection);
+    : await ctx.home(dataOf(target.owner.id, target.collection).home).query(dataOf(target.owner.id, target.collection).collection, q, selection);
   if (!found) throw new DavError(404, { description: "no such calendar" });
   let candidates = found.candidates;
   if (target.kind === "object") candidates = candidates.filter((c) => c.name === target.object.name);
@@ -80,7 +81,9 @@ export async function calendarQuery(doc: XmlElement, at: ReportTarget, req: DavR
   const decided = candidates.map((c) => decideFromIndex(plan, c));
   const needBody = candidates.map((_, i) => decided[i] === undefined || (decided[i] === true && dataReq !== undefined));
   const wanted = candidates.filter((_, i) => needBody[i]);
-  const read = new Map((await readBodies(ctx, target.owner.id, wanted)).map((b) => [b.object.name, b]));
+  // Matched as the requester sees them: a read-only sharee's filters never see inside a private event.
+  const view = bodyView(target.collection);
+  const read = new Map((await readBodies(ctx, dataOf(target.owner.id, target.collection).home, wanted)).map((b) => [b.object.name, { ...b, text: view(b.text) }]));
   const texts = candidates.map((c, i) => (needBody[i] ? read.get(c.name) : undefined));
   const parsed = new Map<string, ParsedCalendar>();
   const budget = new RequestBudget();

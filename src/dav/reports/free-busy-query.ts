@@ -21,6 +21,7 @@ import { requirePrivilege } from "../../core/acl.js";
 import type { DavContext, DavRequest } from "../context.js";
 import { readBodies } from "../get.js";
 import { calendarZone, isTransparent } from "../../core/calendar-props.js";
+import { dataOf } from "../shared.js";
 
 /** Busy periods of candidates of one calendar in [start, end), from their bodies (those not sent along read in batches). */
 export async function calendarBusy(ctx: DavContext, owner: string, collection: CollectionInfo, candidates: ObjectInfo[], range: { start: number; end: number }): Promise<Period[]> {
@@ -52,6 +53,6 @@ export async function freeBusyQuery(doc: XmlElement, at: ReportTarget, _req: Dav
   requirePrivilege(ctx.user, target, caldav("read-free-busy"));
   // The home answers from its index what it describes exactly; the rest is expanded here from the bodies.
   const indexed = result.kind === "busy" ? result : { periods: [], rest: [] };
-  const periods = mergePeriods([...indexed.periods, ...(await calendarBusy(ctx, target.owner.id, target.collection, indexed.rest, range))]);
+  const periods = mergePeriods([...indexed.periods, ...(await calendarBusy(ctx, dataOf(target.owner.id, target.collection).home, target.collection, indexed.rest, range))]);
   return new Response(renderFreeBusy(periods, range, {}), { status: 200, headers: { "Content-Type": "text/calendar; charset=utf-8" } });
 }

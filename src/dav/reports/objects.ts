@@ -17,6 +17,7 @@ import { el, type XmlElement } from "../../core/xml/tree.js";
 import type { DavContext } from "../context.js";
 import { readBodies } from "../get.js";
 import { propGroups } from "../propfind.js";
+import { bodyView, dataOf } from "../shared.js";
 
 const CALENDAR_DATA = caldav("calendar-data");
 
@@ -49,20 +50,24 @@ export async function objectResponses(
 ): Promise<void> {
   const dataReq = sel.calendarData ? parseCalendarDataRequest(sel.calendarData) : undefined;
   const bodies = dataReq
-    ? await readBodies(ctx, owner.id, objects.map((o) => {
+    ? await readBodies(ctx, dataOf(owner.id, collection).home, objects.map((o) => {
         const known = pre.bodies?.get(o.name);
         return known !== undefined && o.body === undefined ? { ...o, body: known } : o;
       }))
     : undefined;
   const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
   const budget = pre.budget ?? new RequestBudget();
+  const view = bodyView(collection);
   for (const [i, o] of objects.entries()) {
     const object = bodies?.[i]?.object ?? o;
     const r: Resource = { kind: "object", href: hrefs.object(owner.id, collection.name, object.name), owner, collection, object };
     const groups = propGroups(r, props, ctx, sel.minimal);
     if (bodies && dataReq) {
-      const text = bodies[i]!.text;
-      const render = () => renderCalendarData(text, pre.parsed?.get(object.name), dataReq, pre.zone ?? null);
+      const stored = bodies[i]!.text;
+      const text = view(stored);
+      // A parse of the stored body is no parse of the busy-only one a read-only sharee sees.
+      const parsed = text === stored ? pre.parsed?.get(object.name) : undefined;
+      const render = () => renderCalendarData(text, parsed, dataReq, pre.zone ?? null);
       const data = selectsWholeObject(dataReq) ? text : await budget.must("calendar-data", render);
       groups[0]!.props.push(el(CALENDAR_DATA, [data]));
     }

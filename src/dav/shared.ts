@@ -1,0 +1,116 @@
+// A calendar shared with the requesting principal, seen through its own home
+// (calendarserver-sharing): the sharee's home holds a pointer (a mount) and
+// the sharee's own properties; the owner's home holds the data and decides,
+// on every request, whether the sharee may read or write (home/sharing.ts).
+// A request on a shared calendar is two round trips: the sharee's home (which
+// names the owner) and the owner's home. Also the notification collection.
+import { mapLimit } from "../core/async.js";
+import { notFound, precondition, unwrap, type DavErrorShape } from "../core/errors.js";
+import type { CalendarHome } from "../home/calendar-home.js";
+import { MOUNT_HEADER } from "../home/writes.js";
+import type { Principal, ShareeRef } from "../core/model.js";
+import { roleOf } from "../core/schedule/snapshot.js";
+import type { ScheduleSnapshot } from "../core/schedule/types.js";
+import { caldav } from "../core/xml/names.js";
+import { withSentBy } from "../core/sharing/sent-by.js";
+import { busyOnly } from "../core/sharing/privacy.js";
+import type { CollectionInfo } from "../core/model.js";
+import { hrefs } from "../core/paths.js";
+import type { Resource } from "../core/props/types.js";
+import { NOTIFICATIONS, type MountInfo, type ShareAccess } from "../core/sharing/model.js";
+import type { ViewOp, ViewResult } from "../home/view.js";
+import type { DavContext } from "./context.js";
+
+/** The owner's calendar record as the sharee sees it: its name in the sharee's home, the sharee's properties over the owner's. */
+function asShared(mount: Omit<MountInfo, "uid">, c: CollectionInfo, access: ShareAccess, sharee: string): CollectionInfo {
+  const { invites: _hidden, ...base } = c;
+  return { ...base, name: mount.name, props: { ...base.props, ...mount.props }, shared: { owner: mount.owner, calendar: mount.calendar, access, sharee } };
+}
+
+/** How a body of the collection reads to the requester: busy time only for a private event and a read-only sharee (core/sharing/privacy.ts). */
+export const bodyView = (c: CollectionInfo): ((text: string) => string) => (c.shared?.access === "read" ? busyOnly : (text) => text);
+
+/** The home and collection name that hold a collection's data: the owner's, for a shared calendar. */
+export function dataOf(ownerId: string, c: CollectionInfo): { home: string; collection: string } {
+  return c.shared ? { home: c.shared.owner, collection: c.shared.calendar } : { home: ownerId, collection: c.name };
+}
+
+export async function sharedCollection(ctx: DavContext, mount: MountInfo, op: ViewOp): Promise<{ resource: Resource; result: ViewResult }> {
+  const v = unwrap(await ctx.home(mount.owner).sharedView(mount.calendar, ctx.user.id, op));
+  if (!v.collection) throw notFound();
+  const collection = asShared(mount, v.collection, v.access, ctx.user.id);
+  const resource: Resource = { kind: "calendar", href: hrefs.collection(ctx.user.id, mount.name), owner: ctx.user, home: v.home, collection };
+  // Changes name their collection: as the sharee sees it, so their hrefs are the sharee's.
+  const result: ViewResult = v.result.kind === "changes" ? { ...v.result, changes: { ...v.result.changes, collection } } : v.result;
+  return { resource, result };
+}
+
+export async function sharedObject(ctx: DavContext, mount: { name: string; owner: string; calendar: string }, name: string): Promise<Resource> {
+  const found = unwrap(await ctx.home(mount.owner).sharedObject(mount.calendar, name, ctx.user.id));
+  if (!found) throw notFound();
+  const collection = asShared({ ...mount, props: {} }, found.collection, found.access, ctx.user.id);
+  return { kind: "object", href: hrefs.object(ctx.user.id, mount.name, name), owner: ctx.user, collection, object: found.object };
+}
+
+const NONE: ViewOp = { kind: "none" };
+
+/** The calendars shared with the user, for its home's Depth: 1 listing: one call per mount, six at a time; a withdrawn one is left out. */
+export async function mountedCalendars(ctx: DavContext, mounts: MountInfo[]): Promise<Resource[]> {
+  const found = await mapLimit(mounts, 6, async (m) => {
+    const v = await ctx.home(m.owner).sharedView(m.calendar, ctx.user.id, NONE);
+    if (!v.ok || !v.value.collection) return undefined;
+    const collection = asShared(m, v.value.collection, v.value.access, ctx.user.id);
+    return { kind: "calendar", href: hrefs.collection(ctx.user.id, m.name), owner: ctx.user, home: v.value.home, collection } satisfies Resource;
+  });
+  return found.filter((r) => r !== undefined);
+}
+
+export async function notificationsOf(ctx: DavContext): Promise<Resource> {
+  const items = await ctx.home(ctx.user.id).notifications();
+  return { kind: "notifications", href: hrefs.collection(ctx.user.id, NOTIFICATIONS), owner: ctx.user, items };
+}
+
+export async function notificationOf(ctx: DavContext, name: string): Promise<Resource> {
+  const item = await ctx.home(ctx.user.id).notification(name);
+  if (!item) throw notFound();
+  return { kind: "notification", href: hrefs.object(ctx.user.id, NOTIFICATIONS, name), owner: ctx.user, item };
+}
+
+/** Where a write to an object lands: the user's own home, or the owner's home of a calendar shared with the user. */
+export interface WriteTarget {
+  home: DurableObjectStub<CalendarHome>;
+  collection: string;
+  /** The principal whose scheduling the write does (RFC 6638): the owner of a shared calendar (asked of the Directory only when needed). */
+  organizer: () => Promise<Principal>;
+  asSharee?: ShareeRef | undefined;
+}
+
+export const ownTarget = (ctx: DavContext, collection: string): WriteTarget => ({ home: ctx.home(ctx.user.id), collection, organizer: async () => ctx.user });
+
+/** The shared calendar a refused write named (home/writes.ts MOUNT_HEADER), if that is why it was refused. */
+export function mountIn(error: DavErrorShape): { owner: string; calendar: string } | undefined {
+  const h = error.headers[MOUNT_HEADER];
+  return h ? (JSON.parse(h) as { owner: string; calendar: string }) : undefined;
+}
+
+/**
+ * The owner's home of a shared calendar, written to as the sharee (the owner's home checks the invitation).
+ * A meeting there is scheduled once, from the owner's home, as the owner's (docs: README "Sharing"): an ORGANIZER
+ * that is the sharee's own address is refused, since the attendees' answers could reach no copy of the sharee's.
+ */
+export function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: string }, href: string): WriteTarget {
+  return { home: ctx.home(mount.owner), collection: mount.calendar, organizer: () => ctx.principalOrThrow(mount.owner), asSharee: { id: ctx.user.id, href } };
+}
+
+/** A meeting of the owner's a sharee writes: its body with the sharee as SENT-BY (core/sharing/sent-by.ts), else null. */
+export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal): Promise<string | null> {
+  const sender = user.addresses[0];
+  if (!t.asSharee || !snapshot || !sender || roleOf(snapshot, (await t.organizer()).addresses) !== "organizer") return null;
+  return withSentBy(text, sender);
+}
+
+export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): Promise<void> {
+  if (!t.asSharee || !snapshot || roleOf(snapshot, (await t.organizer()).addresses) === "organizer") return;
+  if (roleOf(snapshot, user.addresses) === "organizer")
+    throw precondition(403, caldav("valid-organizer"), "a meeting in a shared calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
+}
