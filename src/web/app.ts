@@ -58,15 +58,9 @@ web.route("/", signIn);
 web.use("*", requireSession);
 web.use("*", checkCsrf);
 
-web.route("/", signOut);
-web.route("/", overview);
-web.route("/", agendaPage);
-web.route("/", calendars);
-web.route("/", setup);
-web.route("/", appPasswords);
-web.route("/", password);
-web.route("/", adminPages);
-web.route("/", transfer);
+/** The signed-in sections, one file each under src/web/pages/. */
+const SECTIONS = [signOut, overview, agendaPage, calendars, setup, appPasswords, password, adminPages, transfer];
+for (const section of SECTIONS) web.route("/", section);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).
 web.all("*", (c) => notFoundPage(c));
