@@ -58,11 +58,32 @@ const bare = (address: string) => normAddress(address).replace(/^mailto:/, "");
 export async function sendImip(host: SendHost, job: ItipJob, body: string, senderName: string, now: number): Promise<SendOutcome> {
   const { sql, config } = host;
   ensureTables(sql);
-  if (sql.one("SELECT 1 AS x FROM imip_sent WHERE id = ?", job.id)) return { sent: false, duplicate: true };
-  if (!underUserCap(sql, now, config.limits.perHourUser))
-    return { sent: false, duplicate: false, reason: `over the cap of ${config.limits.perHourUser} messages per hour for one user (IMIP_MAX_PER_HOUR_USER)` };
-  if (!(await host.takeBudget(now)))
+  // The message is claimed before the first await, in one step with its checks: a redelivery of the same job
+  // running meanwhile finds the claim and sends nothing (an await between check and write lets calls interleave).
+  const claim = host.transact((): SendOutcome | null => {
+    if (sql.one("SELECT 1 AS x FROM imip_sent WHERE id = ?", job.id)) return { sent: false, duplicate: true };
+    if (!underUserCap(sql, now, config.limits.perHourUser))
+      return { sent: false, duplicate: false, reason: `over the cap of ${config.limits.perHourUser} messages per hour for one user (IMIP_MAX_PER_HOUR_USER)` };
+    sql.run("INSERT INTO imip_sent (id, at) VALUES (?, ?)", job.id, now);
+    return null;
+  });
+  if (claim) return claim;
+  try {
+    return await sendClaimed(host, job, body, senderName, now);
+  } catch (e) {
+    // Not sent: the claim goes, so the Queue's retry (or the caller) can send it.
+    host.transact(() => sql.run("DELETE FROM imip_sent WHERE id = ?", job.id));
+    throw e;
+  }
+}
+
+/** Sends a message sendImip claimed; throws when it was not sent (the claim is then released). */
+async function sendClaimed(host: SendHost, job: ItipJob, body: string, senderName: string, now: number): Promise<SendOutcome> {
+  const { sql, config } = host;
+  if (!(await host.takeBudget(now))) {
+    host.transact(() => sql.run("DELETE FROM imip_sent WHERE id = ?", job.id));
     return { sent: false, duplicate: false, reason: `over the cap of ${config.limits.perHour} messages per hour for the deployment (IMIP_MAX_PER_HOUR)` };
+  }
   const to = bare(job.recipient);
   const view = viewOf(body);
   // A REPLY speaks for this home's principal: their name, where the data names only an address (as Google's does).
@@ -89,7 +110,6 @@ export async function sendImip(host: SendHost, job: ItipJob, body: string, sende
   }, parts);
   await config.email.send(new EmailMessage(config.from, to, raw));
   host.transact(() => {
-    sql.run("INSERT OR REPLACE INTO imip_sent (id, at) VALUES (?, ?)", job.id, now);
     sql.run("DELETE FROM imip_sent WHERE at < ?", now - SENT_KEEP_MS);
     if (job.method === "REQUEST" && !view.instances.length) {
       sql.run("INSERT OR REPLACE INTO imip_views (uid, recipient, view, at) VALUES (?, ?, ?, ?)", job.uid, to, JSON.stringify(view), now);

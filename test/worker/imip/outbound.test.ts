@@ -5,7 +5,7 @@
 // Queue and marked 5.1 when the retries end.
 import { describe, expect, it, vi } from "vitest";
 import { dav } from "../../helpers/dav-client.js";
-import { rnd } from "../../helpers/caldav.js";
+import { homeStub, rnd } from "../../helpers/caldav.js";
 import { header, recorder, structure, withMail } from "../../helpers/mail.js";
 import {
   cast, eventually, getCopy, masterOf, meeting, methodOf, newUid, nextSecond, ss, sleep, components,
@@ -129,5 +129,36 @@ describe("outbound iMIP (RFC 6047)", () => {
     });
     expect(attempts, "tried again before giving up").toBeGreaterThan(1);
     expect(rec.sent).toHaveLength(0);
+  });
+});
+
+describe("one e-mail per message, however often it is handed over", () => {
+  const job = (alice: { user: string }, guest: string, uid: string) => ({
+    id: `claim-${uid}`, fromHome: alice.user, originator: `mailto:${alice.user}@example.com`, recipient: `mailto:${guest}`,
+    method: "REQUEST" as const, uid, sequence: 0, dtstamp: "20261201T000000Z", created: Date.now(),
+  });
+
+  it("sends once when the same job is handed over twice at the same moment (a Queue redelivery), and again after a failed send", async () => {
+    const { alice } = await cast("alice");
+    const guest = outside();
+    const uid = newUid("imip-claim");
+    const body = meeting({ uid, organizer: alice, attendees: [{ who: `mailto:${guest}` }], start: "20261222T100000Z", end: "20261222T110000Z" })
+      .replace("BEGIN:VCALENDAR\r\n", "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n");
+    const rec = recorder();
+    await withMail(alice.user, rec, async () => {
+      const home = homeStub(alice.user);
+      const [a, b] = await Promise.all([home.sendEmail(job(alice, guest, uid), body, "Alice"), home.sendEmail(job(alice, guest, uid), body, "Alice")]);
+      expect([a.sent, b.sent].sort()).toEqual([false, true]);
+      expect([a, b].find((o) => !o.sent)?.duplicate).toBe(true);
+      expect(rec.sent).toHaveLength(1);
+
+      // A send that fails releases its claim, so the retry sends.
+      const second = job(alice, guest, `${uid}-2`);
+      rec.failing = () => true;
+      await expect(home.sendEmail(second, body, "Alice")).rejects.toThrow();
+      rec.failing = () => false;
+      expect((await home.sendEmail(second, body, "Alice")).sent).toBe(true);
+      expect(rec.sent).toHaveLength(2);
+    });
   });
 });
