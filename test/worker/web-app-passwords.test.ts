@@ -12,6 +12,8 @@ import { Sql } from "../../src/sql.js";
 import { newUser } from "../helpers/caldav.js";
 import { dav } from "../helpers/dav-client.js";
 import { Browser } from "../helpers/web.js";
+import { setTimezone } from "../../src/web/agenda/timezone.js";
+import type { Principal } from "../../src/core/model.js";
 
 const PROPFIND = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/></D:prop></D:propfind>';
 const login = async (user: string, password: string) => (await dav("PROPFIND", "/", { as: { user, password }, body: PROPFIND, headers: { Depth: "0" } })).status;
@@ -24,6 +26,21 @@ async function createOnPage(b: Browser, label: string): Promise<string> {
 }
 
 describe("app passwords on the web page", () => {
+  it("shows creation times in the timezone the person chose, named, and in UTC before they chose one", async () => {
+    const u = await newUser("tz");
+    const b = new Browser();
+    await b.signIn(u.user, u.password);
+    await createOnPage(b, "phone");
+    expect(await (await b.fetch("/app/app-passwords")).text()).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    await setTimezone(env, { id: u.user } as Principal, "Asia/Kathmandu");
+    const page = await (await b.fetch("/app/app-passwords")).text();
+    const shown = /(\d{4}-\d\d-\d\d \d\d:\d\d) Asia\/Kathmandu/.exec(page);
+    expect(shown, "a time named Asia/Kathmandu").not.toBeNull();
+    // UTC+05:45 all year: the minutes differ from UTC's by 45.
+    const utc = new Date(Date.parse(`${shown![1]!.replace(" ", "T")}:00Z`) - (5 * 60 + 45) * 60_000);
+    expect(Math.abs(utc.getTime() - Date.now())).toBeLessThan(10 * 60_000);
+  });
+
   it("revokes one at once, even a login this isolate has cached", async () => {
     const u = await newUser("rev");
     const b = new Browser();

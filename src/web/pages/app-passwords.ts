@@ -12,6 +12,7 @@ import { issueAppPassword, revokeAppPassword } from "../../http/accounts.js";
 import { LAST_USE_EVERY_MS, loginCacheTtlMs } from "../../http/login.js";
 import { csrfField, field } from "../csrf.js";
 import type { WebEnv } from "../env.js";
+import { getTimezone } from "../agenda/timezone.js";
 import { when } from "../format.js";
 import { notFoundPage, notice, show } from "../layout.js";
 import { WEB_ROOT } from "../paths.js";
@@ -21,14 +22,15 @@ const BASE = `${WEB_ROOT}app-passwords`;
 export const appPasswords = new Hono<WebEnv>();
 
 appPasswords.get("/app-passwords", async (c) => {
-  const all = (await directoryStub(c.env).listCredentials(c.var.user.id)).filter((x) => x.kind === "app");
+  const [credentials, zone] = await Promise.all([directoryStub(c.env).listCredentials(c.var.user.id), getTimezone(c.env, c.var.user)]);
+  const all = credentials.filter((x) => x.kind === "app");
   const minutes = Math.round((LAST_USE_EVERY_MS + loginCacheTtlMs(c.env)) / 60_000);
   const done = c.req.query("done") === "revoked" ? notice("ok", "Revoked. Devices using it can no longer sign in.") : "";
   const rows = all.map(
     (x) => html`<tr>
       <td data-label="Label"><strong>${x.label}</strong></td>
-      <td data-label="Created">${when(x.created)}</td>
-      <td data-label="Last used">${when(x.lastUsed, "not yet recorded")}</td>
+      <td data-label="Created">${when(x.created, zone)}</td>
+      <td data-label="Last used">${when(x.lastUsed, zone, "not yet recorded")}</td>
       <td><form class="inline" method="post" action="${BASE}/${encodeURIComponent(x.id)}/revoke">${csrfField(c.var.csrf)}
         <button class="secondary" type="submit">Revoke<span class="visually-hidden"> ${x.label}</span></button></form></td>
     </tr>`,
