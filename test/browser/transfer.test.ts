@@ -63,8 +63,20 @@ describe("import and export page", () => {
 
     const file = generatedIcs(500, `web-${u.username}`);
     const seen = await importThroughPage(page, file.text, "skip", async () => {
-      await page.screenshot({ path: `${screenshotDir()}/import-progress-desktop.png` });
-      await expectAccessible(page);
+      // The page's script reloads to the summary when the job has finished: its progress requests wait while the
+      // progress page is photographed and checked, so the check is not cut short by that navigation.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await page.route("**/progress", async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        await page.screenshot({ path: `${screenshotDir()}/import-progress-desktop.png` });
+        await expectAccessible(page);
+      } finally {
+        release(); // the route stays: from now on it lets every request through at once
+      }
     });
     // The bar was shown before the end and moved while the home stored the objects, in order, within 0..500.
     const counts = seen.map((t) => Number(/^(\d+) of 500 objects$/.exec(t)?.[1] ?? NaN));
