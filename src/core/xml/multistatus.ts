@@ -130,11 +130,6 @@ export class MultistatusText {
     this.parts.push(out + RESPONSE_END);
   }
 
-  /** A response made as a tree elsewhere. */
-  element(response: XmlElement): void {
-    this.parts.push(this.w.fragment(response));
-  }
-
   /** The document, with `extra` (a sync-token) after the responses. */
   text(extra: readonly XmlElement[] = []): string {
     return this.w.document(el(dav("multistatus")), this.parts, extra);

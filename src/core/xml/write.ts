@@ -52,7 +52,7 @@ function known(clark: string): Known | null {
   return k;
 }
 
-export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
+const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 
 /** Writes elements of one document; `used` collects the fixed-prefix namespaces they need declared on the root. */
 export class XmlWriter {
