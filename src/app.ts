@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { C, DavError, precondition } from "./core/errors.js";
 import type { Principal } from "./core/model.js";
 import { DavContext, limitsFrom, type DavRequest } from "./dav/context.js";
+import { withAnswerCache } from "./dav/answer-cache.js";
 import { methodEntry, OVERRIDABLE, type BodyKind } from "./dav/methods.js";
 import { optionsResponse } from "./dav/options.js";
 import { admin } from "./http/admin.js";
@@ -55,7 +56,8 @@ export function effectiveMethod(req: Request): string {
 
 /** Runs one DAV request through the method table; usable without a Request (MKCALENDAR in tests). */
 export async function dispatch(req: DavRequest, ctx: DavContext): Promise<Response> {
-  return methodEntry(req.method).handler(req, ctx);
+  const entry = methodEntry(req.method);
+  return withAnswerCache(req, ctx, () => entry.handler(req, ctx));
 }
 
 export const app = new Hono<AppEnv>();

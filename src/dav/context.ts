@@ -27,6 +27,12 @@ export const limitsFrom = (env: Env): Limits => limitsOf(env);
 export class DavContext {
   readonly limits: Limits;
   private readonly principals = new Map<string, Promise<Principal | null>>();
+  /** The stamp of an answer kept for this request (answer-cache.ts): the home answers "still valid" if it matches. */
+  knownStamp: string | undefined;
+  /** The home's stamp of the view this request was answered from (resolve.ts), when it came from the user's own home. */
+  viewStamp: string | undefined;
+  /** Calls to homes and the Directory this request made (or is about to): an answer from more than one call is not kept. */
+  private calls = 0;
 
   constructor(
     readonly env: Env,
@@ -38,11 +44,18 @@ export class DavContext {
   }
 
   home(id: string): DurableObjectStub<CalendarHome> {
+    this.calls++;
     return homeStub(this.env, id);
   }
 
   get directory(): DurableObjectStub<Directory> {
+    this.calls++;
     return directoryStub(this.env);
+  }
+
+  /** The view's stamp if the answer was made from that one call to the home and nothing else; else null. */
+  soleStamp(): string | null {
+    return this.viewStamp !== undefined && this.calls === 1 ? this.viewStamp : null;
   }
 
   /** A principal by id, looked up at most once per request. */

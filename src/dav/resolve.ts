@@ -12,6 +12,7 @@ import type { Resource } from "../core/props/types.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext } from "./context.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
+import { StillValid } from "./answer-cache.js";
 import { mountedCalendars, notificationOf, notificationsOf, sharedCollection, sharedObject } from "./shared.js";
 
 export async function resolve(loc: Locator, ctx: DavContext): Promise<Resource> {
@@ -35,8 +36,14 @@ async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx
   const owner = await ctx.principalOrThrow(loc.user);
   ownHomeOnly(ctx, owner.id, hrefs.collection(owner.id, loc.collection));
   if (loc.collection === NOTIFICATIONS) return { resource: await notificationsOf(ctx), result: NOTHING };
-  const v = unwrap(await ctx.home(owner.id).view(loc.collection, op));
+  // Only the owner's own answers are kept (answer-cache.ts): anyone else's access is decided afresh every time.
+  const own = owner.id === ctx.user.id;
+  const answer = unwrap(await ctx.home(owner.id).view(loc.collection, op, own ? ctx.knownStamp : undefined));
+  // The answer kept for this request in the isolate is what the home would answer now.
+  if ("stillValid" in answer) throw new StillValid();
+  const { stamp, ...v } = answer;
   const collection = v.collection;
+  if (collection && own) ctx.viewStamp = stamp;
   if (!collection) {
     const mount = v.mounts.find((m) => m.name === loc.collection);
     if (mount) return sharedCollection(ctx, mount, op);

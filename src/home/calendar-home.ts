@@ -116,9 +116,22 @@ export class CalendarHome extends DurableObject<Env> {
     return { home, collections, counts: objectCounts(this.sql) };
   }
 
-  /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts). */
-  view(name: string, op: ViewOp): Result<View> {
-    return capture(() => view(this.sql, this.epoch, this.snapshotNow.get(), name, op, this.listings));
+  /**
+   * A collection's snapshot and what a request reads of its members, in one round trip (view.ts), with the home's
+   * stamp; or, when `known` is the stamp now, only that the answer made from it still holds (dav/answer-cache.ts).
+   */
+  view(name: string, op: ViewOp, known?: string): Result<(View & { stamp: string }) | { stillValid: true }> {
+    const stamp = this.stamp;
+    if (known !== undefined && known === stamp) return { ok: true, value: { stillValid: true } };
+    return capture(() => ({ ...view(this.sql, this.epoch, this.snapshotNow.get(), name, op, this.listings), stamp }));
+  }
+
+  /** Made when this instance started; with the SQL write counter, names the state of the home (sql.ts Sql.version). */
+  private readonly instance = crypto.randomUUID();
+
+  /** Changes whenever anything may have been written to the home, and differs across restarts of the object. */
+  private get stamp(): string {
+    return `${this.instance}.${this.sql.version}`;
   }
 
   collection(name: string): CollectionInfo | null {

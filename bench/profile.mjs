@@ -1,0 +1,89 @@
+// Where a request kind spends its CPU: starts the server like bench/cpu.mjs,
+// loads a calendar, and records a V8 CPU profile of the Worker (through
+// wrangler's inspector, Chrome DevTools protocol) while sending one kind of
+// request; prints the functions with the most self time. A development tool:
+// `node bench/profile.mjs --kind put --requests 200 [--events 2000]`.
+import { parseArgs } from "node:util";
+import { addUser, basicAuth, startServer } from "./server.mjs";
+import { makeCalendar, prng, spanOf, toIcs } from "./workload.mjs";
+
+const { values: opt } = parseArgs({
+  options: {
+    events: { type: "string", default: "2000" },
+    requests: { type: "string", default: "200" },
+    kind: { type: "string", default: "put" },
+    top: { type: "string", default: "40" },
+  },
+});
+const N = Number(opt.events);
+const R = Number(opt.requests);
+
+const srv = await startServer({ snapshot: true });
+try {
+  await addUser(srv, "alice", { password: "pw-alice-123456", emails: ["alice@example.com"] });
+  const auth = basicAuth("alice", "pw-alice-123456");
+  const base = `${srv.url}/calendars/alice/calendar/`;
+  const { events } = makeCalendar(prng(2026), N, { tag: "prof", email: "alice@example.com", span: spanOf(N) });
+  const bodies = events.map((e) => toIcs(e));
+  const pool = async (n, c, f) => {
+    let k = 0;
+    await Promise.all(Array.from({ length: c }, async () => { while (k < n) await f(k++); }));
+  };
+  const send = async (url, init) => {
+    const r = await fetch(url, { ...init, headers: { authorization: auth, ...init?.headers } });
+    await r.arrayBuffer();
+    if (r.status >= 300) throw new Error(`${init?.method ?? "GET"} ${url}: ${r.status}`);
+  };
+  await pool(N, 8, (i) => send(`${base}ev-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar" }, body: bodies[i] }));
+  const xml = (depth, body) => ({ headers: { depth, "content-type": "application/xml" }, body });
+  let k = 0;
+  const KINDS = {
+    put: () => { const i = k++; return send(`${base}p-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:p-${i}@bench`) }); },
+    delete: () => send(`${base}ev-${k++}.ics`, { method: "DELETE" }),
+    get: () => send(`${base}ev-5.ics`),
+    propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
+    "sync-delta": async () => {
+      // A change, then the delta from the token before it: what a client's poll after one change costs.
+      const r = await fetch(base, { method: "REPORT", headers: { authorization: auth, depth: "0", "content-type": "application/xml" }, body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>` });
+      const token = /<[^>]*sync-token>([^<]+)</.exec(await r.text())[1];
+      const i = k++;
+      await send(`${base}d-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:d-${i}@bench`) });
+      return send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) });
+    },
+    freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="20260301T000000Z" end="20260401T000000Z"/></c:free-busy-query>`) }),
+  };
+  const run = KINDS[opt.kind];
+  if (!run) throw new Error(`unknown kind; known: ${Object.keys(KINDS).join(",")}`);
+  for (let w = 0; w < 5; w++) await run();
+
+  const targets = await (await fetch(`http://127.0.0.1:${srv.inspectorPort}/json`)).json();
+  const target = targets.find((t) => /core:user/.test(t.url ?? t.id ?? "")) ?? targets[0];
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((res, rej) => { ws.onopen = res; ws.onerror = rej; });
+  let id = 0;
+  const pending = new Map();
+  ws.onmessage = (m) => { const d = JSON.parse(m.data); if (d.id && pending.has(d.id)) { pending.get(d.id)(d); pending.delete(d.id); } };
+  const call = (method, params = {}) => new Promise((res) => { const i = ++id; pending.set(i, res); ws.send(JSON.stringify({ id: i, method, params })); });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 100 });
+  await call("Profiler.start");
+  await pool(R, 4, () => run());
+  const { result } = await call("Profiler.stop");
+  ws.close();
+  const { nodes, samples, timeDeltas } = result.profile;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    const n = byId.get(samples[i]);
+    const cf = n.callFrame;
+    const key = `${cf.functionName || "(anonymous)"} ${cf.url.split("/").slice(-2).join("/")}:${cf.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (timeDeltas[i] ?? 0));
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const idle = [...self.entries()].filter(([k]) => /^\((idle|program|garbage collector)\)/.test(k)).reduce((a, [, v]) => a + v, 0);
+  console.log(`${opt.kind}: ${R} requests; sampled ${(total / 1000).toFixed(0)} ms, of which idle/program/gc ${(idle / 1000).toFixed(0)} ms; busy per request ${((total - idle) / 1000 / R).toFixed(2)} ms`);
+  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top)))
+    console.log(`${(v / 1000 / R).toFixed(3).padStart(7)} ms/req  ${k}`);
+} finally {
+  await srv.stop();
+}

@@ -1,0 +1,161 @@
+// Answers to PROPFIND and REPORT on a calendar collection, kept in the
+// Worker isolate's memory and reused while the home has not changed. Clients
+// poll the same Depth-1 PROPFIND, sync-collection and calendar-query of
+// unchanged calendars over and over; building the same 2,000-member
+// multistatus each time was most of such a request's cost. (Apple's Calendar
+// Server keeps a PROPFIND response cache for the same reason.)
+//
+// The home still decides, on every request: the request goes to the home as
+// usual, carrying the stamp of the answer kept here; the home compares it
+// with its own (its instance and its SQL write counter, src/sql.ts
+// Sql.version, which any statement that may write moves) and either answers
+// "unchanged" or reads and answers as if nothing were kept (resolve.ts). So a
+// write anywhere in the home, by any isolate, makes every kept answer of that
+// home stale at once: nothing is served that the home would not answer now.
+//
+// Only an answer made from that one call is kept: a request that also asked
+// the Directory, another home or R2 (a shared calendar, another principal)
+// depended on more than the home's stamp, and is answered afresh each time.
+// The key holds everything else an answer depends on: the principal as
+// authenticated, the method, path, Depth, Prefer/Brief and body.
+import type { DavContext, DavRequest } from "./context.js";
+
+/** Octets of answers (and characters of their keys) kept per isolate; the oldest go first. */
+export const ANSWER_CACHE_OCTETS = 8 * 1024 * 1024;
+/** An answer larger than this (octets) is not kept. */
+const MAX_ANSWER_OCTETS = 2 * 1024 * 1024;
+/** A request body larger than this is not a key. */
+const MAX_KEY_BODY = 64 * 1024;
+/**
+ * A kept answer is not reused after this long even if the home has not changed: a free-busy answer's DTSTAMP says
+ * when it was made, and an isolate should not hold memory for clients long gone.
+ */
+const MAX_AGE_MS = 10 * 60 * 1000;
+
+/** The methods whose answers may be kept: reads of a collection and its members. */
+const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
+/** Conditional requests are answered afresh (their outcome is not part of the key). */
+const CONDITIONAL = ["if", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"];
+
+interface Kept {
+  stamp: string;
+  status: number;
+  headers: [string, string][];
+  /** The body gzipped once: a reuse neither encodes nor compresses it again, and it takes a tenth of the memory. */
+  gzipped: Uint8Array;
+  at: number;
+}
+
+/** Thrown by resolve.ts when the home says the answer kept for this request is still what it would answer. */
+export class StillValid extends Error {
+  constructor() {
+    super("the kept answer is still valid");
+  }
+}
+
+export class AnswerCache {
+  private readonly entries = new Map<string, Kept>();
+  private held = 0;
+
+  constructor(private readonly maxOctets = ANSWER_CACHE_OCTETS, private readonly now: () => number = Date.now) {}
+
+  /** The kept answer for `key`, if young enough (it is still to be confirmed by the home). */
+  get(key: string): Kept | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (this.now() - e.at > MAX_AGE_MS) {
+      this.drop(key);
+      return undefined;
+    }
+    // Most recently used last, so the oldest go first.
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e;
+  }
+
+  set(key: string, kept: Omit<Kept, "at">): void {
+    this.drop(key);
+    const size = kept.gzipped.byteLength + key.length;
+    if (size > MAX_ANSWER_OCTETS) return;
+    for (const [k] of this.entries) {
+      if (this.held + size <= this.maxOctets) break;
+      this.drop(k);
+    }
+    this.entries.set(key, { ...kept, at: this.now() });
+    this.held += size;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.held -= e.gzipped.byteLength + key.length;
+    this.entries.delete(key);
+  }
+}
+
+/** What the answer to `req` depends on besides the home's state; null if it is not to be kept at all. */
+export function answerKey(req: DavRequest, ctx: DavContext): string | null {
+  if (!CACHED_METHODS.has(req.method) || req.body.length > MAX_KEY_BODY) return null;
+  const h = req.headers;
+  if (CONDITIONAL.some((name) => h.has(name))) return null;
+  const body = new TextDecoder().decode(req.body);
+  return [JSON.stringify(ctx.user), req.method, req.url.pathname, h.get("depth") ?? "", h.get("prefer") ?? "", h.get("brief") ?? "", body].join("\n");
+}
+
+/** The isolate's cache: one per isolate, shared by its requests (each request is still confirmed by its home). */
+const isolateCache = new AnswerCache();
+
+/**
+ * Runs `handler` for `req`, answering from the kept answer when the home confirms it, and keeping the answer when it
+ * was made from the home's one call alone.
+ */
+export async function withAnswerCache(
+  req: DavRequest,
+  ctx: DavContext,
+  handler: () => Promise<Response>,
+  cache: AnswerCache = isolateCache,
+): Promise<Response> {
+  const key = answerKey(req, ctx);
+  if (key === null) return handler();
+  const kept = cache.get(key);
+  if (kept) ctx.knownStamp = kept.stamp;
+  let res: Response;
+  try {
+    res = await handler();
+  } catch (e) {
+    if (kept && e instanceof StillValid) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(req.headers));
+    throw e;
+  }
+  const stamp = ctx.soleStamp();
+  if (stamp === null || res.status !== 207) return res;
+  const gzipped = await gzip(await res.arrayBuffer());
+  const headers = [...res.headers];
+  cache.set(key, { stamp, status: res.status, headers, gzipped });
+  return send(gzipped, res.status, headers, acceptsGzip(req.headers));
+}
+
+/** Whether the client takes gzip (RFC 9110 §12.5.3): named, and not with q=0. */
+export function acceptsGzip(h: Headers): boolean {
+  for (const part of (h.get("accept-encoding") ?? "").split(",")) {
+    const [coding, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
+    if (coding !== "gzip" && coding !== "x-gzip") continue;
+    const q = params.find((p) => p.startsWith("q="));
+    return !q || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
+
+async function gzip(bytes: ArrayBuffer): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+}
+
+/** A kept body as the client takes it: gzipped as kept (sent as is, not compressed again), or inflated on the way. */
+function send(gzipped: Uint8Array, status: number, headers: [string, string][], gzipOk: boolean): Response {
+  const vary: [string, string] = ["Vary", "Accept-Encoding"];
+  if (gzipOk) return new Response(gzipped, { status, headers: [...headers, ["Content-Encoding", "gzip"], vary], encodeBody: "manual" });
+  return new Response(new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip")), { status, headers: [...headers, vary] });
+}

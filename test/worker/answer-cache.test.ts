@@ -1,0 +1,184 @@
+// Answers to PROPFIND and REPORT kept in the isolate (src/dav/answer-cache.ts)
+// are reused only when the home confirms that nothing was written since
+// (RFC 4918 §9.1, RFC 4791 §7.8-7.9, RFC 6578 §3: every answer is what the
+// home holds now): after a PUT, a DELETE, a PROPPATCH, a scheduling delivery
+// from the queue, a share being withdrawn, the next answer is new. Nobody
+// gets another principal's kept answer; a client that does not take gzip
+// (RFC 9110 §12.5.3) gets the same answer uncompressed.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exports } from "cloudflare:workers";
+import { CalendarHome } from "../../src/home/calendar-home.js";
+import { acceptsGzip, AnswerCache } from "../../src/dav/answer-cache.js";
+import { basic, dav, multistatus, propfindBody } from "../helpers/dav-client.js";
+import { cal, ics, newUser, proppatchBody, putOk, rnd } from "../helpers/caldav.js";
+import { calendarQueryBody, compFilter, multigetBody, syncBody } from "../helpers/reports.js";
+import { cast, copyPath, eventually, meeting, newUid } from "../helpers/scheduling.js";
+import { sharedFamily, unshare } from "../helpers/sharing.js";
+
+/** How the home answered each view: "kept" when it confirmed the kept answer, "read" when it read afresh. */
+let answers: string[] = [];
+let restore: (() => void) | undefined;
+beforeEach(() => {
+  answers = [];
+  const proto = CalendarHome.prototype as unknown as { view: (...a: unknown[]) => unknown };
+  const view = proto.view;
+  proto.view = function (this: unknown, ...args: unknown[]) {
+    const r = view.apply(this, args) as { ok: boolean; value?: object };
+    answers.push(r.ok && r.value && "stillValid" in r.value ? "kept" : "read");
+    return r;
+  };
+  restore = () => (proto.view = view);
+});
+afterEach(() => restore?.());
+
+const depth1 = (u: Parameters<typeof cal>[0], path = cal(u)) => dav("PROPFIND", path, { as: u, headers: { Depth: "1" }, body: propfindBody(["D:getetag", "D:displayname"]) });
+const hrefs = async (res: Response) => [...(await multistatus(res)).keys()].sort();
+
+describe("kept answers are reused only while the home is unchanged (RFC 4918 §9.1)", () => {
+  it("a second identical PROPFIND is confirmed, not read; each kind of write makes the next one read", async () => {
+    const u = await newUser("ac");
+    const a = `${cal(u)}a.ics`;
+    await putOk(u, a, ics({ uid: `a-${rnd()}@t` }));
+    const first = await (await depth1(u)).text();
+    const second = await (await depth1(u)).text();
+    expect(second).toBe(first);
+    expect(answers).toEqual(["read", "kept"]);
+
+    // PUT: the new member is listed.
+    const b = `${cal(u)}b.ics`;
+    await putOk(u, b, ics({ uid: `b-${rnd()}@t` }));
+    answers = [];
+    expect(await hrefs(await depth1(u))).toEqual([cal(u), a, b].sort());
+    expect(answers).toEqual(["read"]);
+
+    // PROPPATCH of the collection: its new name.
+    const patched = await dav("PROPPATCH", cal(u), { as: u, body: proppatchBody("<D:displayname>Renamed</D:displayname>") });
+    expect(patched.status).toBe(207);
+    expect(await (await depth1(u)).text()).toContain("Renamed");
+
+    // DELETE: gone from the listing.
+    expect((await dav("DELETE", b, { as: u })).status).toBe(204);
+    answers = [];
+    expect(await hrefs(await depth1(u))).toEqual([cal(u), a].sort());
+    expect(await hrefs(await depth1(u))).toEqual([cal(u), a].sort());
+    expect(answers).toEqual(["read", "kept"]);
+  });
+
+  it("REPORTs: multiget, calendar-query and sync-collection are kept per body, and follow a PUT", async () => {
+    const u = await newUser("ac-rep");
+    const a = `${cal(u)}a.ics`;
+    const uid = `a-${rnd()}@t`;
+    await putOk(u, a, ics({ uid, summary: "First" }));
+    const reports = [
+      multigetBody([a], "<D:getetag/><C:calendar-data/>"),
+      calendarQueryBody(compFilter("VEVENT", "20250601T000000Z", "20250701T000000Z"), { prop: "<D:getetag/><C:calendar-data/>" }),
+      syncBody("", { prop: "<D:getetag/><C:calendar-data/>" }),
+    ];
+    const send = (body: string) => dav("REPORT", cal(u), { as: u, headers: { Depth: "1" }, body });
+    for (const body of reports) {
+      answers = [];
+      const one = await (await send(body)).text();
+      expect(await (await send(body)).text()).toBe(one);
+      expect(one).toContain("SUMMARY:First");
+      expect(answers).toEqual(["read", "kept"]);
+    }
+    await putOk(u, a, ics({ uid, summary: "Second" }));
+    for (const body of reports) {
+      answers = [];
+      const text = await (await send(body)).text();
+      expect(text).toContain("SUMMARY:Second");
+      expect(text).not.toContain("SUMMARY:First");
+      expect(answers).toEqual(["read"]);
+    }
+  });
+
+  it("an invitation delivered from the queue (RFC 6638 §3.2) shows in the attendee's next answer", async () => {
+    const { org, att } = await cast("org", "att");
+    const kept = await hrefs(await depth1(att));
+    expect(await hrefs(await depth1(att))).toEqual(kept);
+    const uid = newUid("ac");
+    await putOk(org, `${cal(org)}m.ics`, meeting({ uid, organizer: org, attendees: [{ who: att }], start: "20261210T100000Z", end: "20261210T110000Z" }));
+    await eventually(async () => hrefs(await depth1(att)), (h) => h.includes(copyPath(att, uid)), "the invitation in the attendee's listing");
+  });
+
+  it("another principal never gets a kept answer: 404 for another's calendar, as before", async () => {
+    const alice = await newUser("ac-alice");
+    const bob = await newUser("ac-bob");
+    await putOk(alice, `${cal(alice)}x.ics`, ics());
+    expect((await depth1(alice)).status).toBe(207);
+    expect((await depth1(alice)).status).toBe(207);
+    expect((await depth1(bob, cal(alice))).status).toBe(404);
+    expect((await dav("PROPFIND", cal(alice), { as: null, headers: { Depth: "1" }, body: propfindBody(["D:getetag"]) })).status).toBe(401);
+  });
+
+  it("a shared calendar is answered afresh each time: a withdrawn share is 404 at once", async () => {
+    const f = await sharedFamily();
+    const asSharee = () => dav("PROPFIND", f.roUrl, { as: f.ro, headers: { Depth: "1" }, body: propfindBody(["D:getetag"]) });
+    expect((await asSharee()).status).toBe(207);
+    expect((await asSharee()).status).toBe(207);
+    expect((await unshare(f, f.ro)).status).toBe(200);
+    expect((await asSharee()).status).toBe(404);
+  });
+
+  it("a client without gzip gets the same answer uncompressed; one with gzip gets it gzipped (RFC 9110 §12.5.3)", async () => {
+    const u = await newUser("ac-gz");
+    await putOk(u, `${cal(u)}a.ics`, ics());
+    const send = (encoding: string) =>
+      exports.default.fetch(new Request(`http://caldav.test${cal(u)}`, {
+        method: "PROPFIND",
+        headers: { Authorization: basic(u), Depth: "1", "Accept-Encoding": encoding, "Content-Type": "application/xml" },
+        body: propfindBody(["D:getetag"]),
+      }));
+    const plain = await send("identity");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const text = await plain.text();
+    expect(text).toContain("<D:multistatus");
+    for (const encoding of ["gzip", "br;q=1, gzip;q=0.5", "identity", "gzip;q=0"]) {
+      const res = await send(encoding);
+      const gz = acceptsGzip(new Headers({ "accept-encoding": encoding }));
+      expect(res.headers.get("content-encoding"), encoding).toBe(gz ? "gzip" : null);
+      // The runtime's fetch inflates a gzipped body as any HTTP client does.
+      expect(await res.text(), encoding).toBe(text);
+    }
+  });
+
+  it("a conditional request is not answered from what was kept", async () => {
+    const u = await newUser("ac-cond");
+    await putOk(u, `${cal(u)}a.ics`, ics());
+    const send = () => dav("PROPFIND", cal(u), { as: u, headers: { Depth: "1", "If-None-Match": '"nope"' }, body: propfindBody(["D:getetag"]) });
+    await send();
+    await send();
+    expect(answers).toEqual(["read", "read"]);
+  });
+});
+
+describe("the isolate's store of answers", () => {
+  const kept = (n: number) => ({ stamp: "s", status: 207, headers: [], gzipped: new Uint8Array(n) });
+
+  it("holds at most its budget, dropping the least recently used first", () => {
+    const c = new AnswerCache(1000);
+    c.set("a", kept(400));
+    c.set("b", kept(400));
+    expect(c.get("a")).toBeDefined(); // a is now the most recent
+    c.set("c", kept(400));
+    expect([c.get("a") !== undefined, c.get("b") !== undefined, c.get("c") !== undefined]).toEqual([true, false, true]);
+    c.set("huge", kept(3 * 1024 * 1024));
+    expect(c.get("huge")).toBeUndefined();
+  });
+
+  it("forgets an answer after ten minutes even if its home never changed", () => {
+    let now = 0;
+    const c = new AnswerCache(1000, () => now);
+    c.set("a", kept(10));
+    now = 9 * 60 * 1000;
+    expect(c.get("a")).toBeDefined();
+    now = 11 * 60 * 1000;
+    expect(c.get("a")).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
+  it("reads Accept-Encoding by coding and q-value", () => {
+    const ok = (v: string) => acceptsGzip(new Headers({ "accept-encoding": v }));
+    expect([ok("gzip"), ok("gzip, deflate"), ok("x-gzip"), ok("deflate, gzip;q=0.3"), ok("gzip;q=0"), ok("gzip; q=0.000"), ok("identity"), ok("")]).toEqual([true, true, true, true, false, false, false, false]);
+  });
+});
