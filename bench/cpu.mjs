@@ -80,12 +80,32 @@ try {
   const xml = (depth, body) => ({ headers: { depth, "content-type": "application/xml" }, body });
   const hrefs = Array.from({ length: 100 }, (_, k) => `<d:href>${new URL(base).pathname}ev-${(k * 7) % N}.ics</d:href>`).join("");
   let created = 0;
+  let deleted = 0;
+  // A different month each time (the answers of repeated identical requests may be kept: src/dav/answer-cache.ts).
+  let months = 0;
+  const fbMonth = () => {
+    const m = months++;
+    const start = new Date(Date.UTC(2026, m % 24, 1));
+    const end = new Date(Date.UTC(2026, (m % 24) + 1, 1));
+    const f = (d) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    return `${f(start)}" end="${f(end)}`;
+  };
   const KINDS = {
     get: () => send(`${base}ev-5.ics`),
     "propfind-0": () => send(base, { method: "PROPFIND", ...xml("0", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:displayname/></d:prop></d:propfind>`) }),
     propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
     sync: () => send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) }),
     multiget: () => send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>`) }),
+    "put-if-match": async () => {
+      // Replaces one of the loaded events under its current ETag, as a client's edit does.
+      const k = created++ % N;
+      const url = `${base}ev-${k}.ics`;
+      const head = await fetch(url, { method: "HEAD", headers: { authorization: auth } });
+      await head.arrayBuffer();
+      return send(url, { method: "PUT", headers: { "content-type": "text/calendar", "if-match": head.headers.get("etag") }, body: bodies[k].replace(/SUMMARY:[^\r\n]*/, `SUMMARY:edit ${created}`) });
+    },
+    delete: () => send(`${base}ev-${N - 1 - deleted++}.ics`, { method: "DELETE" }),
+    freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="${fbMonth()}"/></c:free-busy-query>`) }),
     put: () => {
       const k = created++;
       return send(`${base}cpu-${k}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[k % N].replace(/UID:[^\r\n]*/g, `UID:cpu-${k}@bench`) });

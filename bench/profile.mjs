@@ -4,6 +4,7 @@
 // request; prints the functions with the most self time. A development tool:
 // `node bench/profile.mjs --kind put --requests 200 [--events 2000]`.
 import { parseArgs } from "node:util";
+import WebSocket from "ws";
 import { addUser, basicAuth, startServer } from "./server.mjs";
 import { makeCalendar, prng, spanOf, toIcs } from "./workload.mjs";
 
@@ -57,8 +58,9 @@ try {
   for (let w = 0; w < 5; w++) await run();
 
   const targets = await (await fetch(`http://127.0.0.1:${srv.inspectorPort}/json`)).json();
-  const target = targets.find((t) => /core:user/.test(t.url ?? t.id ?? "")) ?? targets[0];
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  const target = targets[0];
+  // wrangler's inspector proxy accepts only local DevTools origins.
+  const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { Origin: "http://127.0.0.1" } });
   await new Promise((res, rej) => { ws.onopen = res; ws.onerror = rej; });
   let id = 0;
   const pending = new Map();
@@ -79,10 +81,23 @@ try {
     const key = `${cf.functionName || "(anonymous)"} ${cf.url.split("/").slice(-2).join("/")}:${cf.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + (timeDeltas[i] ?? 0));
   }
+  // Inclusive time: each sample counts once for every distinct function on its stack.
+  const parent = new Map();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nameOf = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+  const inclusive = new Map();
+  for (let i = 0; i < samples.length; i++) {
+    const seen = new Set();
+    for (let id = samples[i]; id !== undefined; id = parent.get(id)) seen.add(nameOf(byId.get(id)));
+    for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + (timeDeltas[i] ?? 0));
+  }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const idle = [...self.entries()].filter(([k]) => /^\((idle|program|garbage collector)\)/.test(k)).reduce((a, [, v]) => a + v, 0);
   console.log(`${opt.kind}: ${R} requests; sampled ${(total / 1000).toFixed(0)} ms, of which idle/program/gc ${(idle / 1000).toFixed(0)} ms; busy per request ${((total - idle) / 1000 / R).toFixed(2)} ms`);
   for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top)))
+    console.log(`${(v / 1000 / R).toFixed(3).padStart(7)} ms/req  ${k}`);
+  console.log("inclusive:");
+  for (const [k, v] of [...inclusive.entries()].filter(([k]) => !/^\((root|program|idle)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top)))
     console.log(`${(v / 1000 / R).toFixed(3).padStart(7)} ms/req  ${k}`);
 } finally {
   await srv.stop();

@@ -131,7 +131,8 @@ export async function withAnswerCache(
     throw e;
   }
   const stamp = ctx.soleStamp();
-  if (stamp === null || res.status !== 207) return res;
+  // A multistatus, or a free-busy-query's VFREEBUSY (RFC 4791 §7.10; its DTSTAMP says when it was made).
+  if (stamp === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
   const gzipped = await gzip(await res.arrayBuffer());
   const headers = [...res.headers];
   cache.set(key, { stamp, status: res.status, headers, gzipped });

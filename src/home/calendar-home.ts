@@ -21,7 +21,7 @@ import { collectGarbage } from "./gc.js";
 import type { BodySelection, Candidate, CandidateQuery } from "./query.js";
 import { allObjects, homeSnapshot, objectCounts, oneObject, queryCandidates, someObjects, type HomeSnapshot } from "./reads.js";
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
-import { collectionRow, meta, objectRow, toCollection, toObject, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
 import { view, type View, type ViewOp } from "./view.js";
 import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
@@ -278,13 +278,14 @@ export class CalendarHome extends DurableObject<Env> {
     const jobs = w.schedule ? unpackJobs(w.schedule.jobs) : [];
     // Most bodies live in their row (bodies.ts): then nothing is written outside the one transaction below.
     const inline = inRow(w.size, w.schedule?.snapshot?.length ?? 0);
-    // Fail fast, before spending an R2 write, on anything already decidable (the quota with the message bodies too).
     const staging = [...planStaging(jobs).values()].reduce((n, size) => n + size, 0);
-    const early = capture(() => checkPut(this.sql, this.owner, w, this.quota, staging));
-    if (!early.ok) return early;
     let key = "";
     let staged: Staged = { jobs, keys: [], bytes: 0 };
     if (!inline || staging > 0) {
+      // Fail fast, before spending an R2 write, on anything already decidable (the quota with the message bodies too).
+      // (Without R2 writes nothing is awaited, and the one check in the transaction below is enough.)
+      const early = capture(() => checkPut(this.sql, this.owner, w, this.quota, staging));
+      if (!early.ok) return early;
       if (!inline) {
         key = `${this.epoch}/${early.value.col.id}/${crypto.randomUUID()}`;
         this.sql.run("INSERT INTO pending_bodies (key, created) VALUES (?, ?)", key, Date.now());
@@ -304,11 +305,10 @@ export class CalendarHome extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
         const plan = checkPut(this.sql, this.owner, w, this.quota, staged.bytes);
-        const created = commitPut(this.sql, plan, w, key, now);
+        const { created, scheduleTag } = commitPut(this.sql, plan, w, key, now);
         commitStaged(this.sql, staged, now, (delta) => addUsed(this.sql, delta));
         onCommit?.(created);
-        const row = objectRow(this.sql, plan.col.id, w.name)!;
-        return { etag: w.etag, scheduleTag: row.schedule_tag, created };
+        return { etag: w.etag, scheduleTag, created };
       }),
     );
     if (!result.ok) await this.dropBodies([...(key ? [key] : []), ...staged.keys.map((k) => k.key)]);
@@ -510,14 +510,14 @@ export class CalendarHome extends DurableObject<Env> {
 
   /** After a commit: hand the outbox to the Queue, and make sure the alarm will collect garbage and retry sends. */
   private async afterCommit(): Promise<void> {
-    const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
-    const due = this.sql.one<{ due: number | null }>("SELECT MIN(due) AS due FROM garbage")?.due ?? null;
-    const expires = this.sql.one<{ at: number | null }>("SELECT MIN(expires) AS at FROM itip_bodies")?.at ?? null;
+    // What is pending, in one statement: most writes (a plain PUT) leave nothing to send or collect.
+    const next = this.sql.one<{ pending: number | null; due: number | null; expires: number | null; refresh: number | null }>(
+      `SELECT (SELECT 1 FROM outbox LIMIT 1) AS pending, (SELECT MIN(due) FROM garbage) AS due,
+         (SELECT MIN(expires) FROM itip_bodies) AS expires, (SELECT MIN(due) FROM refresh_pending) AS refresh`,
+    )!;
+    const sent = next.pending === null || (await flushOutbox(this.sql, this.env.ITIP_QUEUE));
     if (!sent) await this.scheduleAlarm(Date.now() + OUTBOX_RETRY_MS);
-    if (due !== null) await this.scheduleAlarm(due);
-    if (expires !== null) await this.scheduleAlarm(expires);
-    const refresh = nextRefresh(this.sql);
-    if (refresh !== null) await this.scheduleAlarm(refresh);
+    for (const at of [next.due, next.expires, next.refresh]) if (at !== null) await this.scheduleAlarm(at);
   }
 
   /** Deletes uploads whose commit did not happen. */

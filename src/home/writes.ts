@@ -154,8 +154,9 @@ export interface RowData {
 }
 
 /** Replaces the instance spans of one object (none when `index` is null); the row's inst_until is writeRow's. */
-function writeInstances(sql: Sql, collectionId: number, name: string, index: InstanceIndex | null | undefined): void {
-  sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", collectionId, name);
+function writeInstances(sql: Sql, collectionId: number, name: string, index: InstanceIndex | null | undefined, replacing: boolean): void {
+  // A new row has no spans to replace: instances go with their row (removeObject, collection deletes).
+  if (replacing) sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", collectionId, name);
   if (!index || index.spans.length === 0) return;
   // One statement for all of them (at most LIMITS.instancesIndexed): [start, end, busy] triples as JSON.
   sql.run(
@@ -185,7 +186,7 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
     col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, d.bodyKey ? null : (d.body ?? null), rev, now, now,
     i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot, d.instances ? d.instances.until : null, state,
   );
-  writeInstances(sql, col.id, name, d.instances);
+  writeInstances(sql, col.id, name, d.instances, existing !== undefined);
   sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
   if (d.bodyKey) sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
@@ -193,15 +194,16 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   touchCollection(sql, col.id, rev, now);
 }
 
-/** Writes the row for a client's PUT, its body in the row ('' key) or at `bodyKey` in R2; returns whether it was created. */
-export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: string, now: number): boolean {
+/** Writes the row for a client's PUT, its body in the row ('' key) or at `bodyKey` in R2; returns whether it was created, and its Schedule-Tag. */
+export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: string, now: number): { created: boolean; scheduleTag: string | null } {
   const s = w.schedule;
   const scheduleTag = s ? (s.newTag || !plan.existing?.schedule_tag ? newScheduleTag() : plan.existing.schedule_tag) : null;
   writeRow(sql, plan.col, w.name, {
     uid: w.index.uid, component: w.index.component, etag: w.etag, scheduleTag, size: w.size, bodyKey, body: bodyKey ? null : w.body,
     index: w.index, snapshot: s?.snapshot ?? null, instances: w.instances,
   }, plan.existing, now);
-  return !plan.existing;
+  // As writeRow stores it: only a scheduling object resource has one.
+  return { created: !plan.existing, scheduleTag: s?.snapshot ? scheduleTag : null };
 }
 
 export const newScheduleTag = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);

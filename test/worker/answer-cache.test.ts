@@ -64,7 +64,7 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
     expect(answers).toEqual(["read", "kept"]);
   });
 
-  it("REPORTs: multiget, calendar-query and sync-collection are kept per body, and follow a PUT", async () => {
+  it("REPORTs: multiget, calendar-query, sync-collection and free-busy-query are kept per body, and follow a PUT", async () => {
     const u = await newUser("ac-rep");
     const a = `${cal(u)}a.ics`;
     const uid = `a-${rnd()}@t`;
@@ -82,7 +82,18 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
       expect(one).toContain("SUMMARY:First");
       expect(answers).toEqual(["read", "kept"]);
     }
-    await putOk(u, a, ics({ uid, summary: "Second" }));
+    // A free-busy-query's VFREEBUSY (RFC 4791 §7.10) too: its busy time moves with the event.
+    const busy = `<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav"><C:time-range start="20250601T000000Z" end="20250701T000000Z"/></C:free-busy-query>`;
+    answers = [];
+    const fb = await (await send(busy)).text();
+    expect(fb).toContain("FREEBUSY:20250610T090000Z/20250610T100000Z");
+    expect(await (await send(busy)).text()).toBe(fb);
+    expect(answers).toEqual(["read", "kept"]);
+
+    await putOk(u, a, ics({ uid, summary: "Second", start: "20250611T090000Z", end: "20250611T100000Z" }));
+    answers = [];
+    expect(await (await send(busy)).text()).toContain("FREEBUSY:20250611T090000Z/20250611T100000Z");
+    expect(answers).toEqual(["read"]);
     for (const body of reports) {
       answers = [];
       const text = await (await send(body)).text();
