@@ -43,6 +43,10 @@ try {
     delete: () => send(`${base}ev-${k++}.ics`, { method: "DELETE" }),
     get: () => send(`${base}ev-5.ics`),
     propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
+    // A body that differs each time (a comment): never an answer kept before (src/dav/answer-cache.ts).
+    "propfind-miss": () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><!-- ${k++} --><d:prop><d:getetag/></d:prop></d:propfind>`) }),
+    "sync-miss": () => send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><!-- ${k++} --><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) }),
+    "multiget-miss": () => { const i = k++; return send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${Array.from({ length: 100 }, (_, j) => `<d:href>${new URL(base).pathname}ev-${(i * 100 + j * 7) % N}.ics</d:href>`).join("")}</c:calendar-multiget>`) }); },
     "sync-delta": async () => {
       // A change, then the delta from the token before it: what a client's poll after one change costs.
       const r = await fetch(base, { method: "REPORT", headers: { authorization: auth, depth: "0", "content-type": "application/xml" }, body: `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>` });

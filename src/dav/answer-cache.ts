@@ -32,6 +32,9 @@ const MAX_KEY_BODY = 64 * 1024;
  */
 const MAX_AGE_MS = 10 * 60 * 1000;
 
+/** How long a request waits for the same answer being made by another before making its own. */
+const MAX_WAIT_MS = 3_000;
+
 /** The methods whose answers may be kept: reads of a collection and its members. */
 const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
 /** Conditional requests are answered afresh (their outcome is not part of the key). */
@@ -55,6 +58,8 @@ export class StillValid extends Error {
 
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
+  /** Answers being made now, by key. */
+  private readonly making = new Map<string, Promise<void>>();
   private held = 0;
 
   constructor(private readonly maxOctets = ANSWER_CACHE_OCTETS, private readonly now: () => number = Date.now) {}
@@ -83,6 +88,22 @@ export class AnswerCache {
     }
     this.entries.set(key, { ...kept, at: this.now() });
     this.held += size;
+  }
+
+  /** Settles when the answer being made for `key` is done (kept or not), if one is. */
+  pending(key: string): Promise<void> | undefined {
+    return this.making.get(key);
+  }
+
+  /** Marks an answer for `key` as being made; the function returned marks it done. */
+  begin(key: string): () => void {
+    let done!: () => void;
+    const p = new Promise<void>((resolve) => (done = resolve));
+    this.making.set(key, p);
+    return () => {
+      if (this.making.get(key) === p) this.making.delete(key);
+      done();
+    };
   }
 
   get size(): number {
@@ -121,7 +142,21 @@ export async function withAnswerCache(
 ): Promise<Response> {
   const key = answerKey(req, ctx);
   if (key === null) return handler();
+  // The same request already being answered (eight clients asking at once after a change): wait for that answer,
+  // then ask the home whether it still holds, rather than building the same answer eight times at once.
+  // (Bounded: a request cancelled mid-way never marks its answer done.)
+  const pending = cache.pending(key);
+  if (pending) await Promise.race([pending, new Promise((r) => setTimeout(r, MAX_WAIT_MS))]);
   const kept = cache.get(key);
+  const done = kept ? undefined : cache.begin(key);
+  try {
+    return await answer(req, ctx, handler, cache, key, kept);
+  } finally {
+    done?.();
+  }
+}
+
+async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<Response>, cache: AnswerCache, key: string, kept: Kept | undefined): Promise<Response> {
   if (kept) ctx.knownStamp = kept.stamp;
   let res: Response;
   try {

@@ -64,6 +64,16 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
     expect(answers).toEqual(["read", "kept"]);
   });
 
+  it("eight identical requests at once build the answer once; the others wait for it and have the home confirm it", async () => {
+    const u = await newUser("ac-flight");
+    for (let i = 0; i < 20; i++) await putOk(u, `${cal(u)}e${i}.ics`, ics({ uid: `e${i}-${rnd()}@t` }));
+    answers = [];
+    const texts = await Promise.all(Array.from({ length: 8 }, async () => (await depth1(u)).text()));
+    expect(new Set(texts).size).toBe(1);
+    expect(answers.filter((a) => a === "read")).toHaveLength(1);
+    expect(answers.filter((a) => a === "kept")).toHaveLength(7);
+  });
+
   it("REPORTs: multiget, calendar-query, sync-collection and free-busy-query are kept per body, and follow a PUT", async () => {
     const u = await newUser("ac-rep");
     const a = `${cal(u)}a.ics`;
