@@ -32,8 +32,9 @@ const MAX_KEY_BODY = 64 * 1024;
  */
 const MAX_AGE_MS = 10 * 60 * 1000;
 
-/** How long a request waits for the same answer being made by another before making its own. */
-const MAX_WAIT_MS = 3_000;
+/** How long a request waits for the same answer being made by another before making its own, looking every step. */
+const MAX_WAIT_MS = 2_000;
+const WAIT_STEP_MS = 4;
 
 /** The methods whose answers may be kept: reads of a collection and its members. */
 const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
@@ -58,8 +59,8 @@ export class StillValid extends Error {
 
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
-  /** Answers being made now, by key. */
-  private readonly making = new Map<string, Promise<void>>();
+  /** Answers being made now, by key (each with a mark of the request making it). */
+  private readonly underway = new Map<string, object>();
   private held = 0;
 
   constructor(private readonly maxOctets = ANSWER_CACHE_OCTETS, private readonly now: () => number = Date.now) {}
@@ -90,19 +91,17 @@ export class AnswerCache {
     this.held += size;
   }
 
-  /** Settles when the answer being made for `key` is done (kept or not), if one is. */
-  pending(key: string): Promise<void> | undefined {
-    return this.making.get(key);
+  /** Whether an answer for `key` is being made now. */
+  making(key: string): boolean {
+    return this.underway.has(key);
   }
 
   /** Marks an answer for `key` as being made; the function returned marks it done. */
   begin(key: string): () => void {
-    let done!: () => void;
-    const p = new Promise<void>((resolve) => (done = resolve));
-    this.making.set(key, p);
+    const mark = {};
+    this.underway.set(key, mark);
     return () => {
-      if (this.making.get(key) === p) this.making.delete(key);
-      done();
+      if (this.underway.get(key) === mark) this.underway.delete(key);
     };
   }
 
@@ -144,9 +143,9 @@ export async function withAnswerCache(
   if (key === null) return handler();
   // The same request already being answered (eight clients asking at once after a change): wait for that answer,
   // then ask the home whether it still holds, rather than building the same answer eight times at once.
-  // (Bounded: a request cancelled mid-way never marks its answer done.)
-  const pending = cache.pending(key);
-  if (pending) await Promise.race([pending, new Promise((r) => setTimeout(r, MAX_WAIT_MS))]);
+  // It looks again every few milliseconds: a promise settled by another request's code does not wake this one in
+  // workerd (its continuation waits for an event of this request), and a request cancelled mid-way never settles.
+  for (let waited = 0; cache.making(key) && waited < MAX_WAIT_MS; waited += WAIT_STEP_MS) await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
   const kept = cache.get(key);
   const done = kept ? undefined : cache.begin(key);
   try {
