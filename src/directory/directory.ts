@@ -291,8 +291,9 @@ export class Directory extends DurableObject<Env> {
       .map(({ last_used, ...r }) => ({ ...r, kind: r.kind as CredentialRecord["kind"], lastUsed: last_used }));
   }
 
-  removeCredential(id: string, credentialId: string): boolean {
-    return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ?", id, credentialId) > 0;
+  /** Revokes an app password; the account password is not one (it is changed, never removed, by saveAccount). */
+  removeAppPassword(id: string, credentialId: string): boolean {
+    return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ? AND kind = 'app'", id, credentialId) > 0;
   }
 
   /** The subscription token of a principal's calendar and the calendar's id it was made for, or null when it has none. */

@@ -51,5 +51,5 @@ export async function issueAppPassword(env: Env, id: string, label: string): Pro
 
 /** Revokes one app password; false if the principal has no such credential. */
 export function revokeAppPassword(env: Env, id: string, credentialId: string): Promise<boolean> {
-  return changing(id, () => directoryStub(env).removeCredential(id, credentialId));
+  return changing(id, () => directoryStub(env).removeAppPassword(id, credentialId));
 }

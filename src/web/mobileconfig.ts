@@ -3,7 +3,7 @@
 // password only when the person asked for one made for it), as a plist that
 // macOS and iOS open from a download. Apple's "Device Management" reference,
 // CalDAV payload; the profile is unsigned, so the device shows it as such.
-import { escapeText } from "../core/xml/write.js";
+import { xmlText } from "../core/xml/write.js";
 
 export interface CaldavProfile {
   /** The server's origin, e.g. https://caldav.example.com */
@@ -18,11 +18,11 @@ export interface CaldavProfile {
 type Plist = string | number | boolean | Plist[] | { [key: string]: Plist };
 
 function plist(v: Plist): string {
-  if (typeof v === "string") return `<string>${escapeText(v)}</string>`;
+  if (typeof v === "string") return `<string>${xmlText(v)}</string>`;
   if (typeof v === "number") return `<integer>${Math.trunc(v)}</integer>`;
   if (typeof v === "boolean") return v ? "<true/>" : "<false/>";
   if (Array.isArray(v)) return `<array>${v.map(plist).join("")}</array>`;
-  return `<dict>${Object.entries(v).map(([k, x]) => `<key>${escapeText(k)}</key>${plist(x)}`).join("")}</dict>`;
+  return `<dict>${Object.entries(v).map(([k, x]) => `<key>${xmlText(k)}</key>${plist(x)}`).join("")}</dict>`;
 }
 
 /** A stable identifier from the server's host: reversed, as profile identifiers are. */

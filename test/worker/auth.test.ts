@@ -104,6 +104,14 @@ describe("app passwords", () => {
     expect(await canLogIn(dave)).toBe(207);
   });
 
+  it("the app-password route cannot remove the account password: 404, and it keeps working", async () => {
+    const fay = await newUser("app");
+    const user = (await (await adminFetch("GET", `/users/${fay.user}`)).json()) as { credentials: Array<{ id: string; kind: string }> };
+    const password = user.credentials.find((c) => c.kind === "password")!;
+    expect((await adminFetch("DELETE", `/users/${fay.user}/app-passwords/${password.id}`)).status).toBe(404);
+    expect(await canLogIn(fay)).toBe(207);
+  });
+
   it("does not let one user's app password log in as another user", async () => {
     const a = await newUser("app");
     const b = await newUser("app");

@@ -263,7 +263,7 @@ describe(`revocation made by another isolate takes effect here within LOGIN_CACH
     const changed = Date.now();
     await directory.removePrincipal(gone.user);
     await directory.setPassword(moved.user, hash);
-    await directory.removeCredential(app.user, appCreds.id);
+    await directory.removeAppPassword(app.user, appCreds.id);
     // Not seen here yet: the entries are younger than the bound.
     for (const c of revoked) expect(await measured(c)).toEqual({ status: 207, calls: [] });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, changed + ttl - Date.now())));
