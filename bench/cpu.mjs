@@ -81,6 +81,12 @@ try {
   const hrefs = Array.from({ length: 100 }, (_, k) => `<d:href>${new URL(base).pathname}ev-${(k * 7) % N}.ics</d:href>`).join("");
   let created = 0;
   let deleted = 0;
+  let weeks = 0;
+  const utc = (t) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const calendarQuery = (a, b, expand) =>
+    `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/>` +
+    (expand ? `<C:calendar-data><C:expand start="${utc(a)}" end="${utc(b)}"/></C:calendar-data>` : "<C:calendar-data/>") +
+    `</D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${utc(a)}" end="${utc(b)}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
   // A different month each time (the answers of repeated identical requests may be kept: src/dav/answer-cache.ts).
   let months = 0;
   const fbMonth = () => {
@@ -104,6 +110,10 @@ try {
       await head.arrayBuffer();
       return send(url, { method: "PUT", headers: { "content-type": "text/calendar", "if-match": head.headers.get("etag") }, body: bodies[k].replace(/SUMMARY:[^\r\n]*/, `SUMMARY:edit ${created}`) });
     },
+    // A different week or month each time: never an answer kept before.
+    "query-week": () => { const a = Date.UTC(2026, 0, 5) + (weeks++ % 100) * 7 * 86_400_000; return send(base, { method: "REPORT", ...xml("1", calendarQuery(a, a + 7 * 86_400_000, false)) }); },
+    "expand-month": () => { const a = Date.UTC(2026, months % 24, 1); const b = Date.UTC(2026, (months++ % 24) + 1, 1); return send(base, { method: "REPORT", ...xml("1", calendarQuery(a, b, true)) }); },
+    "multiget-miss": () => { const i = created++; return send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${Array.from({ length: 100 }, (_, j) => `<d:href>${new URL(base).pathname}ev-${(i * 131 + j * 7) % N}.ics</d:href>`).join("")}</c:calendar-multiget>`) }); },
     delete: () => send(`${base}ev-${N - 1 - deleted++}.ics`, { method: "DELETE" }),
     freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="${fbMonth()}"/></c:free-busy-query>`) }),
     put: () => {

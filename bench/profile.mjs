@@ -38,6 +38,10 @@ try {
   await pool(N, 8, (i) => send(`${base}ev-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar" }, body: bodies[i] }));
   const xml = (depth, body) => ({ headers: { depth, "content-type": "application/xml" }, body });
   let k = 0;
+  const utc = (t) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const calendarQuery = (a, b) =>
+    `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>` +
+    `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${utc(a)}" end="${utc(b)}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
   const KINDS = {
     put: () => { const i = k++; return send(`${base}p-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:p-${i}@bench`) }); },
     delete: () => send(`${base}ev-${k++}.ics`, { method: "DELETE" }),
@@ -55,6 +59,7 @@ try {
       await send(`${base}d-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:d-${i}@bench`) });
       return send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) });
     },
+    "query-week": () => { const a = Date.UTC(2026, 0, 5) + (k++ % 100) * 7 * 86_400_000; return send(base, { method: "REPORT", ...xml("1", calendarQuery(a, a + 7 * 86_400_000)) }); },
     freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="20260301T000000Z" end="20260401T000000Z"/></c:free-busy-query>`) }),
   };
   const run = KINDS[opt.kind];
