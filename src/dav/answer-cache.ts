@@ -17,7 +17,7 @@
 // the Directory, another home or R2 (a shared calendar, another principal)
 // depended on more than the home's stamp, and is answered afresh each time.
 // The key holds everything else an answer depends on: the principal as
-// authenticated, the method, path, Depth, Prefer/Brief and body.
+// authenticated, the method, origin and path, Depth, Prefer/Brief and body.
 import type { DavContext, DavRequest } from "./context.js";
 
 /** Octets of answers (and characters of their keys) kept per isolate; the oldest go first. */
@@ -123,7 +123,8 @@ export function answerKey(req: DavRequest, ctx: DavContext): string | null {
   const h = req.headers;
   if (CONDITIONAL.some((name) => h.has(name))) return null;
   const body = new TextDecoder().decode(req.body);
-  return [JSON.stringify(ctx.user), req.method, req.url.pathname, h.get("depth") ?? "", h.get("prefer") ?? "", h.get("brief") ?? "", body].join("\n");
+  // The origin too: an absolute href in a body names a resource only on the origin it was sent to (paths.ts locateHref).
+  return [JSON.stringify(ctx.user), req.method, req.url.origin + req.url.pathname, h.get("depth") ?? "", h.get("prefer") ?? "", h.get("brief") ?? "", body].join("\n");
 }
 
 /** The isolate's cache: one per isolate, shared by its requests (each request is still confirmed by its home). */

@@ -163,6 +163,19 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
     }
   });
 
+  it("an answer depends on the origin it was asked at: absolute hrefs name resources only there (RFC 3986 §5.2)", async () => {
+    const u = await newUser("ac-origin");
+    await putOk(u, `${cal(u)}a.ics`, ics());
+    const body = multigetBody([`http://caldav.test${cal(u)}a.ics`], "<D:getetag/>");
+    const ask = async (origin: string) => multistatus(await exports.default.fetch(new Request(`${origin}${cal(u)}`, {
+      method: "REPORT", headers: { Authorization: basic(u), Depth: "1", "Content-Type": "application/xml" }, body,
+    })));
+    const etagStatus = (ms: Awaited<ReturnType<typeof ask>>) => [...ms.values()].map((r) => r.status ?? r.props.get("{DAV:}getetag")?.status);
+    expect(etagStatus(await ask("http://caldav.test"))).toEqual([200]);
+    expect(etagStatus(await ask("http://caldav.test"))).toEqual([200]);
+    expect(etagStatus(await ask("http://other.test"))).toEqual([404]);
+  });
+
   it("a conditional request is not answered from what was kept", async () => {
     const u = await newUser("ac-cond");
     await putOk(u, `${cal(u)}a.ics`, ics());
