@@ -123,5 +123,5 @@ export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | nu
 export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): Promise<void> {
   if (!(t.asSharee || t.asDelegate) || !snapshot || roleOf(snapshot, (await t.organizer()).addresses) === "organizer") return;
   if (roleOf(snapshot, user.addresses) === "organizer")
-    throw precondition(403, caldav("valid-organizer"), "a meeting in a shared calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
+    throw precondition(403, caldav("valid-organizer"), "a meeting in a shared or delegated calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
 }
