@@ -28,10 +28,11 @@ import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } 
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
+import { forgetInSharing, sharingTies } from "./sharing.js";
 import { addMount, answerInvite, applyShares, deleteNotification, dropMount, listNotifications, mountNamed, notificationNamed, putNotification, requireShare, type ShareOp } from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
 import { hrefs } from "../core/paths.js";
-import { requireProxy, seenByDelegate, setGroup, setPointer } from "./delegation.js";
+import { delegationTies, forgetInDelegation, requireProxy, seenByDelegate, setGroup, setPointer } from "./delegation.js";
 import type { Delegation, ProxyKind } from "../core/delegation/model.js";
 import { beginImport, CursorMoved, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
 import { imipConfig } from "../mail/config.js";
@@ -571,6 +572,22 @@ export class CalendarHome extends DurableObject<Env> {
     const r = capture(() => this.ctx.storage.transactionSync(() => copyMove(this.sql, this.owner, req, this.quota, Date.now())));
     await this.afterCommit();
     return r;
+  }
+
+  /** The principals whose homes name this one's principal in sharing or delegation rows (told when it is removed). */
+  ties(): string[] {
+    return [...new Set([...sharingTies(this.sql), ...delegationTies(this.sql)])];
+  }
+
+  /**
+   * Forgets principal `id`, removed from the server: its invitations, mounts and proxy-group memberships here, so
+   * that CS:invite and group-member-set stop naming it, and a principal made again under that name inherits nothing.
+   */
+  forgetPrincipal(id: string): void {
+    this.ctx.storage.transactionSync(() => {
+      forgetInSharing(this.sql, id);
+      forgetInDelegation(this.sql, id);
+    });
   }
 
   /** Removes every trace of the home (the principal was deleted). */

@@ -71,3 +71,14 @@ export function seenByDelegate(c: CollectionInfo | null, access: ProxyKind): Col
   const { invites: _hidden, ...rest } = c;
   return { ...rest, proxy: access };
 }
+
+/** Principals whose homes hold delegation rows naming this home's principal: its delegates and its delegators. */
+export function delegationTies(sql: Sql): string[] {
+  return sql.all<{ id: string }>("SELECT member AS id FROM proxies UNION SELECT delegator AS id FROM proxy_for").map((r) => r.id);
+}
+
+/** Forgets a removed principal: as a member of this home's proxy groups, and as a delegator of this home's principal. */
+export function forgetInDelegation(sql: Sql, id: string): void {
+  sql.run("DELETE FROM proxies WHERE member = ?", id);
+  sql.run("DELETE FROM proxy_for WHERE delegator = ?", id);
+}
