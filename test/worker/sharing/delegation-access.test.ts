@@ -9,11 +9,8 @@ import { describe, expect, it } from "vitest";
 import homePropfind from "../../fixtures/sharing/delegate-home-propfind.xml?raw";
 import { dav, errorConditions, hrefText, multistatus, propfindBody, type Creds } from "../../helpers/dav-client.js";
 import { D, home, ics, mkcalendar, privilegesOf, propText, propfindOne, proppatchBody, putOk } from "../../helpers/caldav.js";
-import { calendarQueryBody, compFilter, report } from "../../helpers/reports.js";
+import { calendarQueryBody, compFilter, multigetBody, report, syncBody } from "../../helpers/reports.js";
 import { office, proxyGroup, setMembers } from "../../helpers/delegation.js";
-
-const syncBody = (token: string) =>
-  `<D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
 
 const syncToken = async (who: Creds, url: string) => propText(await propfindOne(who, url, ["D:sync-token"]), D("sync-token"));
 
@@ -52,8 +49,7 @@ describe("a delegate sees the boss's calendars at the boss's URLs", () => {
     expect([...sync.keys()]).toEqual([`${o.calendar}trip.ics`]);
     const query = await multistatus(await report(o.reader, o.calendar, calendarQueryBody(compFilter("VEVENT", "20260310T000000Z", "20260311T000000Z"))));
     expect([...query.keys()]).toEqual([`${o.calendar}trip.ics`]);
-    const multiget = `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>${o.calendar}trip.ics</D:href></C:calendar-multiget>`;
-    const mg = await multistatus(await report(o.reader, o.calendar, multiget));
+    const mg = await multistatus(await report(o.reader, o.calendar, multigetBody([`${o.calendar}trip.ics`])));
     expect(mg.get(`${o.calendar}trip.ics`)?.props.get(D("getetag"))?.status).toBe(200);
   });
 
