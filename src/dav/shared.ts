@@ -9,7 +9,7 @@ import { notFound, precondition, unwrap, type DavErrorShape } from "../core/erro
 import type { CalendarHome } from "../home/calendar-home.js";
 import { MOUNT_HEADER } from "../home/writes.js";
 import type { Principal, ShareeRef } from "../core/model.js";
-import { roleOf } from "../core/schedule/snapshot.js";
+import { parseSnapshot, roleOf } from "../core/schedule/snapshot.js";
 import type { ScheduleSnapshot } from "../core/schedule/types.js";
 import { caldav } from "../core/xml/names.js";
 import { answerChanged, withAttendeeSentBy, withSentBy } from "../core/sharing/sent-by.js";
@@ -115,7 +115,7 @@ export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | nu
   const owner = (await t.organizer()).addresses;
   const role = roleOf(snapshot, owner);
   if (role === "organizer") return withSentBy(text, sender);
-  if (role === "attendee" && t.asDelegate && answerChanged(stored ? (JSON.parse(stored) as ScheduleSnapshot) : null, snapshot, owner))
+  if (role === "attendee" && t.asDelegate && answerChanged(parseSnapshot(stored), snapshot, owner))
     return withAttendeeSentBy(text, sender, owner);
   return null;
 }
