@@ -28,8 +28,10 @@ import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } 
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
-import { forgetInSharing, sharingTies } from "./sharing.js";
-import { addMount, answerInvite, applyShares, deleteNotification, dropMount, listNotifications, mountNamed, notificationNamed, putNotification, requireShare, type ShareOp } from "./sharing.js";
+import {
+  addMount, answerInvite, applyShares, deleteNotification, dropMount, forgetInSharing, listNotifications, mountNamed, notificationNamed, putNotification,
+  requireShare, sharingTies, type ShareOp,
+} from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
 import { hrefs } from "../core/paths.js";
 import { delegationTies, forgetInDelegation, requireProxy, seenByDelegate, setGroup, setPointer } from "./delegation.js";
@@ -149,13 +151,20 @@ export class CalendarHome extends DurableObject<Env> {
    */
   object(collection: string, name: string, asSharee?: string, asDelegate?: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
     if (asSharee !== undefined && !capture(() => requireShare(this.sql, collection, asSharee, false, "")).ok) return null;
-    const access = asDelegate === undefined ? undefined : capture(() => requireProxy(this.sql, asDelegate, false, ""));
-    if (access && !access.ok) return null;
-    const found = oneObject(this.sql, this.epoch, collection, name);
-    if (!access || !found) return found;
-    const seen = seenByDelegate(found.collection, access.value);
-    return seen ? { ...found, collection: seen } : null;
+    if (asDelegate === undefined) return oneObject(this.sql, this.epoch, collection, name);
+    const access = capture(() => requireProxy(this.sql, asDelegate, false, ""));
+    return access.ok ? this.seenObject(collection, name, access.value) : null;
   }
+
+  /**
+   * An object of a calendar as a delegate with `access` sees it (null: none of that name, or not in a calendar).
+   * A field, not a method: it checks nothing, so it is never an RPC entry point of its own.
+   */
+  private readonly seenObject = (collection: string, name: string, access: ProxyKind): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null => {
+    const found = oneObject(this.sql, this.epoch, collection, name);
+    const seen = found && seenByDelegate(found.collection, access);
+    return found && seen ? { ...found, collection: seen } : null;
+  };
 
   // ---- Delegation (calendar-proxy, home/delegation.ts): as the delegator's home ----
 
@@ -198,9 +207,8 @@ export class CalendarHome extends DurableObject<Env> {
   delegateObject(collection: string, name: string, delegate: string): Result<{ collection: CollectionInfo; object: ObjectInfo; access: ProxyKind } | null> {
     return capture(() => {
       const access = requireProxy(this.sql, delegate, false, "");
-      const found = oneObject(this.sql, this.epoch, collection, name);
-      const seen = found && seenByDelegate(found.collection, access);
-      return found && seen ? { collection: seen, object: found.object, access } : null;
+      const found = this.seenObject(collection, name, access);
+      return found ? { collection: found.collection, object: found.object, access } : null;
     });
   }
 
@@ -211,9 +219,7 @@ export class CalendarHome extends DurableObject<Env> {
   delegateStored(collection: string, name: string, who: ShareeRef): Result<{ collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null> {
     return capture(() => {
       const access = requireProxy(this.sql, who.id, true, who.href, { href: hrefs.collection(this.owner, collection) });
-      const found = oneObject(this.sql, this.epoch, collection, name);
-      const seen = found && seenByDelegate(found.collection, access);
-      return found && seen ? { ...found, collection: seen } : null;
+      return this.seenObject(collection, name, access);
     });
   }
 
