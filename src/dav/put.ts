@@ -74,11 +74,10 @@ export async function storeObject(
   const owner = loc.user ?? ctx.user.id;
   const href = hrefs.object(owner, loc.collection, loc.name);
   // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts;
-  // another's home, as its delegate: dav/delegated.ts (the delegator's home says whether it is one first).
-  const delegated = owner !== ctx.user.id;
-  let target = delegated ? await delegateTarget(ctx, owner, loc.collection, href) : ownTarget(ctx, loc.collection);
+  // another's home, as its delegate: dav/delegated.ts (the delegator's home decides as it reads or writes).
+  let target = owner !== ctx.user.id ? await delegateTarget(ctx, owner, loc.collection, href) : ownTarget(ctx, loc.collection);
   // A plain object is first tried in one round trip (again once the write is sent on to a shared calendar's owner).
-  let fastNext = snapshot === null && !delegated;
+  let fastNext = snapshot === null;
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
     // A plain object (no ORGANIZER) is stored in one round trip; the home asks for a plan
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
