@@ -3,10 +3,13 @@
 // authenticated principal may read the principal collection and principals
 // (needed to find attendees); nobody else sees inside a home, except a
 // sharee, through its own home, a calendar shared with it (calendarserver-
-// sharing): read, or read-write, as the owner's invitation says.
+// sharing): read, or read-write, as the owner's invitation says; and a
+// delegate (calendar-proxy), at the owner's own URLs: read, or read-write,
+// of the owner's calendars, as the owner's proxy groups say.
 import { DavError } from "./errors.js";
 import type { Principal } from "./model.js";
 import type { SharedFrom } from "./sharing/model.js";
+import type { ProxyKind } from "./delegation/model.js";
 import type { Resource } from "./props/types.js";
 import { caldav, dav, type Clark } from "./xml/names.js";
 import { el } from "./xml/tree.js";
@@ -41,12 +44,23 @@ export function shareePrivileges(s: SharedFrom, kind: Resource["kind"]): Clark[]
   return kind === "calendar" ? [...SHAREE_READ, dav("write-properties")] : SHAREE_READ;
 }
 
+/** What a delegate may do (calendar-proxy): read everything it sees; a write delegate writes calendars and objects, never the home itself. */
+export function proxyPrivileges(access: ProxyKind, kind: Resource["kind"]): Clark[] {
+  if (access === "write" && (kind === "calendar" || kind === "object")) return SHAREE_WRITE;
+  return SHAREE_READ;
+}
+
+/** The access the owner's home gave the requester as a delegate, on a resource seen at the owner's URL. */
+export const proxyOf = (r: Resource): ProxyKind | undefined =>
+  r.kind === "home" ? r.proxy : r.kind === "calendar" || r.kind === "inbox" || r.kind === "outbox" || r.kind === "object" ? r.collection.proxy : undefined;
+
 /** The principal whose home holds the data: the owner of a shared calendar, not the sharee whose URL names it. */
 export function ownerOf(r: Resource): string | undefined {
   const shared = sharedOf(r);
   if (shared) return shared.owner;
   switch (r.kind) {
     case "principal":
+    case "proxy-group":
       return r.principal.id;
     case "home":
     case "calendar":
@@ -70,8 +84,10 @@ export function privileges(user: Principal, r: Resource): Clark[] {
   const shared = sharedOf(r);
   if (shared) return shared.sharee === user.id ? shareePrivileges(shared, r.kind) : [];
   const owner = ownerOf(r);
-  if (r.kind === "principal") return owner === user.id ? [...READ_ONLY, dav("write-properties")] : READ_ONLY;
+  if (r.kind === "principal" || r.kind === "proxy-group") return owner === user.id ? [...READ_ONLY, dav("write-properties")] : READ_ONLY;
   if (owner === undefined) return READ_ONLY;
+  const proxy = proxyOf(r);
+  if (owner !== user.id && proxy) return proxyPrivileges(proxy, r.kind);
   if (owner !== user.id) return r.kind === "inbox" ? SCHEDULE_DELIVER : [];
   if (r.kind === "inbox") return [...OWNER_PRIVILEGES, ...SCHEDULE_DELIVER];
   if (r.kind === "outbox") return [...OWNER_PRIVILEGES, ...SCHEDULE_SEND];

@@ -5,6 +5,7 @@ import type { IndexSummary } from "./ical/parse.js";
 import type { PackedJobs } from "./itip-job.js";
 import type { InstanceIndex } from "./query/instance-index.js";
 import type { Invite, SharedFrom } from "./sharing/model.js";
+import type { ProxyKind } from "./delegation/model.js";
 import type { Clark } from "./xml/names.js";
 import type { XmlElement } from "./xml/tree.js";
 
@@ -41,6 +42,8 @@ export interface CollectionInfo {
   invites?: Invite[] | undefined;
   /** A calendar seen through a sharee's home: whose it is and what the sharee may do (core/sharing). */
   shared?: SharedFrom | undefined;
+  /** A calendar seen by a delegate of its owner at the owner's URL: the delegate's access, as the owner's home decided (core/delegation). */
+  proxy?: ProxyKind | undefined;
 }
 
 export interface ObjectInfo {
@@ -90,9 +93,11 @@ export interface ObjectWrite {
   schedule?: ScheduleWrite | undefined;
   /** A sharee writing into this (the owner's) home: checked against its invitation (home/sharing.ts). */
   asSharee?: ShareeRef | undefined;
+  /** A delegate writing into this (the delegator's) home: checked against its proxy groups (home/delegation.ts). */
+  asDelegate?: ShareeRef | undefined;
 }
 
-/** A sharee acting on an owner's calendar, and the URL it used (named in DAV:need-privileges). */
+/** A sharee (or delegate) acting on an owner's calendar, and the URL it used (named in DAV:need-privileges). */
 export interface ShareeRef {
   id: string;
   href: string;

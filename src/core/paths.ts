@@ -5,15 +5,20 @@
 //   /                                   DAV root
 //   /principals/                        principal collection (RFC 3744 section 5.8)
 //   /principals/<user>/                 a principal
+//   /principals/<user>/calendar-proxy-read/   its proxy groups (calendar-proxy, core/delegation)
+//   /principals/<user>/calendar-proxy-write/
 //   /calendars/                         collection of calendar homes
 //   /calendars/<user>/                  calendar home (RFC 4791 section 6.2.1)
 //   /calendars/<user>/<collection>/     calendar, schedule inbox or outbox
 //   /calendars/<user>/<collection>/<name>  calendar object resource
 
+import { PROXY_GROUPS, proxyKindOf, type ProxyKind } from "./delegation/model.js";
+
 export type Locator =
   | { kind: "root" }
   | { kind: "principals" }
   | { kind: "principal"; user: string }
+  | { kind: "proxy-group"; user: string; group: ProxyKind }
   | { kind: "calendars" }
   | { kind: "home"; user: string }
   | { kind: "collection"; user: string; collection: string }
@@ -54,7 +59,9 @@ export function locate(pathname: string): Locator {
   if (top === undefined) return { kind: "root" };
   if (top === "principals") {
     if (user === undefined) return { kind: "principals" };
-    return collection === undefined ? { kind: "principal", user } : { kind: "none" };
+    if (collection === undefined) return { kind: "principal", user };
+    const group = proxyKindOf(collection);
+    return group && name === undefined ? { kind: "proxy-group", user, group } : { kind: "none" };
   }
   if (top === "calendars") {
     if (user === undefined) return { kind: "calendars" };
@@ -88,6 +95,7 @@ export const hrefs = {
   root: () => "/",
   principals: () => "/principals/",
   principal: (user: string) => `/principals/${encodeSegment(user)}/`,
+  proxyGroup: (user: string, group: ProxyKind) => `/principals/${encodeSegment(user)}/${PROXY_GROUPS[group]}/`,
   calendars: () => "/calendars/",
   home: (user: string) => `/calendars/${encodeSegment(user)}/`,
   collection: (user: string, collection: string) => `/calendars/${encodeSegment(user)}/${encodeSegment(collection)}/`,
@@ -103,6 +111,8 @@ export function hrefOf(loc: Locator): string {
       return hrefs.principals();
     case "principal":
       return hrefs.principal(loc.user);
+    case "proxy-group":
+      return hrefs.proxyGroup(loc.user, loc.group);
     case "calendars":
       return hrefs.calendars();
     case "home":

@@ -2,11 +2,11 @@
 // collection with all its objects, each sending the scheduling messages its
 // removal calls for (RFC 6638 §3.2.1.3, §3.2.2.4); bodies are collected by
 // the home's alarm.
-import { requirePrivilege } from "../core/acl.js";
+import { needPrivileges, requirePrivilege } from "../core/acl.js";
 import { mapLimit } from "../core/async.js";
 import { checkConditions, checkScheduleTag, parseEtagList } from "../core/conditional.js";
 import { DavError, notFound, unwrap } from "../core/errors.js";
-import { locate } from "../core/paths.js";
+import { hrefs, locate } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext, DavRequest } from "./context.js";
 import { resolve } from "./resolve.js";
@@ -17,6 +17,7 @@ import { packJobs } from "../core/itip-job.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 import { mountIn, ownTarget, sharedTarget } from "./shared.js";
 import { leaveShare } from "./sharing.js";
+import { delegateTarget } from "./delegated.js";
 
 export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
@@ -25,9 +26,10 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
     if (!(await ctx.home(ctx.user.id).deleteNotification(loc.name))) throw notFound();
     return new Response(null, { status: 204 });
   }
-  if (loc.kind === "object" && loc.user === ctx.user.id) {
-    // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
-    let target = ownTarget(ctx, loc.collection);
+  if (loc.kind === "object") {
+    // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts;
+    // another's home as its delegate (dav/delegated.ts; anyone else 404s there).
+    let target = loc.user === ctx.user.id ? ownTarget(ctx, loc.collection) : await delegateTarget(ctx, loc.user, loc.collection, req.url.pathname);
     let fastNext = true;
     // Schedule-Reply: F asks the server not to reply for the attendee (RFC 6638 §8.1).
     const scheduleReply = (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F";
@@ -36,7 +38,7 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
       // First try in one round trip; the home asks for a plan if the object is a scheduling object.
       const fast = fastNext;
       fastNext = false;
-      const stored = fast ? null : await target.home.object(target.collection, loc.name, target.asSharee?.id);
+      const stored = fast ? null : await target.home.object(target.collection, loc.name, target.asSharee?.id, target.asDelegate?.id);
       if (stored) {
         checkConditions(stored.object.etag, { ifMatch });
         checkScheduleTag(stored.object.scheduleTag, ifScheduleTagMatch);
@@ -46,6 +48,7 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
         {
           collection: target.collection,
           asSharee: target.asSharee,
+          asDelegate: target.asDelegate,
           name: loc.name,
           ifMatch,
           ifScheduleTagMatch,
@@ -54,7 +57,7 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
         packJobs(plan?.jobs ?? []),
       );
       if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
-      const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
+      const mount = !result.ok && !target.asSharee && !target.asDelegate ? mountIn(result.error) : undefined;
       if (mount) {
         target = sharedTarget(ctx, mount, req.url.pathname);
         fastNext = true;
@@ -72,6 +75,8 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
     return new Response(null, { status: 204 });
   }
   requirePrivilege(ctx.user, r, dav("unbind"));
+  // A delegate writes in the boss's calendars, never removes one (unbind is the home's, and the home is read-only to it).
+  if ("owner" in r && r.owner.id !== ctx.user.id) throw needPrivileges(hrefs.home(r.owner.id), dav("unbind"));
   if (r.kind !== "calendar" && r.kind !== "inbox" && r.kind !== "outbox")
     throw new DavError(403, { description: `a ${r.kind} cannot be deleted` });
   await deleteCalendar(ctx, r.collection.name, (req.headers.get("schedule-reply") ?? "T").trim().toUpperCase() !== "F");

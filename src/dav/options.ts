@@ -3,7 +3,7 @@
 import { allowedMethods } from "./methods.js";
 
 /** No class 2: locking is not supported, and claiming it would mislead clients. */
-export const DAV_CLASSES = ["1", "3", "access-control", "calendar-access", "calendar-auto-schedule", "extended-mkcol", "calendarserver-sharing"];
+export const DAV_CLASSES = ["1", "3", "access-control", "calendar-access", "calendar-auto-schedule", "extended-mkcol", "calendarserver-sharing", "calendar-proxy"];
 
 export function optionsResponse(): Response {
   return new Response(null, {

@@ -17,6 +17,7 @@ import { xmlResponse } from "../http/render.js";
 import { bodyText, type DavContext, type DavRequest } from "./context.js";
 import { resolve } from "./resolve.js";
 import { dataOf } from "./shared.js";
+import { patchProxyGroup } from "./delegation.js";
 
 function targetOf(r: Resource): { owner: string; target: PropTarget } | undefined {
   switch (r.kind) {
@@ -52,12 +53,15 @@ function refuse(outcomes: PatchOutcome[], refused: PropsRefused): void {
 export async function proppatch(req: DavRequest, ctx: DavContext): Promise<Response> {
   const ops = parseProppatch(bodyText(req));
   const r = await resolve(locate(req.url.pathname), ctx);
+  if (r.kind === "proxy-group") return patchProxyGroup(r, ops, ctx, req.url);
   requirePrivilege(ctx.user, r, dav("write-properties"));
   const plan = planPatch(r, ops);
   const t = targetOf(r);
   if (plan.ok && t) {
+    // A write delegate's change at the boss's URL: the boss's home checks the proxy groups again as it writes.
+    const asDelegate = "owner" in r && r.owner.id !== ctx.user.id && t.owner === r.owner.id ? { id: ctx.user.id, href: r.href } : undefined;
     // The home re-checks the caps against what is stored now, and the quota; a refusal wrote nothing.
-    const refused = unwrap(await ctx.home(t.owner).patchProps(t.target, plan.changes));
+    const refused = unwrap(await ctx.home(t.owner).patchProps(t.target, plan.changes, asDelegate));
     if (refused) refuse(plan.outcomes, refused);
   }
   // Properties are grouped by status and error, so each failure keeps its own DAV:error element.

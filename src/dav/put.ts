@@ -14,6 +14,7 @@ import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 import { checkSharedOrganizer, mountIn, ownTarget, sentByBody, sharedTarget } from "./shared.js";
+import { delegateTarget } from "./delegated.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 
 /** One encoder for every request. */
@@ -42,10 +43,10 @@ export interface WriteConditions {
 export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
-  if (loc.user !== ctx.user.id) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   if (loc.collection === NOTIFICATIONS) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
   checkCalendarContentType(req.headers.get("content-type"));
-  const done = await storeObject(ctx, { collection: loc.collection, name: loc.name }, req.body, {
+  // Into another's calendar: as its delegate (dav/delegated.ts), else 403 need-privileges as always.
+  const done = await storeObject(ctx, { user: loc.user, collection: loc.collection, name: loc.name }, req.body, {
     ifMatch: parseEtagList(req.headers.get("if-match")),
     ifNoneMatch: parseEtagList(req.headers.get("if-none-match")),
     ifScheduleTagMatch: parseEtagList(req.headers.get("if-schedule-tag-match")),
@@ -65,14 +66,16 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
  */
 export async function storeObject(
   ctx: DavContext,
-  loc: { collection: string; name: string },
+  loc: { user?: string | undefined; collection: string; name: string },
   raw: Uint8Array,
   conditions: WriteConditions,
 ): Promise<{ etag: string; scheduleTag: string | null; created: boolean }> {
   const { text, parsed, snapshot, instances } = prepareObject(raw, ctx.limits, Date.now());
-  // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts.
-  let target = ownTarget(ctx, loc.collection);
-  const href = hrefs.object(ctx.user.id, loc.collection, loc.name);
+  const owner = loc.user ?? ctx.user.id;
+  const href = hrefs.object(owner, loc.collection, loc.name);
+  // The user's own home, or (once its home names the calendar as shared with it) the owner's home: dav/shared.ts;
+  // another's home, as its delegate: dav/delegated.ts (the delegator's home decides as it reads or writes).
+  let target = owner !== ctx.user.id ? await delegateTarget(ctx, owner, loc.collection, href) : ownTarget(ctx, loc.collection);
   // A plain object is first tried in one round trip (again once the write is sent on to a shared calendar's owner).
   let fastNext = snapshot === null;
   for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
@@ -80,7 +83,10 @@ export async function storeObject(
     // instead if what it replaces is a scheduling object (attendees may need a CANCEL).
     const fast = fastNext;
     fastNext = false;
-    const read = fast ? null : target.asSharee ? await target.home.object(target.collection, loc.name, target.asSharee.id) : await target.home.objectOrMount(target.collection, loc.name);
+    const read = fast ? null
+      : target.asSharee ? await target.home.object(target.collection, loc.name, target.asSharee.id)
+      : target.asDelegate ? unwrap(await target.home.delegateStored(target.collection, loc.name, target.asDelegate))
+      : await target.home.objectOrMount(target.collection, loc.name);
     if (read && "mount" in read) {
       target = sharedTarget(ctx, read.mount, href);
       continue;
@@ -88,7 +94,7 @@ export async function storeObject(
     const stored = read;
     await checkSharedOrganizer(target, snapshot, ctx.user);
     // A sharee writing the owner's meeting is its SENT-BY (RFC 5545 §3.2.18): the body is the owner's, sent by the sharee.
-    const sentBy = await sentByBody(target, snapshot, text, ctx.user);
+    const sentBy = await sentByBody(target, snapshot, text, ctx.user, stored?.snapshot ?? null);
     const incoming = sentBy ?? text;
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {
@@ -107,6 +113,7 @@ export async function storeObject(
     const result = await target.home.putObject({
       collection: target.collection,
       asSharee: target.asSharee,
+      asDelegate: target.asDelegate,
       name: loc.name,
       body,
       size: bytes.byteLength,
@@ -123,7 +130,7 @@ export async function storeObject(
         : {}),
     });
     if (!result.ok && result.error.headers[RETRY_HEADER]) continue;
-    const mount = !result.ok && !target.asSharee ? mountIn(result.error) : undefined;
+    const mount = !result.ok && !target.asSharee && !target.asDelegate ? mountIn(result.error) : undefined;
     if (mount) {
       target = sharedTarget(ctx, mount, href);
       fastNext = snapshot === null;

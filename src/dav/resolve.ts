@@ -2,10 +2,12 @@
 // lists a collection's members for Depth: 1. Access is checked here, once:
 // nobody sees inside another principal's calendar home (RFC 3744) except a
 // sharee, through its own home, a calendar shared with it (dav/shared.ts:
-// one more round trip, to the owner's home, which decides).
+// one more round trip, to the owner's home, which decides), and a delegate,
+// at the owner's own URLs (dav/delegated.ts: the owner's home decides in the
+// same call that reads).
 import { requirePrivilege } from "../core/acl.js";
 import { notFound, unwrap } from "../core/errors.js";
-import type { ObjectInfo } from "../core/model.js";
+import type { ObjectInfo, PropMap } from "../core/model.js";
 import type { ViewOp, ViewResult } from "../home/view.js";
 import { hrefs, type Locator } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
@@ -14,6 +16,8 @@ import type { DavContext } from "./context.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 import { StillValid } from "./answer-cache.js";
 import { mountedCalendars, notificationOf, notificationsOf, sharedCollection, sharedObject } from "./shared.js";
+import { delegatedCollection, delegatedHome, delegatedObject } from "./delegated.js";
+import type { Delegation } from "../core/delegation/model.js";
 
 export async function resolve(loc: Locator, ctx: DavContext): Promise<Resource> {
   return (await resolveWith(loc, ctx, NONE)).resource;
@@ -34,7 +38,8 @@ export async function resolveWith(loc: Locator, ctx: DavContext, op: ViewOp): Pr
 
 async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx: DavContext, op: ViewOp): Promise<{ resource: Resource; result: ViewResult }> {
   const owner = await ctx.principalOrThrow(loc.user);
-  ownHomeOnly(ctx, owner.id, hrefs.collection(owner.id, loc.collection));
+  // Anyone else is a delegate, or gets 404 (the owner's home says which); its answers are never kept.
+  if (owner.id !== ctx.user.id) return delegatedCollection(ctx, owner, loc.collection, op);
   if (loc.collection === NOTIFICATIONS) return { resource: await notificationsOf(ctx), result: NOTHING };
   // Only the owner's own answers are kept (answer-cache.ts): anyone else's access is decided afresh every time.
   const own = owner.id === ctx.user.id;
@@ -63,12 +68,17 @@ async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
       return { kind: loc.kind, href: hrefs[loc.kind]() };
     case "principal": {
       const principal = await ctx.principalOrThrow(loc.user);
-      const props = principal.id === ctx.user.id ? (await ctx.home(principal.id).snapshot()).principalProps : {};
-      return { kind: "principal", href: hrefs.principal(principal.id), principal, props };
+      const { props, delegation } = await principalData(ctx, principal.id);
+      return { kind: "principal", href: hrefs.principal(principal.id), principal, props, delegation };
+    }
+    case "proxy-group": {
+      const principal = await ctx.principalOrThrow(loc.user);
+      const { delegation } = await principalData(ctx, principal.id);
+      return { kind: "proxy-group", href: hrefs.proxyGroup(principal.id, loc.group), principal, group: loc.group, members: delegation.groups[loc.group] };
     }
     case "home": {
       const owner = await ctx.principalOrThrow(loc.user);
-      ownHomeOnly(ctx, owner.id, hrefs.home(owner.id));
+      if (owner.id !== ctx.user.id) return delegatedHome(ctx, owner);
       const { home, collections, mounts } = await ctx.home(owner.id).snapshot();
       return { kind: "home", href: hrefs.home(owner.id), owner, home, collections, mounts };
     }
@@ -76,7 +86,7 @@ async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
       return (await loadCollection(loc, ctx, NONE)).resource;
     case "object": {
       const owner = await ctx.principalOrThrow(loc.user);
-      ownHomeOnly(ctx, owner.id, hrefs.object(owner.id, loc.collection, loc.name));
+      if (owner.id !== ctx.user.id) return delegatedObject(ctx, owner, loc.collection, loc.name);
       if (loc.collection === NOTIFICATIONS) return notificationOf(ctx, loc.name);
       const found = await ctx.home(owner.id).objectOrMount(loc.collection, loc.name);
       if (!found) throw notFound();
@@ -88,9 +98,11 @@ async function load(loc: Locator, ctx: DavContext): Promise<Resource> {
   }
 }
 
-/** Another principal's home is invisible: 404 rather than confirming it exists. */
-function ownHomeOnly(ctx: DavContext, owner: string, _href: string): void {
-  if (owner !== ctx.user.id) throw notFound();
+/** A principal's own dead properties (to itself only) and its delegation (to anyone: principals are readable), in one call. */
+async function principalData(ctx: DavContext, id: string): Promise<{ props: PropMap; delegation: Delegation }> {
+  if (id !== ctx.user.id) return { props: {}, delegation: await ctx.home(id).delegation() };
+  const snap = await ctx.home(id).snapshot();
+  return { props: snap.principalProps, delegation: snap.delegation };
 }
 
 /** The members of a collection resource, for PROPFIND Depth: 1. */
@@ -109,7 +121,13 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
       const { home } = await ctx.home(ctx.user.id).snapshot();
       return [{ kind: "home", href: hrefs.home(ctx.user.id), owner: ctx.user, home }];
     }
+    case "principal": {
+      const d = r.delegation ?? (await principalData(ctx, r.principal.id)).delegation;
+      return (["read", "write"] as const).map((group) => ({ kind: "proxy-group", href: hrefs.proxyGroup(r.principal.id, group), principal: r.principal, group, members: d.groups[group] }));
+    }
     case "home": {
+      // A delegate's view holds the calendars it may see, and nothing else (dav/delegated.ts).
+      if (r.proxy) return (r.collections ?? []).map((collection) => ({ kind: collection.kind, href: hrefs.collection(r.owner.id, collection.name), owner: r.owner, home: r.home, collection, siblings: r.collections }));
       const snap = r.collections && r.mounts ? { home: r.home, collections: r.collections, mounts: r.mounts } : await ctx.home(r.owner.id).snapshot();
       const own: Resource[] = snap.collections.map((collection) => ({
         kind: collection.kind,

@@ -9,10 +9,10 @@ import { notFound, precondition, unwrap, type DavErrorShape } from "../core/erro
 import type { CalendarHome } from "../home/calendar-home.js";
 import { MOUNT_HEADER } from "../home/writes.js";
 import type { Principal, ShareeRef } from "../core/model.js";
-import { roleOf } from "../core/schedule/snapshot.js";
+import { parseSnapshot, roleOf } from "../core/schedule/snapshot.js";
 import type { ScheduleSnapshot } from "../core/schedule/types.js";
 import { caldav } from "../core/xml/names.js";
-import { withSentBy } from "../core/sharing/sent-by.js";
+import { answerChanged, withAttendeeSentBy, withSentBy } from "../core/sharing/sent-by.js";
 import { busyOnly } from "../core/sharing/privacy.js";
 import type { CollectionInfo } from "../core/model.js";
 import { hrefs } from "../core/paths.js";
@@ -83,6 +83,8 @@ export interface WriteTarget {
   /** The principal whose scheduling the write does (RFC 6638): the owner of a shared calendar (asked of the Directory only when needed). */
   organizer: () => Promise<Principal>;
   asSharee?: ShareeRef | undefined;
+  /** A delegate writing at the boss's URL (dav/delegated.ts): the boss's home checks its proxy groups. */
+  asDelegate?: ShareeRef | undefined;
 }
 
 export const ownTarget = (ctx: DavContext, collection: string): WriteTarget => ({ home: ctx.home(ctx.user.id), collection, organizer: async () => ctx.user });
@@ -102,15 +104,24 @@ export function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: 
   return { home: ctx.home(mount.owner), collection: mount.calendar, organizer: () => ctx.principalOrThrow(mount.owner), asSharee: { id: ctx.user.id, href } };
 }
 
-/** A meeting of the owner's a sharee writes: its body with the sharee as SENT-BY (core/sharing/sent-by.ts), else null. */
-export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal): Promise<string | null> {
+/**
+ * A meeting of the owner's a sharee or delegate writes: its body with them as SENT-BY on the ORGANIZER
+ * (core/sharing/sent-by.ts); a delegate's answer for the owner (the owner's PARTSTAT changed from `stored`): SENT-BY
+ * on the owner's ATTENDEE, so the REPLY the owner's home sends says who answered (RFC 5545 §3.2.18). Else null.
+ */
+export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal, stored: string | null = null): Promise<string | null> {
   const sender = user.addresses[0];
-  if (!t.asSharee || !snapshot || !sender || roleOf(snapshot, (await t.organizer()).addresses) !== "organizer") return null;
-  return withSentBy(text, sender);
+  if (!(t.asSharee || t.asDelegate) || !snapshot || !sender) return null;
+  const owner = (await t.organizer()).addresses;
+  const role = roleOf(snapshot, owner);
+  if (role === "organizer") return withSentBy(text, sender);
+  if (role === "attendee" && t.asDelegate && answerChanged(parseSnapshot(stored), snapshot, owner))
+    return withAttendeeSentBy(text, sender, owner);
+  return null;
 }
 
 export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): Promise<void> {
-  if (!t.asSharee || !snapshot || roleOf(snapshot, (await t.organizer()).addresses) === "organizer") return;
+  if (!(t.asSharee || t.asDelegate) || !snapshot || roleOf(snapshot, (await t.organizer()).addresses) === "organizer") return;
   if (roleOf(snapshot, user.addresses) === "organizer")
-    throw precondition(403, caldav("valid-organizer"), "a meeting in a shared calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
+    throw precondition(403, caldav("valid-organizer"), "a meeting in a shared or delegated calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
 }

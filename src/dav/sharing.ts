@@ -33,8 +33,8 @@ export async function sharingPost(req: DavRequest, ctx: DavContext): Promise<Res
   throw badRequest(`POST of ${doc.name} is not supported here`);
 }
 
-/** A sharee named by the owner: a calendar-user address, or a principal URL of this server. */
-async function shareeOf(href: string, ctx: DavContext, base: URL): Promise<Principal | null> {
+/** A principal named by an href: a calendar-user address, or a principal URL of this server (a sharee, a delegate). */
+export async function shareeOf(href: string, ctx: DavContext, base: URL): Promise<Principal | null> {
   if (/^mailto:/i.test(href)) return ctx.directory.principalByAddress(href);
   const loc = locateHref(href, base);
   return loc.kind === "principal" ? ctx.principal(loc.user) : null;

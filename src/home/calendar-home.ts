@@ -8,7 +8,7 @@ import { capture, DavError, forbidden, precondition, toShape, type Result } from
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
-import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap } from "../core/model.js";
+import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap, ShareeRef } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries, findByUid } from "./deliver.js";
 import { inRow, moveBodiesIn, rowBody } from "./bodies.js";
@@ -23,13 +23,19 @@ import { allObjects, homeSnapshot, objectCounts, oneObject, queryCandidates, som
 import { INBOX, insertCollection, OUTBOX, provision } from "./provision.js";
 import { collectionRow, meta, toCollection, toObject, type ObjectRow } from "./rows.js";
 import { migrate } from "./schema.js";
-import { view, type View, type ViewOp } from "./view.js";
+import { view, type View, type ViewOp, type ViewResult } from "./view.js";
 import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
 import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
-import { addMount, answerInvite, applyShares, deleteNotification, dropMount, listNotifications, mountNamed, notificationNamed, putNotification, requireShare, type ShareOp } from "./sharing.js";
+import {
+  addMount, answerInvite, applyShares, deleteNotification, dropMount, forgetInSharing, listNotifications, mountNamed, notificationNamed, putNotification,
+  requireShare, sharingTies, type ShareOp,
+} from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
+import { hrefs } from "../core/paths.js";
+import { delegationTies, forgetInDelegation, requireProxy, seenByDelegate, setGroup, setPointer } from "./delegation.js";
+import type { Delegation, ProxyKind } from "../core/delegation/model.js";
 import { beginImport, CursorMoved, importKeys, importStatus, runImportBatch, type ImportStart, type ImportStatus } from "./imports.js";
 import { imipConfig } from "../mail/config.js";
 import { sendImip, type SendOutcome } from "../mail/outbound.js";
@@ -139,10 +145,89 @@ export class CalendarHome extends DurableObject<Env> {
     return r ? toCollection(this.sql, this.epoch, r) : null;
   }
 
-  /** `asSharee`: read for a sharee of the owner's calendar `collection`; null unless it accepted an invitation to it. */
-  object(collection: string, name: string, asSharee?: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
+  /**
+   * `asSharee`: read for a sharee of the owner's calendar `collection`; null unless it accepted an invitation to it.
+   * `asDelegate`: read for a delegate of this home's principal; null unless it is one and `collection` a calendar.
+   */
+  object(collection: string, name: string, asSharee?: string, asDelegate?: string): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null {
     if (asSharee !== undefined && !capture(() => requireShare(this.sql, collection, asSharee, false, "")).ok) return null;
-    return oneObject(this.sql, this.epoch, collection, name);
+    if (asDelegate === undefined) return oneObject(this.sql, this.epoch, collection, name);
+    const access = capture(() => requireProxy(this.sql, asDelegate, false, ""));
+    return access.ok ? this.seenObject(collection, name, access.value) : null;
+  }
+
+  /**
+   * An object of a calendar as a delegate with `access` sees it (null: none of that name, or not in a calendar).
+   * A field, not a method: it checks nothing, so it is never an RPC entry point of its own.
+   */
+  private readonly seenObject = (collection: string, name: string, access: ProxyKind): { collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null => {
+    const found = oneObject(this.sql, this.epoch, collection, name);
+    const seen = found && seenByDelegate(found.collection, access);
+    return found && seen ? { ...found, collection: seen } : null;
+  };
+
+  // ---- Delegation (calendar-proxy, home/delegation.ts): as the delegator's home ----
+
+  /** The principal's proxy groups and whom it is a delegate of. */
+  delegation(): Delegation {
+    return this.snapshotNow.get().delegation;
+  }
+
+  /** Replaces the members of a proxy group; returns who joined and who left (to be told through their pointers). */
+  setProxyGroup(kind: ProxyKind, members: string[]): Result<{ added: string[]; removed: string[] }> {
+    return capture(() => this.ctx.storage.transactionSync(() => setGroup(this.sql, this.owner, kind, members, Date.now())));
+  }
+
+  /**
+   * The home as `delegate` may see it, decided now: its calendars (not the inbox, outbox, notifications or calendars
+   * shared with the principal) and the delegate's access; 404 unless it is a delegate.
+   */
+  delegateSnapshot(delegate: string): Result<{ home: HomeInfo; collections: CollectionInfo[]; access: ProxyKind }> {
+    return capture(() => {
+      const access = requireProxy(this.sql, delegate, false, "");
+      const { home, collections } = this.snapshotNow.get();
+      return { home, collections: collections.map((c) => seenByDelegate(c, access)).filter((c) => c !== null), access };
+    });
+  }
+
+  /** view() for a delegate (404 unless it is one; a collection other than a calendar is none), with its access. */
+  delegateView(name: string, op: ViewOp, delegate: string): Result<View & { access: ProxyKind }> {
+    return capture(() => {
+      const access = requireProxy(this.sql, delegate, false, "");
+      const v = view(this.sql, this.epoch, this.snapshotNow.get(), name, op, this.listings);
+      const collection = seenByDelegate(v.collection, access);
+      const collections = v.collections.map((c) => seenByDelegate(c, access)).filter((c) => c !== null);
+      // Changes name their collection: as the delegate sees it.
+      const result: ViewResult = !collection ? { kind: "none" } : v.result.kind === "changes" ? { ...v.result, changes: { ...v.result.changes, collection } } : v.result;
+      return { home: v.home, collections, principalProps: {}, mounts: [], collection, result, access };
+    });
+  }
+
+  /** One object of a calendar for a delegate (null: none of that name, or not in a calendar; 404 unless a delegate). */
+  delegateObject(collection: string, name: string, delegate: string): Result<{ collection: CollectionInfo; object: ObjectInfo; access: ProxyKind } | null> {
+    return capture(() => {
+      const access = requireProxy(this.sql, delegate, false, "");
+      const found = this.seenObject(collection, name, access);
+      return found ? { collection: found.collection, object: found.object, access } : null;
+    });
+  }
+
+  /**
+   * What a delegate's PUT replaces, read for planning after checking it may write (403 need-privileges for a read
+   * delegate, and for anyone else as before: bind on the calendar); null when absent. The write checks again.
+   */
+  delegateStored(collection: string, name: string, who: ShareeRef): Result<{ collection: CollectionInfo; object: ObjectInfo; snapshot: string | null } | null> {
+    return capture(() => {
+      const access = requireProxy(this.sql, who.id, true, who.href, { href: hrefs.collection(this.owner, collection) });
+      return this.seenObject(collection, name, access);
+    });
+  }
+
+  // ---- Delegation: as a delegate's home ----
+
+  /** Notes (or forgets) that this home's principal is a `kind` delegate of `delegator` (calendar-proxy-*-for). */
+  proxyPointer(delegator: string, kind: ProxyKind, member: boolean): void {
+    this.ctx.storage.transactionSync(() => setPointer(this.sql, delegator, kind, member, Date.now()));
   }
 
   // ---- Sharing (calendarserver-sharing, home/sharing.ts): as the owner's home ----
@@ -261,9 +346,21 @@ export class CalendarHome extends DurableObject<Env> {
     );
   }
 
-  /** Applies the changes, or returns the properties that do not fit (nothing is written then). */
-  patchProps(target: PropTarget, changes: PropChange[]): Result<PropsRefused | null> {
-    return capture(() => this.ctx.storage.transactionSync(() => applyPropChanges(this.sql, target, changes, Date.now(), this.quota)));
+  /**
+   * Applies the changes, or returns the properties that do not fit (nothing is written then). `asDelegate`: a write
+   * delegate's change to a calendar or an object in one, checked in the same transaction (home/delegation.ts).
+   */
+  patchProps(target: PropTarget, changes: PropChange[], asDelegate?: ShareeRef): Result<PropsRefused | null> {
+    return capture(() =>
+      this.ctx.storage.transactionSync(() => {
+        if (asDelegate) {
+          requireProxy(this.sql, asDelegate.id, true, asDelegate.href);
+          const col = "collection" in target ? collectionRow(this.sql, target.collection) : undefined;
+          if (!col || col.kind !== "calendar") throw new DavError(404, { description: "no such resource" });
+        }
+        return applyPropChanges(this.sql, target, changes, Date.now(), this.quota);
+      }),
+    );
   }
 
   async putObject(w: ObjectWrite): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> {
@@ -481,6 +578,22 @@ export class CalendarHome extends DurableObject<Env> {
     const r = capture(() => this.ctx.storage.transactionSync(() => copyMove(this.sql, this.owner, req, this.quota, Date.now())));
     await this.afterCommit();
     return r;
+  }
+
+  /** The principals whose homes name this one's principal in sharing or delegation rows (told when it is removed). */
+  ties(): string[] {
+    return [...new Set([...sharingTies(this.sql), ...delegationTies(this.sql)])];
+  }
+
+  /**
+   * Forgets principal `id`, removed from the server: its invitations, mounts and proxy-group memberships here, so
+   * that CS:invite and group-member-set stop naming it, and a principal made again under that name inherits nothing.
+   */
+  forgetPrincipal(id: string): void {
+    this.ctx.storage.transactionSync(() => {
+      forgetInSharing(this.sql, id);
+      forgetInDelegation(this.sql, id);
+    });
   }
 
   /** Removes every trace of the home (the principal was deleted). */

@@ -7,6 +7,8 @@ import type { Sql } from "../sql.js";
 import { withinBudget } from "./bodies.js";
 import type { ListingCache } from "./listing-cache.js";
 import { invitesByCollection, mountsOf, type MountInfo } from "./sharing.js";
+import { delegationOf } from "./delegation.js";
+import type { Delegation } from "../core/delegation/model.js";
 
 /** What every request on a home reads first: the home, its collections and the principal's properties. */
 export interface HomeSnapshot {
@@ -15,6 +17,8 @@ export interface HomeSnapshot {
   principalProps: PropMap;
   /** Calendars of others shared with this home (home/sharing.ts). */
   mounts: MountInfo[];
+  /** The principal's proxy groups and whom it is a delegate of (home/delegation.ts). */
+  delegation: Delegation;
 }
 
 /** The home, its collections and the principal's properties: three statements whatever the number of collections. */
@@ -31,6 +35,7 @@ export function homeSnapshot(sql: Sql, epoch: string): HomeSnapshot {
     }),
     principalProps: props.get(scopes.principal) ?? {},
     mounts: mountsOf(sql),
+    delegation: delegationOf(sql),
   };
 }
 

@@ -142,6 +142,10 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX mounts_target ON mounts (owner, calendar);
    CREATE TABLE notifications (name TEXT PRIMARY KEY, uid TEXT NOT NULL UNIQUE, type TEXT NOT NULL, body TEXT NOT NULL,
      etag TEXT NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID;`,
+  // v10: delegation (calendar-proxy, home/delegation.ts). A delegator's home keeps the members of its two proxy
+  // groups (the authority on access); a delegate's home keeps pointers for its calendar-proxy-*-for properties.
+  `CREATE TABLE proxies (kind TEXT NOT NULL, member TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (kind, member)) WITHOUT ROWID;
+   CREATE TABLE proxy_for (delegator TEXT NOT NULL, kind TEXT NOT NULL, created INTEGER NOT NULL, PRIMARY KEY (delegator, kind)) WITHOUT ROWID;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -10,6 +10,7 @@ import { dav } from "../core/xml/names.js";
 import type { Sql } from "../sql.js";
 export type { MountInfo };
 import { collectionRow, readPropsOf, scopes, type CollectionRow } from "./rows.js";
+import { notificationHost } from "../core/sharing/xml.js";
 
 interface ShareRow extends Record<string, SqlStorageValue> {
   collection_id: number;
@@ -163,4 +164,23 @@ export function notificationNamed(sql: Sql, name: string): NotificationInfo | nu
 
 export function deleteNotification(sql: Sql, name: string): boolean {
   return sql.run("DELETE FROM notifications WHERE name = ?", name) > 0;
+}
+
+// ---- a principal removed from the server ----
+
+/** Principals whose homes hold sharing rows naming this home's principal: its sharees, and the owners of its mounts and invitations. */
+export function sharingTies(sql: Sql): string[] {
+  const ids = new Set<string>();
+  for (const r of sql.all<{ id: string }>("SELECT sharee AS id FROM shares UNION SELECT owner AS id FROM mounts")) ids.add(r.id);
+  for (const r of sql.all<{ body: string }>("SELECT body FROM notifications")) {
+    const host = notificationHost(r.body);
+    if (host) ids.add(host);
+  }
+  return [...ids];
+}
+
+/** Forgets a removed principal: its invitations to this home's calendars (CS:invite), and its calendars mounted here. */
+export function forgetInSharing(sql: Sql, id: string): void {
+  sql.run("DELETE FROM shares WHERE sharee = ?", id);
+  for (const r of sql.all<MountRow>("SELECT name, owner, calendar, uid FROM mounts WHERE owner = ?", id)) dropMount(sql, r.owner, r.calendar, r.uid);
 }

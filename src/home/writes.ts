@@ -13,6 +13,7 @@ import { el } from "../core/xml/tree.js";
 import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { mountNamed, requireShare } from "./sharing.js";
+import { requireProxy } from "./delegation.js";
 
 /** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
 export const GARBAGE_GRACE_MS = 60_000;
@@ -88,6 +89,17 @@ export function calendarOrThrow(sql: Sql, owner: string, name: string): Collecti
   return col;
 }
 
+/**
+ * A write delegate's calendar, checked in the write's transaction (home/delegation.ts): a calendar shared with this
+ * home's principal, the inbox and the outbox are not the delegate's to write (404, as for anything it cannot see).
+ */
+function delegateCalendar(sql: Sql, name: string, who: ShareeRef, stranger?: { href: string }): CollectionRow {
+  requireProxy(sql, who.id, true, who.href, stranger);
+  const col = collectionRow(sql, name);
+  if (!col || col.kind !== "calendar") throw notFound();
+  return col;
+}
+
 /** The caller planned against a state that changed meanwhile; it re-plans (never seen by clients). */
 export const RETRY_HEADER = "X-Edge-Replan";
 export const changedUnderfoot = () => new DavError(409, { description: "the resource changed concurrently", headers: { [RETRY_HEADER]: "1" } });
@@ -113,7 +125,9 @@ export interface PutPlan {
 /** Checks every precondition of storing `w` (and `extraBytes` beside it: staged message bodies) against the current state. */
 export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number, extraBytes = 0): PutPlan {
   // A sharee writes only with an accepted read-write invitation, checked in this transaction (home/sharing.ts).
-  const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col : calendarOrThrow(sql, owner, w.collection);
+  const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col
+    : w.asDelegate ? delegateCalendar(sql, w.collection, w.asDelegate, { href: hrefs.collection(owner, w.collection) })
+    : calendarOrThrow(sql, owner, w.collection);
   const existing = objectMeta(sql, col.id, w.name);
   // Two statements, each on its index: one with "name = ? OR uid = ?" reads the whole collection.
   const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ? AND name != ? LIMIT 1", col.id, w.index.uid, w.name);
@@ -231,10 +245,14 @@ export interface DeleteRequest {
   plainOnly?: boolean | undefined;
   /** A sharee deleting from this (the owner's) home. */
   asSharee?: ShareeRef | undefined;
+  /** A delegate deleting from this (the delegator's) home. */
+  asDelegate?: ShareeRef | undefined;
 }
 
 export function deleteObject(sql: Sql, d: DeleteRequest, now: number): void {
-  const col = d.asSharee ? requireShare(sql, d.collection, d.asSharee.id, true, d.asSharee.href).col : collectionRow(sql, d.collection);
+  const col = d.asSharee ? requireShare(sql, d.collection, d.asSharee.id, true, d.asSharee.href).col
+    : d.asDelegate ? delegateCalendar(sql, d.collection, d.asDelegate)
+    : collectionRow(sql, d.collection);
   if (!col && mountNamed(sql, d.collection)) throw noCollection(sql, d.collection);
   const row = col && objectMeta(sql, col.id, d.name);
   if (d.expectEtag !== undefined && (row?.etag ?? null) !== d.expectEtag) throw changedUnderfoot();

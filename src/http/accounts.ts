@@ -6,6 +6,7 @@
 import { directoryStub, homeStub } from "../bindings.js";
 import { generateAppPassword, hashAppPassword, hashPassword } from "../core/auth/passwords.js";
 import { badRequest, unwrap } from "../core/errors.js";
+import { mapLimit } from "../core/async.js";
 import type { Principal } from "../core/model.js";
 import type { PrincipalUpdate } from "../directory/directory.js";
 import { loginCache } from "./login.js";
@@ -35,10 +36,25 @@ export async function saveAccount(env: Env, update: PrincipalUpdate, password?: 
   });
 }
 
-/** Removes a principal with its credentials and sessions, then all its data; false if there was none. */
+/**
+ * Removes a principal with its credentials and sessions, then all its data; false if there was none. The homes that
+ * name it (sharing, delegation) forget it first, so no invitation or proxy group names it afterwards and a principal
+ * made again under that name inherits nothing.
+ */
 export async function removeAccount(env: Env, id: string): Promise<boolean> {
   const removed = await changing(id, () => directoryStub(env).removePrincipal(id));
-  if (removed) await homeStub(env, id).destroy();
+  if (!removed) return removed;
+  const home = homeStub(env, id);
+  const ties = await home.ties();
+  await mapLimit(ties, 6, async (other) => {
+    try {
+      // A home is never made for a principal that is gone.
+      if (await directoryStub(env).getPrincipal(other)) await homeStub(env, other).forgetPrincipal(id);
+    } catch (e) {
+      console.error(`removing ${id}: ${other}'s home could not forget it: ${(e as Error).message}`);
+    }
+  });
+  await home.destroy();
   return removed;
 }
 

@@ -9,6 +9,7 @@ import { textOnly } from "./caldav.js";
 import { ALL, CALENDARISH, COLLECTIONS, hrefEl, live, stored } from "./define.js";
 import type { PropertyDef, Resource } from "./types.js";
 import { NOTIFICATION_TYPE } from "../sharing/model.js";
+import { PROXY_GROUPS } from "../delegation/model.js";
 
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 const isoDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -20,6 +21,8 @@ function resourcetype(r: Resource): XmlNode[] {
       return [];
     case "principal":
       return [collection, el(dav("principal"))];
+    case "proxy-group":
+      return [el(dav("principal")), el(cs(PROXY_GROUPS[r.group]))];
     case "calendar":
       // calendarserver-sharing: CS:shared-owner on a calendar its owner shares, CS:shared on a sharee's view of one.
       return [collection, el(caldav("calendar")), ...(r.collection.shared ? [el(cs("shared"))] : r.collection.invites?.length ? [el(cs("shared-owner"))] : [])];
@@ -45,7 +48,8 @@ export const davProperties: PropertyDef[] = [
   live(dav("resourcetype"), ALL, (r) => resourcetype(r), true),
   // Text only (RFC 4918 §15.2), 409 otherwise (§9.2.1); how long is for the caps of limits.ts.
   stored(dav("displayname"), ALL, (v) => void textOnly(v, Infinity), (r) =>
-    r.kind === "principal" ? el(dav("displayname"), [r.principal.displayName]) : undefined,
+    r.kind === "principal" ? el(dav("displayname"), [r.principal.displayName])
+      : r.kind === "proxy-group" ? el(dav("displayname"), [`${r.principal.displayName} (${PROXY_GROUPS[r.group]})`]) : undefined,
   ),
   live(dav("getetag"), ["object", "notification"], (r) => (r.kind === "object" ? [`"${r.object.etag}"`] : r.kind === "notification" ? [`"${r.item.etag}"`] : undefined), true),
   live(

@@ -5,7 +5,7 @@ import { el, type XmlElement, type XmlNode } from "../xml/tree.js";
 import { propsOf, type PropContext, type PropertyDef, type Resource, type ResourceKind } from "./types.js";
 
 export const COLLECTIONS: readonly ResourceKind[] = ["root", "principals", "calendars", "principal", "home", "calendar", "inbox", "outbox", "notifications"];
-export const ALL: readonly ResourceKind[] = [...COLLECTIONS, "object", "notification"];
+export const ALL: readonly ResourceKind[] = [...COLLECTIONS, "proxy-group", "object", "notification"];
 export const CALENDARISH: readonly ResourceKind[] = ["calendar", "inbox", "outbox"];
 
 type Getter = (r: Resource, ctx: PropContext) => XmlNode[] | undefined;

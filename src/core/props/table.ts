@@ -16,9 +16,10 @@ import { davProperties } from "./dav.js";
 import { personalProperties } from "./personal.js";
 import { scheduleProperties } from "./schedule.js";
 import { sharingProperties } from "./sharing.js";
+import { delegationProperties } from "./delegation.js";
 import { propsOf, type PropContext, type PropertyDef, type Resource } from "./types.js";
 
-const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...scheduleProperties, ...appleProperties, ...personalProperties, ...sharingProperties];
+const DEFS: PropertyDef[] = [...davProperties, ...aclProperties, ...caldavProperties, ...scheduleProperties, ...appleProperties, ...personalProperties, ...sharingProperties, ...delegationProperties];
 export const PROPERTIES: ReadonlyMap<Clark, PropertyDef> = new Map(DEFS.map((d) => [d.name, d]));
 
 const defFor = (name: Clark, r: Resource) => {

@@ -2,6 +2,7 @@
 // its properties need, and what the requester is.
 import type { CollectionInfo, HomeInfo, ObjectInfo, Principal, PropMap } from "../model.js";
 import type { MountInfo, NotificationInfo } from "../sharing/model.js";
+import type { Delegation, ProxyKind } from "../delegation/model.js";
 import type { Clark } from "../xml/names.js";
 import type { XmlElement } from "../xml/tree.js";
 
@@ -10,6 +11,7 @@ export type ResourceKind =
   | "principals"
   | "calendars"
   | "principal"
+  | "proxy-group"
   | "home"
   | "calendar"
   | "inbox"
@@ -20,8 +22,12 @@ export type ResourceKind =
 
 export type Resource =
   | { kind: "root" | "principals" | "calendars"; href: string }
-  | { kind: "principal"; href: string; principal: Principal; props: PropMap }
-  | { kind: "home"; href: string; owner: Principal; home: HomeInfo; collections?: CollectionInfo[] | undefined; mounts?: MountInfo[] | undefined }
+  /** `delegation`: its proxy groups and whom it is a delegate of, when read (core/delegation). */
+  | { kind: "principal"; href: string; principal: Principal; props: PropMap; delegation?: Delegation | undefined }
+  /** A principal's calendar-proxy-read or -write group (core/delegation): `members` are its delegates' ids. */
+  | { kind: "proxy-group"; href: string; principal: Principal; group: ProxyKind; members: string[] }
+  /** `proxy`: the requester is a delegate of the owner, with this access (decided by the owner's home for this request; a collection says it in CollectionInfo.proxy). */
+  | { kind: "home"; href: string; owner: Principal; home: HomeInfo; collections?: CollectionInfo[] | undefined; mounts?: MountInfo[] | undefined; proxy?: ProxyKind | undefined }
   | {
       kind: "calendar" | "inbox" | "outbox";
       href: string;

@@ -2,9 +2,10 @@
 // CS:notification body with its CS:invite-notification (and
 // CS:invite-reply after an answer), the CS:invite property listing a
 // calendar's sharees, and CS:shared-as after an accepted invitation.
-import { hrefs } from "../paths.js";
+import { hrefs, locate } from "../paths.js";
+import { parseXml } from "../xml/parse.js";
 import { caldav, cs, dav } from "../xml/names.js";
-import { el, type XmlElement } from "../xml/tree.js";
+import { child, el, textOf, type XmlElement } from "../xml/tree.js";
 import { writeXml } from "../xml/write.js";
 import type { Invite, InviteStatus, ShareAccess } from "./model.js";
 
@@ -55,3 +56,16 @@ export function inviteProperty(invites: Invite[]): XmlElement[] {
 
 /** The answer to an accepted CS:invite-reply: where the calendar now is in the sharee's home. */
 export const sharedAs = (url: string): XmlElement => el(cs("shared-as"), [href(url)]);
+
+/** The owner of the calendar an invitation notification names (its CS:hosturl), or null for anything else. */
+export function notificationHost(body: string): string | null {
+  try {
+    const invite = child(parseXml(body), cs("invite-notification"));
+    const host = invite && child(invite, cs("hosturl"));
+    const h = host && child(host, dav("href"));
+    const loc = h ? locate(textOf(h).trim()) : null;
+    return loc?.kind === "collection" ? loc.user : null;
+  } catch {
+    return null;
+  }
+}

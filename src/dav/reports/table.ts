@@ -15,7 +15,7 @@ import { calendarQuery } from "./calendar-query.js";
 import { freeBusyQuery } from "./free-busy-query.js";
 import { expandProperty, principalMatch, principalPropertySearch, principalSearchPropertySet } from "./principals.js";
 
-const ALL_KINDS: readonly ResourceKind[] = ["root", "principals", "calendars", "principal", "home", "calendar", "inbox", "outbox", "object"];
+const ALL_KINDS: readonly ResourceKind[] = ["root", "principals", "calendars", "principal", "proxy-group", "home", "calendar", "inbox", "outbox", "object"];
 
 /** The Request-URI of a REPORT, resolved when the handler knows what it will read of it. */
 export interface ReportTarget {
