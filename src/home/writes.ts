@@ -201,7 +201,8 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
     i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot, d.instances ? d.instances.until : null, state,
   );
   writeInstances(sql, col.id, name, d.instances, existing !== undefined);
-  sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
+  // A name with a row has no tombstone (removeObject leaves one, and the write that makes the row again drops it).
+  if (!existing) sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
   if (d.bodyKey) sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
   addUsed(sql, d.size + state - footprint(existing));
