@@ -28,10 +28,11 @@ export function calendarBusyFromIndex(
   const periods: Period[] = [];
   const rest: Candidate[] = [];
   const found = candidates(sql, col, { components: ["VEVENT", "VFREEBUSY"], start: range.start, end: range.end }, { busy: range }).filter(keep);
-  // The indexed instances in the range of every event asked about, in one statement for the calendar.
+  // The indexed instances in the range of the recurring events found, in one statement: looked up by name (the
+  // index is by object), not a scan of every instance of the calendar.
   let spans: Map<string, InstanceSpan[]> | undefined;
   const instancesOf = (name: string): InstanceSpan[] => {
-    spans ??= instancesInRange(sql, col.id, range);
+    spans ??= instancesInRange(sql, col.id, found.filter((c) => c.recurring && c.instUntil !== null).map((c) => c.name), range);
     return spans.get(name) ?? [];
   };
   for (const c of found) {
@@ -44,11 +45,13 @@ export function calendarBusyFromIndex(
 
 type InstanceSpan = { start: number; end: number; busy: number | null };
 
-function instancesInRange(sql: Sql, collectionId: number, range: { start: number; end: number }): Map<string, InstanceSpan[]> {
+function instancesInRange(sql: Sql, collectionId: number, names: string[], range: { start: number; end: number }): Map<string, InstanceSpan[]> {
   const byName = new Map<string, InstanceSpan[]>();
+  if (names.length === 0) return byName;
   for (const r of sql.all<InstanceSpan & { name: string }>(
-    "SELECT name, start_ms AS start, end_ms AS end, busy FROM instances WHERE collection_id = ? AND start_ms < ? AND end_ms > ?",
-    collectionId, range.end, range.start,
+    `SELECT name, start_ms AS start, end_ms AS end, busy FROM instances
+     WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) AND start_ms < ? AND end_ms > ?`,
+    collectionId, JSON.stringify(names), range.end, range.start,
   )) {
     let list = byName.get(r.name);
     if (!list) byName.set(r.name, (list = []));
