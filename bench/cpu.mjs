@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { addUser, basicAuth, descendants, processName, ROOT, startServer } from "./server.mjs";
-import { makeCalendar, prng, spanOf, toIcs } from "./workload.mjs";
+import { descendants, processName, ROOT, startServer } from "./server.mjs";
+import { loadedServer, pool } from "./loaded.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -35,10 +35,6 @@ const ticksOf = (pids) => pids.reduce((n, pid) => {
 }, 0);
 /** CPU per request of `run`, split into workerd and wrangler's own (node) processes: `R` requests, 4 in flight, after 5 to warm up. */
 async function measure(server, run) {
-  const pool = async (n, c, f) => {
-    let k = 0;
-    await Promise.all(Array.from({ length: c }, async () => { while (k < n) await f(k++); }));
-  };
   const others = () => [server.pid, ...descendants(server.pid)].filter((p) => !processName(p).includes("workerd"));
   for (let w = 0; w < 5; w++) await run();
   const w0 = ticksOf(server.workerdPids());
@@ -59,25 +55,8 @@ if (opt.floor) {
   }
 }
 
-const srv = await startServer({ snapshot: true, echo: !!process.env.ECHO, ...(opt.dir ? { dir: opt.dir } : {}) });
+const { srv, auth, base, bodies, send, xml } = await loadedServer({ events: N, tag: "cpu", dir: opt.dir, echo: !!process.env.ECHO });
 try {
-  await addUser(srv, "alice", { password: "pw-alice-123456", emails: ["alice@example.com"] });
-  const auth = basicAuth("alice", "pw-alice-123456");
-  const base = `${srv.url}/calendars/alice/calendar/`;
-  const { events } = makeCalendar(prng(2026), N, { tag: "cpu", email: "alice@example.com", span: spanOf(N) });
-  const bodies = events.map((e) => toIcs(e));
-  const pool = async (n, c, f) => {
-    let k = 0;
-    await Promise.all(Array.from({ length: c }, async () => { while (k < n) await f(k++); }));
-  };
-  const send = async (url, init) => {
-    const r = await fetch(url, { ...init, headers: { authorization: auth, ...init?.headers } });
-    await r.arrayBuffer();
-    if (r.status >= 300) throw new Error(`${init?.method ?? "GET"} ${url}: ${r.status}`);
-  };
-  await pool(N, 8, (i) => send(`${base}ev-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i] }));
-
-  const xml = (depth, body) => ({ headers: { depth, "content-type": "application/xml" }, body });
   const hrefs = Array.from({ length: 100 }, (_, k) => `<d:href>${new URL(base).pathname}ev-${(k * 7) % N}.ics</d:href>`).join("");
   let created = 0;
   let deleted = 0;

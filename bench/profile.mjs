@@ -5,8 +5,7 @@
 // `node bench/profile.mjs --kind put --requests 200 [--events 2000]`.
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { addUser, basicAuth, startServer } from "./server.mjs";
-import { makeCalendar, prng, spanOf, toIcs } from "./workload.mjs";
+import { loadedServer, pool } from "./loaded.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -19,24 +18,8 @@ const { values: opt } = parseArgs({
 const N = Number(opt.events);
 const R = Number(opt.requests);
 
-const srv = await startServer({ snapshot: true });
+const { srv, auth, base, bodies, send, xml } = await loadedServer({ events: N, tag: "prof" });
 try {
-  await addUser(srv, "alice", { password: "pw-alice-123456", emails: ["alice@example.com"] });
-  const auth = basicAuth("alice", "pw-alice-123456");
-  const base = `${srv.url}/calendars/alice/calendar/`;
-  const { events } = makeCalendar(prng(2026), N, { tag: "prof", email: "alice@example.com", span: spanOf(N) });
-  const bodies = events.map((e) => toIcs(e));
-  const pool = async (n, c, f) => {
-    let k = 0;
-    await Promise.all(Array.from({ length: c }, async () => { while (k < n) await f(k++); }));
-  };
-  const send = async (url, init) => {
-    const r = await fetch(url, { ...init, headers: { authorization: auth, ...init?.headers } });
-    await r.arrayBuffer();
-    if (r.status >= 300) throw new Error(`${init?.method ?? "GET"} ${url}: ${r.status}`);
-  };
-  await pool(N, 8, (i) => send(`${base}ev-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar" }, body: bodies[i] }));
-  const xml = (depth, body) => ({ headers: { depth, "content-type": "application/xml" }, body });
   let k = 0;
   const utc = (t) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const calendarQuery = (a, b) =>
