@@ -96,5 +96,7 @@ app.all("*", async (c) => {
   const user = await authenticate(c.env, c.req.raw);
   const body = await capped(entry.body, () => readBody(c.req.raw, cap));
   const ctx = new DavContext(c.env, user, (p) => c.executionCtx.waitUntil(p));
-  return dispatch({ method, url: new URL(c.req.url), headers: c.req.raw.headers, body }, ctx);
+  // The client's own Accept-Encoding, where the platform keeps it (the header the Worker sees is always "br, gzip").
+  const acceptEncoding = (c.req.raw.cf as { clientAcceptEncoding?: string } | undefined)?.clientAcceptEncoding;
+  return dispatch({ method, url: new URL(c.req.url), headers: c.req.raw.headers, body, acceptEncoding }, ctx);
 });

@@ -162,7 +162,7 @@ async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<R
   try {
     res = await handler();
   } catch (e) {
-    if (kept && e instanceof StillValid) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(req.headers));
+    if (kept && e instanceof StillValid) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(clientEncodings(req)));
     throw e;
   }
   const stamp = ctx.soleStamp();
@@ -171,12 +171,18 @@ async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<R
   const gzipped = await gzip(await res.arrayBuffer());
   const headers = [...res.headers];
   cache.set(key, { stamp, status: res.status, headers, gzipped });
-  return send(gzipped, res.status, headers, acceptsGzip(req.headers));
+  return send(gzipped, res.status, headers, acceptsGzip(clientEncodings(req)));
 }
 
-/** Whether the client takes gzip (RFC 9110 §12.5.3): named, and not with q=0. */
-export function acceptsGzip(h: Headers): boolean {
-  for (const part of (h.get("accept-encoding") ?? "").split(",")) {
+/** The Accept-Encoding the client itself sent ("" when none). */
+const clientEncodings = (req: DavRequest): string => req.acceptEncoding ?? req.headers.get("accept-encoding") ?? "";
+
+/**
+ * Whether the client takes gzip (RFC 9110 §12.5.3): named, and not with q=0. A client that sent no Accept-Encoding
+ * gets the answer uncompressed: the RFC would allow any coding, but clients that never ask seldom decode.
+ */
+export function acceptsGzip(acceptEncoding: string): boolean {
+  for (const part of acceptEncoding.split(",")) {
     const [coding, ...params] = part.split(";").map((x) => x.trim().toLowerCase());
     if (coding !== "gzip" && coding !== "x-gzip") continue;
     const q = params.find((p) => p.startsWith("q="));
@@ -189,9 +195,10 @@ async function gzip(bytes: ArrayBuffer): Promise<Uint8Array> {
   return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
 }
 
-/** A kept body as the client takes it: gzipped as kept (sent as is, not compressed again), or inflated on the way. */
-function send(gzipped: Uint8Array, status: number, headers: [string, string][], gzipOk: boolean): Response {
+/** A kept body as the client takes it: gzipped as kept (sent as is, not compressed again), or inflated, with its length. */
+async function send(gzipped: Uint8Array, status: number, headers: [string, string][], gzipOk: boolean): Promise<Response> {
   const vary: [string, string] = ["Vary", "Accept-Encoding"];
   if (gzipOk) return new Response(gzipped, { status, headers: [...headers, ["Content-Encoding", "gzip"], vary], encodeBody: "manual" });
-  return new Response(new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip")), { status, headers: [...headers, vary] });
+  const plain = await new Response(new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  return new Response(plain, { status, headers: [...headers, vary] });
 }

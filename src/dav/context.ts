@@ -17,6 +17,11 @@ export interface DavRequest {
   url: URL;
   headers: Headers;
   body: Uint8Array;
+  /**
+   * The client's own Accept-Encoding: the platform shows the Worker "br, gzip" whatever the client sent, and keeps
+   * the client's in request.cf.clientAcceptEncoding (src/app.ts). Undefined: the Accept-Encoding header is the client's.
+   */
+  acceptEncoding?: string | undefined;
 }
 
 export const bodyText = (req: DavRequest) => decodeUtf8(req.body, "the request body");

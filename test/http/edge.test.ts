@@ -73,4 +73,24 @@ describe("the HTTP edge under wrangler dev", () => {
       }
     }
   });
+  it("sends a kept answer gzipped only to a client that asked for gzip (RFC 9110 §12.5.3; src/dav/answer-cache.ts)", async () => {
+    const body = `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>`;
+    const propfind = (encoding?: string) => send(server, "PROPFIND", `/calendars/${alice.username}/calendar/`, {
+      Authorization: basic(alice), Depth: "1", "Content-Type": "application/xml", "Content-Length": String(body.length), Connection: "close",
+      ...(encoding ? { "Accept-Encoding": encoding } : {}),
+    }, body);
+    // Made, then kept: each client gets both the way it asked.
+    for (let round = 0; round < 2; round++) {
+      const none = await propfind();
+      expect(none.status).toBe(207);
+      expect(none.head).not.toMatch(/content-encoding/i);
+      expect(none.body).toContain("multistatus");
+      const identity = await propfind("identity");
+      expect(identity.head).not.toMatch(/content-encoding/i);
+      expect(identity.body).toBe(none.body);
+      const gzip = await propfind("gzip, deflate");
+      expect(gzip.status).toBe(207);
+      expect(gzip.head).toMatch(/content-encoding: gzip/i);
+    }
+  });
 });

@@ -156,7 +156,7 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
     expect(text).toContain("<D:multistatus");
     for (const encoding of ["gzip", "br;q=1, gzip;q=0.5", "identity", "gzip;q=0"]) {
       const res = await send(encoding);
-      const gz = acceptsGzip(new Headers({ "accept-encoding": encoding }));
+      const gz = acceptsGzip(encoding);
       expect(res.headers.get("content-encoding"), encoding).toBe(gz ? "gzip" : null);
       // The runtime's fetch inflates a gzipped body as any HTTP client does.
       expect(await res.text(), encoding).toBe(text);
@@ -212,7 +212,7 @@ describe("the isolate's store of answers", () => {
   });
 
   it("reads Accept-Encoding by coding and q-value", () => {
-    const ok = (v: string) => acceptsGzip(new Headers({ "accept-encoding": v }));
+    const ok = (v: string) => acceptsGzip(v);
     expect([ok("gzip"), ok("gzip, deflate"), ok("x-gzip"), ok("deflate, gzip;q=0.3"), ok("gzip;q=0"), ok("gzip; q=0.000"), ok("identity"), ok("")]).toEqual([true, true, true, true, false, false, false, false]);
   });
 });
