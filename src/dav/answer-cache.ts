@@ -36,6 +36,9 @@ const MAX_AGE_MS = 10 * 60 * 1000;
 const MAX_WAIT_MS = 2_000;
 const WAIT_STEP_MS = 4;
 
+/** Characters of keys remembered as never kept; the memory is forgotten whole when full. */
+const MAX_UNKEPT_CHARS = 1024 * 1024;
+
 /** The methods whose answers may be kept: reads of a collection and its members. */
 const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
 /** Conditional requests are answered afresh (their outcome is not part of the key). */
@@ -59,6 +62,9 @@ export class StillValid extends Error {
 
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
+  /** Keys whose answers are not kept (markNeverKept), at most MAX_UNKEPT_CHARS of them. */
+  private readonly unkept = new Set<string>();
+  private unkeptChars = 0;
   /** Answers being made now, by key (each with a mark of the request making it). */
   private readonly underway = new Map<string, object>();
   private held = 0;
@@ -89,6 +95,21 @@ export class AnswerCache {
     }
     this.entries.set(key, { ...kept, at: this.now() });
     this.held += size;
+  }
+
+  /** Whether answers to `key` were found to be made from more than one call (so never kept, and never waited for). */
+  neverKept(key: string): boolean {
+    return this.unkept.has(key);
+  }
+
+  markNeverKept(key: string): void {
+    if (this.unkept.has(key)) return;
+    if (this.unkeptChars + key.length > MAX_UNKEPT_CHARS) {
+      this.unkept.clear();
+      this.unkeptChars = 0;
+    }
+    this.unkept.add(key);
+    this.unkeptChars += key.length;
   }
 
   /** Whether an answer for `key` is being made now. */
@@ -141,7 +162,7 @@ export async function withAnswerCache(
   cache: AnswerCache = isolateCache,
 ): Promise<Response> {
   const key = answerKey(req, ctx);
-  if (key === null) return handler();
+  if (key === null || cache.neverKept(key)) return handler();
   // The same request already being answered (eight clients asking at once after a change): wait for that answer,
   // then ask the home whether it still holds, rather than building the same answer eight times at once.
   // It looks again every few milliseconds: a promise settled by another request's code does not wake this one in
@@ -166,6 +187,8 @@ async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<R
     throw e;
   }
   const stamp = ctx.soleStamp();
+  // Made from more than the home's one call (a shared calendar, a delegate): not kept, and nobody waits for it.
+  if (stamp === null) cache.markNeverKept(key);
   // A multistatus, or a free-busy-query's VFREEBUSY (RFC 4791 §7.10; its DTSTAMP says when it was made).
   if (stamp === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
   const gzipped = await gzip(await res.arrayBuffer());

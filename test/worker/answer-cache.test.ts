@@ -211,6 +211,15 @@ describe("the isolate's store of answers", () => {
     expect(c.size).toBe(0);
   });
 
+  it("remembers keys whose answers are never kept (nobody waits for them), within a bound", () => {
+    const c = new AnswerCache(1000);
+    c.markNeverKept("shared");
+    expect(c.neverKept("shared")).toBe(true);
+    expect(c.neverKept("other")).toBe(false);
+    for (let i = 0; i < 20; i++) c.markNeverKept(`${i}`.padEnd(64 * 1024, "x"));
+    expect(c.neverKept("shared")).toBe(false); // forgotten whole when full
+  });
+
   it("reads Accept-Encoding by coding and q-value", () => {
     const ok = (v: string) => acceptsGzip(v);
     expect([ok("gzip"), ok("gzip, deflate"), ok("x-gzip"), ok("deflate, gzip;q=0.3"), ok("gzip;q=0"), ok("gzip; q=0.000"), ok("identity"), ok("")]).toEqual([true, true, true, true, false, false, false, false]);
