@@ -115,7 +115,8 @@ export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | nu
   const owner = (await t.organizer()).addresses;
   const role = roleOf(snapshot, owner);
   if (role === "organizer") return withSentBy(text, sender);
-  if (role === "attendee" && t.asDelegate && answerChanged(parseSnapshot(stored), snapshot, owner))
+  // The owner's answer given by a read-write sharee or a delegate: sent by them (RFC 5545 §3.2.18).
+  if (role === "attendee" && answerChanged(parseSnapshot(stored), snapshot, owner))
     return withAttendeeSentBy(text, sender, owner);
   return null;
 }

@@ -6,13 +6,37 @@
 // ORGANIZER that is the sharee's own address is refused (README "Sharing").
 import { describe, expect, it, vi } from "vitest";
 import { dav, errorConditions, type Creds } from "../../helpers/dav-client.js";
-import { CAL } from "../../helpers/caldav.js";
-import { copyPath, getCopy, inboxFor, meeting, newUid, party, ps, sleep, unfold, waitCopy, rowsWithUid, type Party } from "../../helpers/scheduling.js";
+import { CAL, proppatchBody } from "../../helpers/caldav.js";
+import { copyName, copyPath, getCopy, inboxFor, meeting, newUid, party, ps, sleep, unfold, waitCopy, withPartstat, rowsWithUid, type Party } from "../../helpers/scheduling.js";
 import { sharedFamily } from "../../helpers/sharing.js";
 
 vi.setConfig({ testTimeout: 30_000 });
 
 const asParty = (c: Creds): Party => ({ ...c, email: `${c.user}@example.com`, address: `mailto:${c.user}@example.com` });
+
+describe("an invitation of the owner's in a shared calendar", () => {
+  it("answered by the read-write sharee, the owner's REPLY goes out with the sharee as SENT-BY on the owner's ATTENDEE (RFC 5545 §3.2.18)", async () => {
+    const f = await sharedFamily();
+    const org = await party("org");
+    const owner = asParty(f.owner);
+    const rw = asParty(f.rw);
+    // The owner's invitations land in the shared calendar (RFC 6638 §9.2).
+    const inbox = `/calendars/${f.owner.user}/inbox/`;
+    const set = await dav("PROPPATCH", inbox, { as: f.owner, body: proppatchBody(`<C:schedule-default-calendar-URL><D:href>${f.calendar}</D:href></C:schedule-default-calendar-URL>`) });
+    expect(set.status).toBe(207);
+    const uid = newUid("share-answer");
+    const invite = meeting({ uid, organizer: org, attendees: [{ who: owner }], start: "20261215T100000Z", end: "20261215T110000Z" });
+    expect((await dav("PUT", `/calendars/${org.user}/calendar/m.ics`, { as: org, body: invite })).status).toBe(201);
+    const at = `${f.rwUrl}${copyName(uid)}`;
+    const copy = await waitCopy(f.rw, at);
+    const res = await dav("PUT", at, { as: f.rw, body: withPartstat(copy.text, owner, "ACCEPTED"), headers: { "If-Match": copy.etag! } });
+    expect(res.status, await res.clone().text()).toBe(204);
+    await waitCopy(org, `/calendars/${org.user}/calendar/m.ics`, (c) => ps(c.text, owner) === "ACCEPTED", "the owner's answer at the organizer");
+    const reply = (await inboxFor(org, uid)).find((t) => /METHOD:REPLY/.test(t));
+    expect(reply, "the REPLY reached the organizer's inbox").toBeDefined();
+    expect(unfold(reply!)).toMatch(new RegExp(`ATTENDEE;[^\\r\\n]*SENT-BY="?mailto:${rw.email}"?[;:][^\\r\\n]*mailto:${owner.email}`, "i"));
+  });
+});
 
 describe("a meeting in a shared calendar", () => {
   it("saved by the read-write sharee as the owner's, it is scheduled once from the owner's home: one invitation per attendee, the owner's Schedule-Tag", async () => {
