@@ -106,7 +106,7 @@ export function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: 
 
 /**
  * A meeting of the owner's a sharee or delegate writes: its body with them as SENT-BY on the ORGANIZER
- * (core/sharing/sent-by.ts); a delegate's answer for the owner (the owner's PARTSTAT changed from `stored`): SENT-BY
+ * (core/sharing/sent-by.ts); a sharee's or delegate's answer for the owner (its PARTSTAT changed from `stored`): SENT-BY
  * on the owner's ATTENDEE, so the REPLY the owner's home sends says who answered (RFC 5545 §3.2.18). Else null.
  */
 export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal, stored: string | null = null): Promise<string | null> {
