@@ -28,7 +28,7 @@ async function membersOf(op: PropPatchOp, r: ProxyGroup, ctx: DavContext, base: 
   if (op.op === "remove") return [];
   const named = childElements(op.prop).filter((e) => e.name === dav("href"));
   if (named.length > DELEGATION_LIMITS.perGroup) throw new DavError(403, { description: `a proxy group has at most ${DELEGATION_LIMITS.perGroup} members` });
-  const found = await mapLimit(named, 6, async (h) => ({ href: textOf(h).trim(), who: await shareeOf(textOf(h).trim(), ctx, base) }));
+  const found = await mapLimit(named.map((h) => textOf(h).trim()), 6, async (href) => ({ href, who: await shareeOf(href, ctx, base) }));
   const unknown = found.filter((f) => !f.who).map((f) => f.href);
   if (unknown.length) throw new DavError(403, { condition: el(dav("recognized-principal")), description: `not a principal of this server: ${unknown.join(", ")}` });
   const ids = found.map((f) => f.who!.id);

@@ -41,14 +41,13 @@ async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx
   // Anyone else is a delegate, or gets 404 (the owner's home says which); its answers are never kept.
   if (owner.id !== ctx.user.id) return delegatedCollection(ctx, owner, loc.collection, op);
   if (loc.collection === NOTIFICATIONS) return { resource: await notificationsOf(ctx), result: NOTHING };
-  // Only the owner's own answers are kept (answer-cache.ts): anyone else's access is decided afresh every time.
-  const own = owner.id === ctx.user.id;
-  const answer = unwrap(await ctx.home(owner.id).view(loc.collection, op, own ? ctx.knownStamp : undefined));
+  // Only the owner's own answers are kept (answer-cache.ts; everyone else returned above, decided afresh each time).
+  const answer = unwrap(await ctx.home(owner.id).view(loc.collection, op, ctx.knownStamp));
   // The answer kept for this request in the isolate is what the home would answer now.
   if ("stillValid" in answer) throw new StillValid();
   const { stamp, ...v } = answer;
   const collection = v.collection;
-  if (collection && own) ctx.viewStamp = stamp;
+  if (collection) ctx.viewStamp = stamp;
   if (!collection) {
     const mount = v.mounts.find((m) => m.name === loc.collection);
     if (mount) return sharedCollection(ctx, mount, op);

@@ -133,6 +133,12 @@ export class Directory extends DurableObject<Env> {
       .map((r) => ({ ...this.getPrincipal(r.id)!, admin: r.admin === 1 }));
   }
 
+  /** One account, as listAccounts() lists it, or null. */
+  account(id: string): Account | null {
+    const p = this.getPrincipal(id);
+    return p ? { ...p, admin: this.isAdmin(id) } : null;
+  }
+
   isAdmin(id: string): boolean {
     return this.sql.one<{ admin: number }>("SELECT admin FROM principals WHERE id = ?", id)?.admin === 1;
   }

@@ -118,8 +118,11 @@ adminPages.post("/admin/users", async (c) => {
   return c.redirect(`${BASE}?done=added`, 303);
 });
 
+/** The account the URL names (exactly), in one call. */
 async function account(c: Context<WebEnv>) {
-  return (await directoryStub(c.env).listAccounts()).find((a) => a.id === c.req.param("id"));
+  const id = c.req.param("id") ?? "";
+  const a = await directoryStub(c.env).account(id);
+  return a && a.id === id ? a : undefined;
 }
 
 adminPages.get("/admin/users/:id", async (c) => {
