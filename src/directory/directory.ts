@@ -302,10 +302,14 @@ export class Directory extends DurableObject<Env> {
     return this.sql.run("DELETE FROM credentials WHERE principal_id = ? AND id = ? AND kind = 'app'", id, credentialId) > 0;
   }
 
-  /** The subscription token of a principal's calendar and the calendar's id it was made for, or null when it has none. */
-  subscription(principalId: string, calendar: string): { token: string; collectionId: number } | null {
-    const row = this.sql.one<{ token: string; collection_id: number }>("SELECT token, collection_id FROM subscriptions WHERE principal_id = ? AND calendar = ?", principalId, calendar);
-    return row ? { token: row.token, collectionId: row.collection_id } : null;
+  /** Every subscription token of a principal, by calendar name, with the calendar id it was made for: one call. */
+  subscriptions(principalId: string): Record<string, { token: string; collectionId: number }> {
+    const out: Record<string, { token: string; collectionId: number }> = {};
+    for (const r of this.sql.all<{ calendar: string; token: string; collection_id: number }>(
+      "SELECT calendar, token, collection_id FROM subscriptions WHERE principal_id = ?", principalId,
+    ))
+      out[r.calendar] = { token: r.token, collectionId: r.collection_id };
+    return out;
   }
 
   /** Sets the calendar's subscription token (`tokenHash` is its SHA-256), replacing the old one, which stops working. */

@@ -40,8 +40,17 @@ async function calendarId(env: Env, user: Principal, calendar: string): Promise<
 
 /** The calendar's current token, or null when it has no subscription URL (or it was made for a calendar since deleted). */
 export async function subscriptionToken(env: Env, user: Principal, calendar: string): Promise<string | null> {
-  const [sub, id] = await Promise.all([directoryStub(env).subscription(user.id, calendar), calendarId(env, user, calendar)]);
-  return sub && sub.collectionId === id ? sub.token : null;
+  const id = await calendarId(env, user, calendar);
+  return id === null ? null : (await subscriptionTokens(env, user, [{ name: calendar, id }]))[0]!;
+}
+
+/**
+ * The current token of each of `calendars` (null where it has none, or it was made for a calendar since deleted):
+ * one Directory call for them all, checked against the ids the caller read from the home.
+ */
+export async function subscriptionTokens(env: Env, user: Principal, calendars: Array<{ name: string; id: number }>): Promise<Array<string | null>> {
+  const subs = await directoryStub(env).subscriptions(user.id);
+  return calendars.map((c) => (subs[c.name]?.collectionId === c.id ? subs[c.name]!.token : null));
 }
 
 /** Makes (or re-makes) the calendar's subscription URL; the previous one stops working at once. */

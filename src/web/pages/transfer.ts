@@ -14,7 +14,7 @@ import { dav } from "../../core/xml/names.js";
 import { textOf } from "../../core/xml/tree.js";
 import { exportCalendar } from "../../transfer/export.js";
 import { importProgress, startImport, type ImportMode, type ImportStatus } from "../../transfer/import.js";
-import { dropSubscription, makeSubscription, subscriptionToken, subscriptionUrls } from "../../transfer/subscriptions.js";
+import { dropSubscription, makeSubscription, subscriptionTokens, subscriptionUrls } from "../../transfer/subscriptions.js";
 import { csrfField, field } from "../csrf.js";
 import type { WebEnv } from "../env.js";
 import { notice, show } from "../layout.js";
@@ -101,7 +101,7 @@ function exportCard(c: Context<WebEnv>, calendars: CollectionInfo[], tokens: Arr
 
 transfer.get("/transfer", async (c) => {
   const calendars = await calendarsOf(c);
-  const tokens = await Promise.all(calendars.map((col) => subscriptionToken(c.env, c.var.user, col.name)));
+  const tokens = await subscriptionTokens(c.env, c.var.user, calendars);
   const done = c.req.query("done");
   const message = done === "on" ? "The subscription URL is ready." : done === "off" ? "The subscription URL is turned off." : "";
   return show(c, "Import and export", html`${message ? notice("ok", message) : ""}${importForm(c, calendars)}${exportCard(c, calendars, tokens)}`);
