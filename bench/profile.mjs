@@ -27,6 +27,8 @@ try {
     `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${utc(a)}" end="${utc(b)}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
   const KINDS = {
     put: () => { const i = k++; return send(`${base}p-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:p-${i}@bench`) }); },
+    // Meetings only (each with outside attendees): what scheduling adds to a PUT, the Queue's consumer included.
+    "put-meeting": () => { const m = bodies.filter((b) => b.includes("ATTENDEE")); const i = k++; return send(`${base}pm-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: m[i % m.length].replace(/UID:[^\r\n]*/g, `UID:pm-${i}@bench`) }); },
     delete: () => send(`${base}ev-${k++}.ics`, { method: "DELETE" }),
     get: () => send(`${base}ev-5.ics`),
     propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),

@@ -1,7 +1,9 @@
 // The floor Worker (bench/floor.mjs measures it): one fetch, one Durable
 // Object RPC, one SQLite read. GET /one reads one ~1 KB row (stands for a
 // GET or a small report); GET /rows100 reads 100 such rows in the same one
-// RPC (stands for a multiget of 100). Nothing else: no auth, no XML.
+// RPC (stands for a multiget of 100); PUT /write stores its ~1 KB body as
+// one row (stands for a PUT or DELETE: one small SQLite write, committed
+// before the answer). Nothing else: no auth, no XML.
 import { DurableObject } from "cloudflare:workers";
 
 const ROWS = 100;
@@ -20,12 +22,23 @@ export class Floor extends DurableObject {
   read(n) {
     return this.ctx.storage.sql.exec("SELECT body FROM rows ORDER BY id LIMIT ?", Math.min(n, ROWS)).toArray().map((r) => r.body).join("\n");
   }
+
+  /** Stores `body` as row `id` (above the read rows); returns its length. */
+  write(id, body) {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO rows (id, body) VALUES (?, ?)", ROWS + 1 + (id % 1000), body);
+    return body.length;
+  }
 }
 
 export default {
   async fetch(request, env) {
+    const stub = env.FLOOR.get(env.FLOOR.idFromName("floor"));
+    if (request.method === "PUT") {
+      const n = await stub.write(Math.floor(Math.random() * 1e6), await request.text());
+      return new Response(null, { status: 201, headers: { ETag: `"${n}"` } });
+    }
     const n = new URL(request.url).pathname === "/rows100" ? ROWS : 1;
-    const body = await env.FLOOR.get(env.FLOOR.idFromName("floor")).read(n);
+    const body = await stub.read(n);
     return new Response(body, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
   },
 };

@@ -12,7 +12,7 @@ import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite,
 import { homeBusy, type BusyPeriod } from "./busy.js";
 import { defaultCalendarFor, Deliveries, findByUid } from "./deliver.js";
 import { inRow, moveBodiesIn, rowBody } from "./bodies.js";
-import { commitStaged, flushOutbox, planStaging, stageBodies, type Staged } from "./outbox.js";
+import { commitStaged, OutboxSender, planStaging, stageBodies, type Staged } from "./outbox.js";
 import { nextRefresh, runRefreshes } from "./refresh.js";
 import { applyPropChanges, checkNewProps, type PropChange, type PropsRefused, type PropTarget } from "./props.js";
 import { changesSince, type ChangeSet } from "./changes.js";
@@ -58,10 +58,13 @@ export class CalendarHome extends DurableObject<Env> {
   private readonly listings = new ListingCache();
   /** An import batch is running (imports.ts). */
   private importing = false;
+  /** The one sender of this instance's outbox (outbox.ts): concurrent commits share a send, never repeat it. */
+  private readonly outbox: OutboxSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
+    this.outbox = new OutboxSender(this.sql, () => this.env.ITIP_QUEUE);
     this.epochNow = new Unchanged(this.sql, () => meta(this.sql, "epoch")!);
     this.snapshotNow = new Unchanged(this.sql, () => homeSnapshot(this.sql, this.epoch));
     ctx.blockConcurrencyWhile(async () => {
@@ -612,7 +615,7 @@ export class CalendarHome extends DurableObject<Env> {
     // An import's failure to read its staged objects is retried a little later; the other duties run anyway.
     const importing = await this.importBatch().then((more) => (more ? Date.now() : null), () => Date.now() + OUTBOX_RETRY_MS);
     await runRefreshes(this.sql, this.env.BODIES, { owner: this.owner, epoch: this.epoch }, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
-    const sent = await flushOutbox(this.sql, this.env.ITIP_QUEUE);
+    const sent = await this.outbox.send();
     const left = await moveBodiesIn(this.sql, this.env.BODIES, (fn) => this.ctx.storage.transactionSync(fn), Date.now());
     const next = await collectGarbage(this.sql, this.env.BODIES, Date.now());
     const retry = sent ? null : Date.now() + OUTBOX_RETRY_MS;
@@ -628,7 +631,7 @@ export class CalendarHome extends DurableObject<Env> {
       `SELECT (SELECT 1 FROM outbox LIMIT 1) AS pending, (SELECT MIN(due) FROM garbage) AS due,
          (SELECT MIN(expires) FROM itip_bodies) AS expires, (SELECT MIN(due) FROM refresh_pending) AS refresh`,
     )!;
-    const sent = next.pending === null || (await flushOutbox(this.sql, this.env.ITIP_QUEUE));
+    const sent = next.pending === null || (await this.outbox.send());
     if (!sent) await this.scheduleAlarm(Date.now() + OUTBOX_RETRY_MS);
     for (const at of [next.due, next.expires, next.refresh]) if (at !== null) await this.scheduleAlarm(at);
   }

@@ -76,25 +76,54 @@ export function enqueue(sql: Sql, jobs: ItipJob[], now: number): void {
   for (const j of jobs) sql.run("INSERT OR REPLACE INTO outbox (id, created, payload) VALUES (?, ?, ?)", j.id, now, JSON.stringify(j));
 }
 
-/** Sends what the outbox holds; returns true when it is empty afterwards. */
-export async function flushOutbox(sql: Sql, queue: Queue): Promise<boolean> {
-  for (;;) {
-    const rows = sql.all<{ id: string; payload: string }>("SELECT id, payload FROM outbox ORDER BY created LIMIT ?", BATCH_MESSAGES);
-    if (rows.length === 0) return true;
-    const batch: { id: string; payload: string }[] = [];
-    let bytes = 0;
-    for (const r of rows) {
-      if (batch.length > 0 && bytes + r.payload.length > BATCH_BYTES) break;
-      batch.push(r);
-      bytes += r.payload.length;
-    }
+/**
+ * Hands the outbox to the Queue, one sender per home instance: a commit while a send is under way joins it (the
+ * running loop reads the outbox again after each batch, so it also sends what was committed meanwhile) instead of
+ * reading the same rows and sending them a second time. Joining stops in the same synchronous step in which the
+ * loop finds the outbox empty, so no commit joins a loop that will not see its rows.
+ */
+export class OutboxSender {
+  private current: { done: boolean; promise: Promise<boolean> } | null = null;
+
+  /** `queue` is read at each send: the binding is the instance's env's (tests swap it). */
+  constructor(private readonly sql: Sql, private readonly queue: () => Queue) {}
+
+  /** Sends what the outbox holds; true when it is empty afterwards, false when the Queue refused (the alarm retries). */
+  send(): Promise<boolean> {
+    if (this.current && !this.current.done) return this.current.promise;
+    const state = { done: false, promise: Promise.resolve(true) };
+    this.current = state;
+    state.promise = this.drain(state);
+    return state.promise;
+  }
+
+  private async drain(state: { done: boolean }): Promise<boolean> {
     try {
-      await queue.sendBatch(batch.map((r) => ({ body: JSON.parse(r.payload) as ItipJob, contentType: "json" as const })));
-    } catch (e) {
-      console.warn(`iTIP outbox: queue send failed, the alarm will retry: ${(e as Error).message}`);
-      return false;
+      for (;;) {
+        const rows = this.sql.all<{ id: string; payload: string }>("SELECT id, payload FROM outbox ORDER BY created LIMIT ?", BATCH_MESSAGES);
+        if (rows.length === 0) {
+          state.done = true;
+          return true;
+        }
+        const batch: { id: string; payload: string }[] = [];
+        let bytes = 0;
+        for (const r of rows) {
+          if (batch.length > 0 && bytes + r.payload.length > BATCH_BYTES) break;
+          batch.push(r);
+          bytes += r.payload.length;
+        }
+        try {
+          await this.queue().sendBatch(batch.map((r) => ({ body: JSON.parse(r.payload) as ItipJob, contentType: "json" as const })));
+        } catch (e) {
+          console.warn(`iTIP outbox: queue send failed, the alarm will retry: ${(e as Error).message}`);
+          state.done = true;
+          return false;
+        }
+        for (const r of batch) this.sql.run("DELETE FROM outbox WHERE id = ?", r.id);
+      }
+    } finally {
+      state.done = true;
     }
-    for (const r of batch) sql.run("DELETE FROM outbox WHERE id = ?", r.id);
   }
 }
 
