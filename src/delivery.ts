@@ -32,14 +32,28 @@ async function report(env: Env, job: ItipJob, status: string): Promise<void> {
 
 /**
  * Lookups shared by the messages of one batch: a meeting's messages share their sender, and often their body
- * (staged once in R2 by the sending home, outbox.ts), which is then read once.
+ * (staged once in R2 by the sending home, outbox.ts), which is then read once. `prime` asks the directory for every
+ * recipient and sender of the batch in one call; anything it did not cover is asked for on its own.
  */
 export class Lookups {
   private readonly principals = new Map<string, Promise<Principal | null>>();
   private readonly addresses = new Map<string, Promise<Principal | null>>();
   private readonly bodies = new Map<string, Promise<string>>();
+  /** Messages for addresses no principal holds, kept by their sending home: one call per home for those ready together. */
+  private readonly keeping = new Map<string, { jobs: ItipJob[]; done: Promise<void> }>();
 
   constructor(private readonly env: Env) {}
+
+  async prime(jobs: readonly ItipJob[]): Promise<void> {
+    const addresses = [...new Set(jobs.map((j) => j.recipient))].filter((a) => !this.addresses.has(a));
+    const ids = [...new Set(jobs.map((j) => j.fromHome))].filter((id) => id !== "" && !this.principals.has(id));
+    if (addresses.length === 0 && ids.length === 0) return;
+    const found = directoryStub(this.env).principalsFor(addresses, ids);
+    // If the batch lookup fails, each message asks on its own.
+    for (const a of addresses) this.addresses.set(a, found.then((f) => (a in f.byAddress ? f.byAddress[a]! : this.askAddress(a)), () => this.askAddress(a)));
+    for (const id of ids) this.principals.set(id, found.then((f) => (id in f.byId ? f.byId[id]! : this.askId(id)), () => this.askId(id)));
+    await found.catch(() => {});
+  }
 
   body(job: ItipJob): Promise<string> {
     if (job.body !== undefined) return Promise.resolve(job.body);
@@ -53,11 +67,39 @@ export class Lookups {
   }
 
   principal(id: string): Promise<Principal | null> {
-    return once(this.principals, id, () => directoryStub(this.env).getPrincipal(id));
+    return once(this.principals, id, () => this.askId(id));
   }
 
   byAddress(address: string): Promise<Principal | null> {
-    return once(this.addresses, address, () => directoryStub(this.env).principalByAddress(address));
+    return once(this.addresses, address, () => this.askAddress(address));
+  }
+
+  /**
+   * Keeps `job` for e-mail in its sending home. The messages that reach this in the same turn share one call to
+   * their home (a meeting's outside attendees, a batch's many meetings); each caller learns that call's outcome.
+   */
+  keepForEmail(job: ItipJob): Promise<void> {
+    let group = this.keeping.get(job.fromHome);
+    if (!group) {
+      const jobs: ItipJob[] = [];
+      // Collect until the messages already resolved have added theirs, then send them together.
+      const done = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+        this.keeping.delete(job.fromHome);
+        return this.env.CALENDAR_HOME.getByName(job.fromHome).keepForEmail(jobs);
+      });
+      group = { jobs, done };
+      this.keeping.set(job.fromHome, group);
+    }
+    group.jobs.push(job);
+    return group.done;
+  }
+
+  private askAddress(address: string): Promise<Principal | null> {
+    return directoryStub(this.env).principalByAddress(address);
+  }
+
+  private askId(id: string): Promise<Principal | null> {
+    return directoryStub(this.env).getPrincipal(id);
   }
 }
 
@@ -87,7 +129,7 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
       return;
     }
     // Not a calendar user of this server: keep it for e-mail (iMIP) and say it was not delivered.
-    await env.CALENDAR_HOME.getByName(job.fromHome).keepForEmail(job);
+    await lookups.keepForEmail(job);
     await reportNews(env, job, SCHEDULE_STATUS.INVALID_USER);
     return;
   }
@@ -113,6 +155,7 @@ const outsider = (address: string): Principal => ({ id: `imip:${address}`, displ
 
 async function consume(batch: MessageBatch<ItipJob>, env: Env): Promise<void> {
   const lookups = new Lookups(env);
+  await lookups.prime(batch.messages.map((m) => m.body));
   await mapLimit(batch.messages, CONCURRENCY, async (msg) => {
     try {
       await deliverOne(msg.body, env, lookups);

@@ -154,6 +154,18 @@ export class Directory extends DurableObject<Env> {
     return out;
   }
 
+  /**
+   * The principals holding these addresses and having these ids, in one call (the Queue consumer asks once per
+   * batch): keyed by the address as given and by id, null where there is none. At most 1,000 of each.
+   */
+  principalsFor(addresses: string[], ids: string[]): { byAddress: Record<string, Principal | null>; byId: Record<string, Principal | null> } {
+    const byAddress: Record<string, Principal | null> = {};
+    const byId: Record<string, Principal | null> = {};
+    for (const address of addresses.slice(0, 1000)) byAddress[address] = this.principalByAddress(address);
+    for (const id of ids.slice(0, 1000)) byId[id] = this.getPrincipal(id);
+    return { byAddress, byId };
+  }
+
   principalByAddress(address: string): Principal | null {
     const a = normalizeAddress(address);
     const row = a && this.sql.one<{ principal_id: string }>("SELECT principal_id FROM addresses WHERE address = ?", a);

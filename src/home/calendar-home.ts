@@ -522,18 +522,22 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   /**
-   * Keeps a message for a calendar user outside this server, ready for e-mail delivery (iMIP). A body staged in R2
+   * Keeps messages for calendar users outside this server, ready for e-mail delivery (iMIP), in one transaction. A body staged in R2
    * is referenced, not copied (and is kept as long as a kept message needs it, see gc.ts); the row counts toward
    * the quota (RFC 4331).
    */
-  keepForEmail(job: ItipJob): void {
-    const payload = JSON.stringify(job);
+  keepForEmail(jobs: ItipJob[]): void {
+    // The consumer sends at most one batch's messages (100); more is a caller's bug, refused before anything is kept.
+    if (jobs.length > 1000) throw new Error(`keepForEmail: ${jobs.length} messages in one call`);
     this.ctx.storage.transactionSync(() => {
-      const added = this.sql.run(
-        "INSERT OR IGNORE INTO email_outbox (id, created, payload, body_key, bytes) VALUES (?, ?, ?, ?, ?)",
-        job.id, Date.now(), payload, job.bodyKey ?? null, payload.length,
-      );
-      if (added > 0) addUsed(this.sql, payload.length);
+      for (const job of jobs) {
+        const payload = JSON.stringify(job);
+        const added = this.sql.run(
+          "INSERT OR IGNORE INTO email_outbox (id, created, payload, body_key, bytes) VALUES (?, ?, ?, ?, ?)",
+          job.id, Date.now(), payload, job.bodyKey ?? null, payload.length,
+        );
+        if (added > 0) addUsed(this.sql, payload.length);
+      }
     });
   }
 
