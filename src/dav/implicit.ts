@@ -13,6 +13,7 @@ import {
 import type { DavContext } from "./context.js";
 import { readBody } from "./get.js";
 import { capOutside, outsideStatus } from "../mail/config.js";
+import { holdersOf } from "../directory/holders.js";
 
 export interface Stored {
   object: ObjectInfo;
@@ -65,7 +66,7 @@ export async function planWrite(
   // the address. The copy says so at once, and delivery reports back only what differs (a refusal, a failure).
   // Outside addresses: 1.1 when the deployment sends e-mail, within its recipients cap (src/mail/config.ts).
   const promise = async (messages: OutgoingMessage[]) =>
-    capOutside(ctx.env, promisedStatuses(await ctx.directory.holders([...new Set(messages.map((m) => m.recipient))]), messages, outsideStatus(ctx.env)));
+    capOutside(ctx.env, promisedStatuses(await holdersOf(ctx.directory, [...new Set(messages.map((m) => m.recipient))]), messages, outsideStatus(ctx.env)));
   const jobs = (messages: OutgoingMessage[], promised: Record<string, string>) =>
     messages.filter((m) => promised[m.recipient] !== SCHEDULE_STATUS.TEMPORARY_FAILURE).map((m) => jobOf(m, owner.id, now, promised[m.recipient]));
   if (role === "organizer") {

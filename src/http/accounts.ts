@@ -1,6 +1,7 @@
 // Changes to accounts shared by the admin API (src/http/admin.ts) and the web
 // page (src/web): every change to a principal drops its cached logins in this
-// isolate once the Directory has committed it (README "Logins": other
+// isolate once the Directory has committed it (and every address holder it
+// knew, directory/holders.ts) (README "Logins": other
 // isolates see it within the login cache's lifetime), so a revoked app
 // password, a new password or a removed user stops working here at once.
 import { directoryStub, homeStub } from "../bindings.js";
@@ -10,6 +11,7 @@ import { mapLimit } from "../core/async.js";
 import type { Principal } from "../core/model.js";
 import type { PrincipalUpdate } from "../directory/directory.js";
 import { loginCache } from "./login.js";
+import { forgetHolders } from "../directory/holders.js";
 
 /**
  * Runs a change to a principal, then drops its cached logins (also when the
@@ -21,6 +23,8 @@ export async function changing<T>(id: string, change: () => Promise<T>): Promise
     return await change();
   } finally {
     loginCache.forgetPrincipal(id);
+    // Its addresses may have changed hands: a meeting's next PUT asks the Directory again (directory/holders.ts).
+    forgetHolders();
   }
 }
 

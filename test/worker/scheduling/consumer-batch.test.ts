@@ -25,15 +25,15 @@ afterEach(() => {
  * Counts calls of the named methods of a Durable Object class from outside it (the test runs in the same isolate
  * as the Worker): a method the object calls on itself while one of them runs is not counted.
  */
-function countCalls(proto: object, methods: string[]): Record<string, number> {
-  const calls: Record<string, number> = {};
+function countCalls<M extends string>(proto: object, methods: M[]): Record<M, number> {
+  const calls = {} as Record<M, number>;
   const p = proto as Record<string, (...a: unknown[]) => unknown>;
   let depth = 0;
   for (const m of methods) {
     const original = p[m]!;
     calls[m] = 0;
     p[m] = function (this: unknown, ...args: unknown[]) {
-      if (depth === 0) calls[m]!++;
+      if (depth === 0) calls[m]++;
       depth++;
       try {
         return original.apply(this, args);
