@@ -31,6 +31,7 @@ try {
     "put-meeting": () => { const m = bodies.filter((b) => b.includes("ATTENDEE")); const i = k++; return send(`${base}pm-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: m[i % m.length].replace(/UID:[^\r\n]*/g, `UID:pm-${i}@bench`) }); },
     delete: () => send(`${base}ev-${k++}.ics`, { method: "DELETE" }),
     get: () => send(`${base}ev-5.ics`),
+    "propfind-0": () => send(base, { method: "PROPFIND", ...xml("0", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
     propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
     // A body that differs each time (a comment): never an answer kept before (src/dav/answer-cache.ts).
     "propfind-miss": () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><!-- ${k++} --><d:prop><d:getetag/></d:prop></d:propfind>`) }),

@@ -17,7 +17,9 @@ const floorWrite = await rate(R, async () => (await fetch(floor.url + "/one", { 
 await floor.stop();
 console.log(`floor read ${floorRead}/s, write ${floorWrite}/s`);
 
+const t0 = performance.now();
 const { srv, base, bodies, send } = await loadedServer({ events: Number(opt.events), tag: "mix" });
+console.log(`load ${opt.events} events (a fresh server, 8 clients): ${((Number(opt.events) / (performance.now() - t0)) * 1000).toFixed(0)}/s, server start included`);
 try {
   const kinds = {
     plain: bodies.filter((b) => !b.includes("RRULE") && !b.includes("ATTENDEE")),

@@ -60,6 +60,9 @@ export class StillValid extends Error {
   }
 }
 
+/** The one StillValid ever thrown: a sentinel carries no stack, and making an Error per reuse costs a stack trace. */
+export const STILL_VALID = new StillValid();
+
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
   /** Keys whose answers are not kept (markNeverKept), at most MAX_UNKEPT_CHARS of them. */

@@ -14,7 +14,7 @@ import type { Resource } from "../core/props/types.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext } from "./context.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
-import { StillValid } from "./answer-cache.js";
+import { STILL_VALID } from "./answer-cache.js";
 import { mountedCalendars, notificationOf, notificationsOf, sharedCollection, sharedObject } from "./shared.js";
 import { delegatedCollection, delegatedHome, delegatedObject } from "./delegated.js";
 import type { Delegation } from "../core/delegation/model.js";
@@ -44,7 +44,7 @@ async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx
   // Only the owner's own answers are kept (answer-cache.ts; everyone else returned above, decided afresh each time).
   const answer = unwrap(await ctx.home(owner.id).view(loc.collection, op, ctx.knownStamp));
   // The answer kept for this request in the isolate is what the home would answer now.
-  if ("stillValid" in answer) throw new StillValid();
+  if ("stillValid" in answer) throw STILL_VALID;
   const { stamp, ...v } = answer;
   const collection = v.collection;
   if (collection) ctx.viewStamp = stamp;
