@@ -54,7 +54,7 @@ export function printSummary({ results, config, target, totalS }) {
   if (sched)
     console.log(
       `  sched: ${sched.attendees} attendees; organizer PUT ${sched.organizerPutMs} ms; t_delivered ${(sched.tDeliveredMs / 1000).toFixed(2)} s (per attendee p50 ${sched.deliveryP50Ms} / p95 ${sched.deliveryP95Ms} ms);` +
-        ` t_replies ${(sched.tRepliesMs / 1000).toFixed(2)} s (per reply p50 ${sched.mergeP50Ms} / p95 ${sched.mergeP95Ms} ms); SCHEDULE-STATUS ${histogram(Object.entries(sched.scheduleStatus).flatMap(([k, n]) => Array(n).fill(k)))};` +
+        ` t_replies ${(sched.tRepliesMs / 1000).toFixed(2)} s, ${((sched.tAfterLastReplyMs ?? 0) / 1000).toFixed(2)} s after the last (per reply p50 ${sched.mergeP50Ms} / p95 ${sched.mergeP95Ms} ms); SCHEDULE-STATUS ${histogram(Object.entries(sched.scheduleStatus).flatMap(([k, n]) => Array(n).fill(k)))};` +
         ` Schedule-Tag ${sched.scheduleTagUnchanged ? "unchanged" : "CHANGED"}, ETag ${sched.etagChanged ? "changed" : "UNCHANGED"}`,
     );
   for (const key of ["stall8", "stall16", "stall16parts"]) {
