@@ -52,26 +52,7 @@ const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
 export function candidates(
   sql: Sql, col: Pick<CollectionRow, "id" | "name">, q: CandidateQuery, bodies: BodySelection = false, budget = { left: BODY_BUDGET },
 ): Candidate[] {
-  const where = ["collection_id = ?"];
-  const params: unknown[] = [col.id];
-  if (q.components) {
-    where.push(`component IN (${q.components.map(() => "?").join(", ")})`);
-    params.push(...q.components);
-  }
-  // Overlap is possible only if the query starts before the object's end and ends after its start.
-  if (q.start != null) {
-    where.push("(end_ms IS NULL OR end_ms >= ?)");
-    params.push(q.start);
-  }
-  if (q.end != null) {
-    where.push("(start_ms IS NULL OR start_ms <= ?)");
-    params.push(q.end);
-    // A recurring event whose instances are indexed past the range's end needs one instance in it.
-    where.push(`(inst_until IS NULL OR inst_until < ? OR EXISTS (SELECT 1 FROM instances i
-      WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms <= ? AND i.end_ms >= ?))`);
-    params.push(q.end, q.end, q.start ?? -8.64e15);
-  }
-  const all = q.start != null || q.end != null ? inRange(sql, col.id, where, params) : sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where.join(" AND ")} ORDER BY name`, ...params);
+  const all = q.start != null || q.end != null ? inRange(sql, col, q) : unranged(sql, col.id, q.components);
   // Only the bodies sent are read from SQLite, up to BODY_BUDGET (the Worker asks for the rest): no answer loads a calendar.
   const sent = new Set<string>();
   for (const r of all) {
@@ -105,14 +86,51 @@ export function candidates(
   }));
 }
 
+const componentTest = (components: string[] | undefined): { sql: string; params: unknown[] } =>
+  components ? { sql: ` AND component IN (${components.map(() => "?").join(", ")})`, params: components } : { sql: "", params: [] };
+
+function unranged(sql: Sql, collectionId: number, components: string[] | undefined): ObjectRow[] {
+  const c = componentTest(components);
+  return sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ?${c.sql} ORDER BY name`, collectionId, ...c.params);
+}
+
 /**
- * The rows of a time-range query in two steps: the names from the objects_span index alone (schema v11; SQLite
- * reads no row to test them), then those rows by name. One statement over the table read every row's pages.
+ * The rows of a time-range query in two steps: the names from the objects_range index alone (SQLite reads no row to
+ * test them), then those rows by name. One statement over the table read every row's pages.
+ *
+ * Overlap is possible only if the query starts before the object's end and ends after its start. The index alone
+ * can find "starts before the range ends" only by reading every member that starts earlier, so the members are
+ * looked for in three parts, each a range of the index: the non-recurring ones that start at most max_span (the
+ * collection's longest such span) before the range, so a range costs what lies near it; the recurring ones (their
+ * span is the whole series); and those without a start. Both bounds are required for the first part; with one, all
+ * members that may overlap are tested as before.
  */
-function inRange(sql: Sql, collectionId: number, where: string[], params: unknown[]): ObjectRow[] {
-  const names = sql.all<{ name: string }>(`SELECT name FROM objects INDEXED BY objects_span WHERE ${where.join(" AND ")}`, ...params).map((r) => r.name);
+function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): ObjectRow[] {
+  const c = componentTest(q.components);
+  const start = q.start ?? null;
+  const end = q.end ?? null;
+  // A recurring event whose instances are indexed past the range's end needs one instance in it.
+  const instances = end === null ? { sql: "", params: [] as unknown[] } : {
+    sql: ` AND (inst_until IS NULL OR inst_until < ? OR EXISTS (SELECT 1 FROM instances i
+      WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms <= ? AND i.end_ms >= ?))`,
+    params: [end, end, start ?? -8.64e15],
+  };
+  const endsAfter = start === null ? { sql: "", params: [] as unknown[] } : { sql: " AND (end_ms IS NULL OR end_ms >= ?)", params: [start] };
+  const startsBefore = end === null ? { sql: "", params: [] as unknown[] } : { sql: " AND (start_ms IS NULL OR start_ms <= ?)", params: [end] };
+  const head = `SELECT name FROM objects INDEXED BY objects_range WHERE collection_id = ?${c.sql}`;
+  const parts: Array<{ sql: string; params: unknown[] }> = [];
+  if (start !== null && end !== null) {
+    // The collection's max_span is read in the statement (a constant SQLite evaluates once): no other round trip.
+    const from = "max(-8640000000000000, ? - (SELECT max_span FROM collections WHERE id = ?))";
+    parts.push({ sql: `${head} AND recurring = 0 AND start_ms >= ${from} AND start_ms <= ?${endsAfter.sql}`, params: [col.id, ...c.params, start, col.id, end, ...endsAfter.params] });
+    parts.push({ sql: `${head} AND recurring = 1${startsBefore.sql}${endsAfter.sql}${instances.sql}`, params: [col.id, ...c.params, ...startsBefore.params, ...endsAfter.params, ...instances.params] });
+    parts.push({ sql: `${head} AND recurring = 0 AND start_ms IS NULL${endsAfter.sql}`, params: [col.id, ...c.params, ...endsAfter.params] });
+  } else {
+    parts.push({ sql: `${head}${startsBefore.sql}${endsAfter.sql}${instances.sql}`, params: [col.id, ...c.params, ...startsBefore.params, ...endsAfter.params, ...instances.params] });
+  }
+  const names = sql.all<{ name: string }>(parts.map((p) => p.sql).join(" UNION ALL "), ...parts.flatMap((p) => p.params)).map((r) => r.name);
   if (names.length === 0) return [];
-  return sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, collectionId, JSON.stringify(names));
+  return sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, col.id, JSON.stringify(names));
 }
 
 /** What busy-index.ts reads of a row. */

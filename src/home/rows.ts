@@ -4,6 +4,15 @@ import type { XmlElement } from "../core/xml/tree.js";
 import type { Sql } from "../sql.js";
 import { formatSyncToken } from "../core/sync.js";
 
+/** collections.max_span for a member with a start and no end: longer than any real span (the largest Date, in ms). */
+export const INFINITE_SPAN = 8_640_000_000_000_000;
+
+/** What a member adds to its collection's max_span: its span if it is not recurring and has a start, else nothing. */
+export function spanOf(index: { start: number | null; end: number | null; recurring: boolean }): number {
+  if (index.recurring || index.start === null) return 0;
+  return index.end === null ? INFINITE_SPAN : Math.max(0, index.end - index.start);
+}
+
 export interface CollectionRow extends Record<string, SqlStorageValue> {
   id: number;
   name: string;
@@ -13,6 +22,11 @@ export interface CollectionRow extends Record<string, SqlStorageValue> {
   sync_floor: number;
   created: number;
   modified: number;
+  /**
+   * At least the longest span (end - start, ms) of a non-recurring member with a start (schema v12; infinite for one
+   * without an end): a time-range query looks for those starting no earlier than this before its range (query.ts).
+   */
+  max_span: number;
 }
 
 export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {

@@ -4,6 +4,7 @@
 // rows consistent (pending uploads, garbage). Append new migrations; never
 // edit one that has shipped.
 import type { Sql } from "../sql.js";
+import { INFINITE_SPAN } from "./rows.js";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -152,6 +153,15 @@ const MIGRATIONS: string[] = [
   // did, which it replaces (one index more to write on every PUT cost as much as it saved).
   `CREATE INDEX objects_span ON objects (collection_id, component, start_ms, end_ms, inst_until);
    DROP INDEX objects_time;`,
+  // v12: the non-recurring members of a collection are looked for in a time range from a lower bound on their start
+  // (the range's start less the collection's longest span, collections.max_span), so the cost of a range follows the
+  // members near it, not every member that starts before it (home/query.ts). The index puts `recurring` before
+  // `start_ms` for that; it replaces objects_span.
+  `ALTER TABLE collections ADD COLUMN max_span INTEGER NOT NULL DEFAULT 0;
+   UPDATE collections SET max_span = COALESCE((SELECT MAX(CASE WHEN end_ms IS NULL THEN ${INFINITE_SPAN} ELSE end_ms - start_ms END)
+     FROM objects WHERE collection_id = collections.id AND recurring = 0 AND start_ms IS NOT NULL), 0);
+   CREATE INDEX objects_range ON objects (collection_id, component, recurring, start_ms, end_ms, inst_until);
+   DROP INDEX objects_span;`,
 ];
 
 export function migrate(sql: Sql): void {

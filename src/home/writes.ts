@@ -10,7 +10,7 @@ import type { InstanceIndex } from "../core/query/instance-index.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
-import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, spanOf, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { mountNamed, requireShare } from "./sharing.js";
 import { requireProxy } from "./delegation.js";
@@ -59,8 +59,9 @@ export function checkQuota(sql: Sql, delta: number, quota: number): void {
 /** The octets a stored row accounts for. */
 export const footprint = (row: ObjectRow | undefined): number => (row ? row.size + row.state_bytes : 0);
 
-export function touchCollection(sql: Sql, id: number, rev: number, now: number): void {
-  sql.run("UPDATE collections SET rev = ?, modified = ? WHERE id = ?", rev, now, id);
+/** Moves the collection to `rev`; `span` (rows.ts spanOf) widens its max_span when a member is written. */
+export function touchCollection(sql: Sql, id: number, rev: number, now: number, span = 0): void {
+  sql.run("UPDATE collections SET rev = ?, modified = ?, max_span = max(max_span, ?) WHERE id = ?", rev, now, span, id);
 }
 
 /** Queues a body key for deletion once no row points at it any more ('' is a body in its row: nothing to do). */
@@ -206,7 +207,7 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   if (d.bodyKey) sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
   addUsed(sql, d.size + state - footprint(existing));
-  touchCollection(sql, col.id, rev, now);
+  touchCollection(sql, col.id, rev, now, spanOf(i));
 }
 
 /** Writes the row for a client's PUT, its body in the row ('' key) or at `bodyKey` in R2; returns whether it was created, and its Schedule-Tag. */
