@@ -22,6 +22,8 @@ export const ITIP_DLQ = "edge-caldav-itip-dlq";
 /** Deliveries in flight per batch: each is an RPC to another home, not an outgoing connection. */
 const CONCURRENCY = 25;
 const MAX_BACKOFF_S = 300;
+/** Owners' homes asked at once for a hosted reply (their number is bounded by home/hosted.ts MAX_HOSTS). */
+const HOST_CONCURRENCY = 6;
 
 
 /** Reports a delivery result back to the sender's copy: the organizer's for requests, the attendee's for replies. */
@@ -80,7 +82,8 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
     }
     if (imipConfig(env)) {
       // Sent by e-mail (iMIP, RFC 6047) from the sender's home; a failure throws and the Queue retries.
-      const from = await lookups.principal(job.fromHome);
+      // Sent in the name of who organizes (a sharee's meeting: the sharee, home/hosted.ts), from the home keeping the copy.
+      const from = await lookups.principal(job.sharee ?? job.fromHome);
       const outcome = await env.CALENDAR_HOME.getByName(job.fromHome).sendEmail(job, await lookups.body(job), from?.displayName ?? "");
       if (!outcome.sent && !outcome.duplicate) console.warn(`iMIP ${job.id} (${job.method} ${job.uid}) to ${job.recipient} not sent: ${outcome.reason}`);
       await reportNews(env, job, outcome.sent || outcome.duplicate ? SCHEDULE_STATUS.SENT : SCHEDULE_STATUS.TEMPORARY_FAILURE);
@@ -91,16 +94,30 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
     await reportNews(env, job, SCHEDULE_STATUS.INVALID_USER);
     return;
   }
-  // Who sent it is the principal whose home committed it; its addresses come from the directory. A message that
-  // came by e-mail speaks for the one address its checks allowed (src/mail/inbound.ts, core/imip/trust.ts).
-  const sender = job.via === "imip" ? outsider(job.originator) : await lookups.principal(job.fromHome);
+  // Who sent it is the principal whose home committed it, or the read-write sharee that home checked when it committed
+  // a meeting the sharee organizes there (home/hosted.ts); addresses come from the directory. A message that came by
+  // e-mail speaks for the one address its checks allowed (src/mail/inbound.ts, core/imip/trust.ts).
+  const from = job.sharee ?? job.fromHome;
+  const sender = job.via === "imip" ? outsider(job.originator) : await lookups.principal(from);
   if (!sender) {
-    console.warn(`iTIP ${job.id}: the sending principal ${job.fromHome} no longer exists; dropped`);
+    console.warn(`iTIP ${job.id}: the sending principal ${from} no longer exists; dropped`);
     return;
   }
+  // A sharee's meeting kept in the owner's calendar is the owner's copy too: the owner, as an attendee, gets no other.
+  if (job.sharee !== undefined && recipient.id === job.fromHome) return reportNews(env, job, SCHEDULE_STATUS.DELIVERED);
   const body = await lookups.body(job);
-  const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
-  await reportNews(env, job, status);
+  const { status, hosts } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
+  await reportNews(env, job, hosts ? await hostedReply(env, hosts, job, body, recipient, sender) : status);
+}
+
+/**
+ * A reply to a meeting the recipient organizes in a calendar shared with it (README "Sharing"): each owner whose
+ * calendar the recipient mounted is asked, a few at a time, to merge it into a copy there (home/hosted.ts decides).
+ */
+async function hostedReply(env: Env, hosts: string[], job: ItipJob, body: string, recipient: Principal, sender: Principal): Promise<string> {
+  const outcomes = await mapLimit(hosts, HOST_CONCURRENCY, async (host) =>
+    (await env.CALENDAR_HOME.getByName(host).deliverHosted(job, body, recipient, sender)).status);
+  return outcomes.find((s) => s !== SCHEDULE_STATUS.NO_AUTHORITY) ?? SCHEDULE_STATUS.NO_AUTHORITY;
 }
 
 /** Reports an outcome the sender's copy does not already show (a promise kept changes nothing, not even its ETag). */

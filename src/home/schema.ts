@@ -152,6 +152,9 @@ const MIGRATIONS: string[] = [
   // did, which it replaces (one index more to write on every PUT cost as much as it saved).
   `CREATE INDEX objects_span ON objects (collection_id, component, start_ms, end_ms, inst_until);
    DROP INDEX objects_time;`,
+  // v12: a refresh of a meeting a read-write sharee organizes in this home's shared calendar (hosted.ts) goes out as
+  // that sharee's: the sharee is noted with the round (NULL: the home's principal's own meeting).
+  `ALTER TABLE refresh_pending ADD COLUMN sharee TEXT;`,
 ];
 
 export function migrate(sql: Sql): void {
