@@ -13,7 +13,8 @@ import { mapLimit } from "./core/async.js";
 import type { ItipJob } from "./core/itip-job.js";
 import type { Principal } from "./core/model.js";
 import { SCHEDULE_STATUS } from "./core/schedule/index.js";
-import { directoryStub } from "./bindings.js";
+import { directoryStub, homeStub } from "./bindings.js";
+import type { CalendarHome } from "./home/calendar-home.js";
 import { imipConfig } from "./mail/config.js";
 
 export const ITIP_QUEUE = "edge-caldav-itip";
@@ -115,9 +116,14 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
  * calendar the recipient mounted is asked, a few at a time, to merge it into a copy there (home/hosted.ts decides).
  */
 async function hostedReply(env: Env, hosts: string[], job: ItipJob, body: string, recipient: Principal, sender: Principal): Promise<string> {
-  const outcomes = await mapLimit(hosts, HOST_CONCURRENCY, async (host) =>
-    (await env.CALENDAR_HOME.getByName(host).deliverHosted(job, body, recipient, sender)).status);
-  return outcomes.find((s) => s !== SCHEDULE_STATUS.NO_AUTHORITY) ?? SCHEDULE_STATUS.NO_AUTHORITY;
+  const merged = await askHosts(env, hosts, async (home) => (await home.deliverHosted(job, body, recipient, sender)).status, (s) => s !== SCHEDULE_STATUS.NO_AUTHORITY);
+  return merged ?? SCHEDULE_STATUS.NO_AUTHORITY;
+}
+
+/** Asks the owners' homes `hosts` (a sharee's, home/hosted.ts), a few at a time; the first answer `found` takes. */
+export async function askHosts<T>(env: Env, hosts: string[], ask: (home: DurableObjectStub<CalendarHome>) => Promise<T>, found: (answer: T) => boolean): Promise<T | undefined> {
+  const answers = await mapLimit(hosts, HOST_CONCURRENCY, (host) => ask(homeStub(env, host)));
+  return answers.find(found);
 }
 
 /** Reports an outcome the sender's copy does not already show (a promise kept changes nothing, not even its ETag). */

@@ -34,7 +34,8 @@ import {
   requireShare, sharingTies, type ShareOp,
 } from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
-import { checkedJobs, hostOwners } from "./hosted.js";
+import { checkedJobs, hostOwners, mayHost } from "./hosted.js";
+import { parseSnapshot, roleOf } from "../core/schedule/snapshot.js";
 import { hrefs } from "../core/paths.js";
 import { delegationTies, forgetInDelegation, requireProxy, seenByDelegate, setGroup, setPointer } from "./delegation.js";
 import type { Delegation, ProxyKind } from "../core/delegation/model.js";
@@ -571,6 +572,21 @@ export class CalendarHome extends DurableObject<Env> {
   async schedulingCopy(uid: string): Promise<string | null> {
     const found = findByUid(this.sql, uid);
     return found ? rowBody(this.env.BODIES, found.row) : null;
+  }
+
+  /** The owners whose calendars are mounted here: where a meeting this home's principal organizes may be kept (hosted.ts). */
+  hosts(): string[] {
+    return hostOwners(this.sql);
+  }
+
+  /**
+   * schedulingCopy() of a meeting `sharee` organizes in a calendar of this home shared with it (hosted.ts): null
+   * unless the sharee holds the copy's ORGANIZER and an accepted read-write invitation to the calendar.
+   */
+  async hostedCopy(uid: string, sharee: Principal): Promise<string | null> {
+    const found = findByUid(this.sql, uid);
+    if (!found || !mayHost(this.sql, found.col.id, sharee.id) || roleOf(parseSnapshot(found.row.snapshot), sharee.addresses) !== "organizer") return null;
+    return rowBody(this.env.BODIES, found.row);
   }
 
   /** Marks the RSVP link of message `id` used (src/mail/rsvp.ts); false when it was already, or `peek` and it is. */
