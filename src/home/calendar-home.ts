@@ -530,7 +530,7 @@ export class CalendarHome extends DurableObject<Env> {
    */
   async deliverHosted(job: ItipJob, body: string, sharee: Principal, sender: Principal): Promise<{ status: string }> {
     if (job.method !== "REPLY") return { status: SCHEDULE_STATUS.NO_AUTHORITY };
-    return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me: sharee, sender, hosted: sharee.id });
+    return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me: sharee, sender, hosted: sharee.id, ownersAnswer: sender.id === this.owner });
   }
 
   /** Records SCHEDULE-STATUS values for delivery results on this home's copy of `uid` (RFC 6638 §3.2.9). */

@@ -21,9 +21,11 @@ import type { BusyPeriod } from "./busy.js";
 export type InboundOp =
   /**
    * `me` is the recipient; `sender` the principal whose home sent the message (from the directory). `hosted`: a REPLY
-   * to `me`, a read-write sharee (this id) organizing the meeting in this home's shared calendar (home/hosted.ts).
+   * to `me`, a read-write sharee (this id) organizing the meeting in this home's shared calendar (home/hosted.ts);
+   * `ownersAnswer`: sent by this home's principal, an attendee answering in that very copy, where its PARTSTAT is
+   * already written: the other attendees still hear of it.
    */
-  | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal; hosted?: string | undefined }
+  | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal; hosted?: string | undefined; ownersAnswer?: boolean | undefined }
   | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean };
 
 export interface OpOutcome {
@@ -183,7 +185,7 @@ function applyMessage(
       const r = applyReply({ existing: text, message, now, precise: job.created, stamps: known });
       if (r) {
         text = r.text;
-        if (r.changed) result.refresh.push(...r.recurrenceIds);
+        if (r.changed || op.ownersAnswer) result.refresh.push(...r.recurrenceIds);
         result.stamps.push(...r.stamps.map((x) => ({ ...x, attendee: r.attendee })));
       }
       break;

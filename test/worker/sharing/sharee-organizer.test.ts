@@ -111,7 +111,7 @@ describe("a meeting a read-write sharee organizes as itself in a shared calendar
     expect(await inboxFor(m.f.rw, m.uid)).toHaveLength(0);
   });
 
-  it("the owner as an attendee keeps the one copy in the shared calendar (no invitation of its own) and answers there; the answer is merged", async () => {
+  it("the owner as an attendee keeps the one copy in the shared calendar (no invitation of its own) and answers there; the answer is merged and the other attendees hear of it", async () => {
     const f0 = await bobsMeeting({ attendees: [] });
     // A second meeting of Bob's in the same calendar, with Alice invited.
     const alice = asParty(f0.f.owner);
@@ -131,6 +131,8 @@ describe("a meeting a read-write sharee organizes as itself in a shared calendar
     expect(ps(seen.text, f0.bob), "the organizer's PARTSTAT stays its own").toBe("ACCEPTED");
     expect(await rowsWithUid(f0.f.owner, uid)).toHaveLength(1);
     expect(await inboxFor(f0.f.owner, uid)).toHaveLength(0);
+    // The other attendees hear of the owner's answer (RFC 6638 §4.2), though the copy already showed it.
+    await waitCopy(f0.carol, copyPath(f0.carol, uid), (c) => ps(c.text, alice) === "ACCEPTED", "the refresh at Carol's", 15_000);
   });
 
   it("the owner's own change to the sharee's meeting is stored without scheduling: only who holds the ORGANIZER schedules it", async () => {
