@@ -117,6 +117,8 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
  */
 async function hostedReply(env: Env, hosts: string[], job: ItipJob, body: string, recipient: Principal, sender: Principal): Promise<string> {
   const merged = await askHosts(env, hosts, async (home) => (await home.deliverHosted(job, body, recipient, sender)).status, (s) => s !== SCHEDULE_STATUS.NO_AUTHORITY);
+  // Merged: the organizer's own inbox keeps the message (RFC 6638 §4), as for a meeting in its own calendar.
+  if (merged === SCHEDULE_STATUS.DELIVERED) await homeStub(env, recipient.id).keepReply(job, body);
   return merged ?? SCHEDULE_STATUS.NO_AUTHORITY;
 }
 

@@ -533,6 +533,11 @@ export class CalendarHome extends DurableObject<Env> {
     return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me: sharee, sender, hosted: sharee.id, ownersAnswer: sender.id === this.owner });
   }
 
+  /** Keeps in the inbox a REPLY merged into a meeting this home's principal organizes in an owner's home (hosted.ts). */
+  async keepReply(job: ItipJob, body: string): Promise<void> {
+    await this.deliveries.submit(job.uid, { kind: "keep", job, body });
+  }
+
   /** Records SCHEDULE-STATUS values for delivery results on this home's copy of `uid` (RFC 6638 §3.2.9). */
   async recordStatus(uid: string, statuses: Record<string, string>, organizerCopy: boolean): Promise<void> {
     await this.deliveries.submit(uid, { kind: "status", statuses, organizerCopy });

@@ -130,7 +130,7 @@ export class Deliveries {
       const now = Date.now();
       const found = findByUid(sql, uid);
       const text = found ? await rowBody(bodies, found.row) : null;
-      const active = overQuota ? ops.filter((o) => o.kind !== "deliver") : ops;
+      const active = overQuota ? ops.filter((o) => o.kind === "status") : ops;
       const room = active.find((o) => o.kind === "deliver" && !o.hosted && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
       const busy = room?.kind === "deliver"
         ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, { excludeUid: uid, ownerAddresses: room.me.addresses })
@@ -159,7 +159,7 @@ export class Deliveries {
       const outgoing = result.outgoing.map((m) => jobOf(m, this.host.owner, now));
       const growth = (row ? row.size + stateBytes(row.snapshot, row.instances) - footprint(found?.row) : 0)
         + inbox.reduce((n, i) => n + i.size, 0) + [...planStaging(outgoing).values()].reduce((n, size) => n + size, 0);
-      if (!overQuota && ops.some((o) => o.kind === "deliver") && !fitsQuota(sql, growth, this.host.quota)) {
+      if (!overQuota && ops.some((o) => o.kind !== "status") && !fitsQuota(sql, growth, this.host.quota)) {
         overQuota = true;
         attempt--;
         continue;
@@ -223,7 +223,7 @@ export class Deliveries {
       if (!overQuota) return outcomes;
       // The refused deliveries learn 5.1 (not delivered, may succeed later); the other operations were applied.
       let k = 0;
-      return ops.map((o) => (o.kind === "deliver" ? { status: SCHEDULE_STATUS.TEMPORARY_FAILURE } : outcomes[k++]!));
+      return ops.map((o) => (o.kind !== "status" ? { status: SCHEDULE_STATUS.TEMPORARY_FAILURE } : outcomes[k++]!));
     }
     throw new Error(`delivery for UID ${uid}: the copy kept changing; try again`);
   }

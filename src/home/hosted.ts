@@ -3,7 +3,8 @@
 // organizer's copy lives in the owner's home, which sends its messages with
 // the sharee as their sender (ItipJob.sharee) and merges the attendees'
 // replies; the sharee's home, which has no copy, names the owners whose
-// calendars it has mounted so the replies can be taken there. Every decision
+// calendars it has mounted so the replies can be taken there, and keeps a
+// merged reply in its inbox (home/inbound.ts "keep"). Every decision
 // is read from the owner's share rows in the transaction that acts on it:
 // an accepted read-write invitation to the calendar that holds the copy.
 import type { ItipJob } from "../core/itip-job.js";

@@ -26,7 +26,9 @@ export type InboundOp =
    * already written: the other attendees still hear of it.
    */
   | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal; hosted?: string | undefined; ownersAnswer?: boolean | undefined }
-  | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean };
+  | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean }
+  /** A REPLY merged into a meeting this principal organizes in an owner's home (home/hosted.ts): kept in its inbox. */
+  | { kind: "keep"; job: ItipJob; body: string };
 
 export interface OpOutcome {
   /** SCHEDULE-STATUS to report to the sender for a delivery (RFC 6638 §3.2.9). */
@@ -103,6 +105,13 @@ export function applyOps(
     } catch (e) {
       console.warn(`iTIP ${job.id} (${job.method} ${job.uid}) is not a valid message: ${(e as Error).message}`);
       outcomes.push({ status: "5.1" });
+      continue;
+    }
+    if (op.kind === "keep") {
+      // Merged where the copy is (the owner's home decided); only the organizer's inbox keeps it (RFC 6638 §4).
+      result.applied.push(job.id);
+      result.inbox.push({ id: job.id, body: op.body, uid: message.uid, component: message.component });
+      outcomes.push({ status: SCHEDULE_STATUS.DELIVERED });
       continue;
     }
     if (op.hosted !== undefined && !hosts(op.hosted)) {

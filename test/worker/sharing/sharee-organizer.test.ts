@@ -74,7 +74,7 @@ describe("a meeting a read-write sharee organizes as itself in a shared calendar
     expect(kept.filter((k) => k.payload.includes(m.uid))).toHaveLength(1);
   });
 
-  it("an attendee's REPLY, addressed to the sharee, is merged into the copy in the owner's calendar, which every member sees; the others hear of it (RFC 6638 §4.2)", async () => {
+  it("an attendee's REPLY, addressed to the sharee, is merged into the copy in the owner's calendar, which every member sees, and kept in the sharee's inbox; the others hear of it (RFC 6638 §4.2)", async () => {
     const m = await bobsMeeting();
     const token = await syncToken(m.f.owner, m.f.calendar);
     await carolAnswers(m);
@@ -89,6 +89,8 @@ describe("a meeting a read-write sharee organizes as itself in a shared calendar
     expect(organizerStatusOf(masterOf((await getCopy(m.carol, copyPath(m.carol, m.uid))).text))).toBe("1.2");
     await waitCopy(m.dave, copyPath(m.dave, m.uid), (c) => ps(c.text, m.carol) === "ACCEPTED", "the refresh at Dave's", 15_000);
     expect(await inboxFor(m.f.owner, m.uid), "the reply is the sharee's: not kept in the owner's inbox").toHaveLength(0);
+    const kept = await inboxFor(m.f.rw, m.uid);
+    expect(kept.map(methodOf), "but in the organizing sharee's (RFC 6638 §4)").toEqual(["REPLY"]);
   });
 
   it("rescheduled by the sharee: new REQUESTs with a higher SEQUENCE; deleted by the sharee: CANCELs, both from the owner's home", async () => {
@@ -159,6 +161,7 @@ describe("when the sharee may no longer write the calendar", () => {
     const own = await getCopy(m.f.owner, m.owned);
     expect(ps(own.text, m.carol)).toBe("NEEDS-ACTION");
     expect(own.etag, "the owner's copy is unchanged").toBe(etag);
+    expect(await inboxFor(m.f.rw, m.uid), "nor kept in the former sharee's inbox").toHaveLength(0);
     const again = meeting({ uid: newUid("sharee-org-gone"), organizer: m.bob, attendees: [{ who: m.dave }], start: "20261216T100000Z", end: "20261216T110000Z" });
     const res = await dav("PUT", `${m.bobs.replace(/m\.ics$/, "n.ics")}`, { as: m.f.rw, body: again });
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -173,6 +176,7 @@ describe("when the sharee may no longer write the calendar", () => {
     await carolAnswers(m, "DECLINED");
     await waitCopy(m.carol, copyPath(m.carol, m.uid), (c) => organizerStatusOf(masterOf(c.text)) === "3.8", "3.8 at Carol's");
     expect(ps((await getCopy(m.f.owner, m.owned)).text, m.carol)).toBe("NEEDS-ACTION");
+    expect(await inboxFor(m.f.rw, m.uid)).toHaveLength(0);
     const again = meeting({ uid: newUid("sharee-org-ro"), organizer: m.bob, attendees: [{ who: m.dave }], start: "20261216T100000Z", end: "20261216T110000Z" });
     const res = await dav("PUT", `${m.f.rwUrl}n.ics`, { as: m.f.rw, body: again });
     expect(res.status).toBe(403);
