@@ -137,7 +137,7 @@ describe("a meeting a read-write sharee organizes as itself in a shared calendar
     await waitCopy(f0.carol, copyPath(f0.carol, uid), (c) => ps(c.text, alice) === "ACCEPTED", "the refresh at Carol's", 15_000);
   });
 
-  it("the owner's own change to the sharee's meeting is stored without scheduling: only who holds the ORGANIZER schedules it", async () => {
+  it("the owner's own change to the sharee's meeting, and its DELETE, are done without scheduling: only who holds the ORGANIZER schedules it", async () => {
     const m = await bobsMeeting();
     await waitCopy(m.carol, copyPath(m.carol, m.uid));
     const copy = await getCopy(m.f.owner, m.owned);
@@ -147,6 +147,9 @@ describe("a meeting a read-write sharee organizes as itself in a shared calendar
     await sleep(500);
     expect(await inboxFor(m.carol, m.uid)).toHaveLength(1);
     expect((await getCopy(m.carol, copyPath(m.carol, m.uid))).text).not.toMatch(/Moved by the owner/);
+    expect((await dav("DELETE", m.owned, { as: m.f.owner })).status).toBe(204);
+    await sleep(500);
+    expect((await inboxFor(m.carol, m.uid)).map(methodOf), "the owner's DELETE sends no CANCEL").toEqual(["REQUEST"]);
   });
 });
 
