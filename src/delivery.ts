@@ -13,7 +13,8 @@ import { mapLimit } from "./core/async.js";
 import type { ItipJob } from "./core/itip-job.js";
 import type { Principal } from "./core/model.js";
 import { SCHEDULE_STATUS } from "./core/schedule/index.js";
-import { directoryStub } from "./bindings.js";
+import { directoryStub, homeStub } from "./bindings.js";
+import type { CalendarHome } from "./home/calendar-home.js";
 import { imipConfig } from "./mail/config.js";
 
 export const ITIP_QUEUE = "edge-caldav-itip";
@@ -22,6 +23,8 @@ export const ITIP_DLQ = "edge-caldav-itip-dlq";
 /** Deliveries in flight per batch: each is an RPC to another home, not an outgoing connection. */
 const CONCURRENCY = 25;
 const MAX_BACKOFF_S = 300;
+/** Owners' homes asked at once for a hosted reply (their number is bounded by home/hosted.ts MAX_HOSTS). */
+const HOST_CONCURRENCY = 6;
 
 
 /** Reports a delivery result back to the sender's copy: the organizer's for requests, the attendee's for replies. */
@@ -46,7 +49,8 @@ export class Lookups {
 
   async prime(jobs: readonly ItipJob[]): Promise<void> {
     const addresses = [...new Set(jobs.map((j) => j.recipient))].filter((a) => !this.addresses.has(a));
-    const ids = [...new Set(jobs.map((j) => j.fromHome))].filter((id) => id !== "" && !this.principals.has(id));
+    // Senders: the sending home's principal, or the sharee a home sent for (home/hosted.ts).
+    const ids = [...new Set(jobs.map((j) => j.sharee ?? j.fromHome))].filter((id) => id !== "" && !this.principals.has(id));
     if (addresses.length === 0 && ids.length === 0) return;
     const found = directoryStub(this.env).principalsFor(addresses, ids);
     // If the batch lookup fails, each message asks on its own.
@@ -122,7 +126,8 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
     }
     if (imipConfig(env)) {
       // Sent by e-mail (iMIP, RFC 6047) from the sender's home; a failure throws and the Queue retries.
-      const from = await lookups.principal(job.fromHome);
+      // Sent in the name of who organizes (a sharee's meeting: the sharee, home/hosted.ts), from the home keeping the copy.
+      const from = await lookups.principal(job.sharee ?? job.fromHome);
       const outcome = await env.CALENDAR_HOME.getByName(job.fromHome).sendEmail(job, await lookups.body(job), from?.displayName ?? "");
       if (!outcome.sent && !outcome.duplicate) console.warn(`iMIP ${job.id} (${job.method} ${job.uid}) to ${job.recipient} not sent: ${outcome.reason}`);
       await reportNews(env, job, outcome.sent || outcome.duplicate ? SCHEDULE_STATUS.SENT : SCHEDULE_STATUS.TEMPORARY_FAILURE);
@@ -133,16 +138,37 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
     await reportNews(env, job, SCHEDULE_STATUS.INVALID_USER);
     return;
   }
-  // Who sent it is the principal whose home committed it; its addresses come from the directory. A message that
-  // came by e-mail speaks for the one address its checks allowed (src/mail/inbound.ts, core/imip/trust.ts).
-  const sender = job.via === "imip" ? outsider(job.originator) : await lookups.principal(job.fromHome);
+  // Who sent it is the principal whose home committed it, or the read-write sharee that home checked when it committed
+  // a meeting the sharee organizes there (home/hosted.ts); addresses come from the directory. A message that came by
+  // e-mail speaks for the one address its checks allowed (src/mail/inbound.ts, core/imip/trust.ts).
+  const from = job.sharee ?? job.fromHome;
+  const sender = job.via === "imip" ? outsider(job.originator) : await lookups.principal(from);
   if (!sender) {
-    console.warn(`iTIP ${job.id}: the sending principal ${job.fromHome} no longer exists; dropped`);
+    console.warn(`iTIP ${job.id}: the sending principal ${from} no longer exists; dropped`);
     return;
   }
+  // A sharee's meeting kept in the owner's calendar is the owner's copy too: the owner, as an attendee, gets no other.
+  if (job.sharee !== undefined && recipient.id === job.fromHome) return reportNews(env, job, SCHEDULE_STATUS.DELIVERED);
   const body = await lookups.body(job);
-  const { status } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
-  await reportNews(env, job, status);
+  const { status, hosts } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
+  await reportNews(env, job, hosts ? await hostedReply(env, hosts, job, body, recipient, sender) : status);
+}
+
+/**
+ * A reply to a meeting the recipient organizes in a calendar shared with it (README "Sharing"): each owner whose
+ * calendar the recipient mounted is asked, a few at a time, to merge it into a copy there (home/hosted.ts decides).
+ */
+async function hostedReply(env: Env, hosts: string[], job: ItipJob, body: string, recipient: Principal, sender: Principal): Promise<string> {
+  const merged = await askHosts(env, hosts, async (home) => (await home.deliverHosted(job, body, recipient, sender)).status, (s) => s !== SCHEDULE_STATUS.NO_AUTHORITY);
+  // Merged: the organizer's own inbox keeps the message (RFC 6638 §4), as for a meeting in its own calendar.
+  if (merged === SCHEDULE_STATUS.DELIVERED) await homeStub(env, recipient.id).keepReply(job, body);
+  return merged ?? SCHEDULE_STATUS.NO_AUTHORITY;
+}
+
+/** Asks the owners' homes `hosts` (a sharee's, home/hosted.ts), a few at a time; the first answer `found` takes. */
+export async function askHosts<T>(env: Env, hosts: string[], ask: (home: DurableObjectStub<CalendarHome>) => Promise<T>, found: (answer: T) => boolean): Promise<T | undefined> {
+  const answers = await mapLimit(hosts, HOST_CONCURRENCY, (host) => ask(homeStub(env, host)));
+  return answers.find(found);
 }
 
 /** Reports an outcome the sender's copy does not already show (a promise kept changes nothing, not even its ETag). */

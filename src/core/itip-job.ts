@@ -9,6 +9,12 @@ export interface ItipJob {
   id: string;
   /** The principal whose home sent it (for SCHEDULE-STATUS and the e-mail store). */
   fromHome: string;
+  /**
+   * A read-write sharee of a calendar in `fromHome` that organizes this meeting there as itself (README "Sharing"):
+   * the message speaks for this principal, not for the home's owner. Set only by the owner's home, which checked the
+   * sharee's access in the transaction that committed the message (home/hosted.ts).
+   */
+  sharee?: string | undefined;
   originator: string;
   recipient: string;
   method: ItipMethod;
@@ -70,9 +76,10 @@ export function unpackJobs(p: PackedJobs): ItipJob[] {
   return p.jobs.map(({ ref, ...rest }) => (ref === undefined ? rest : { ...rest, body: p.bodies[ref]! }));
 }
 
-export function jobOf(m: OutgoingMessage, fromHome: string, now: number, promised?: string): ItipJob {
+export function jobOf(m: OutgoingMessage, fromHome: string, now: number, promised?: string, sharee?: string): ItipJob {
   return {
     ...(promised !== undefined ? { promised } : {}),
+    ...(sharee !== undefined ? { sharee } : {}),
     id: crypto.randomUUID(),
     fromHome,
     originator: m.originator,

@@ -15,7 +15,7 @@ import { MAX_REPLANS } from "./put.js";
 import { RETRY_HEADER } from "../home/writes.js";
 import { packJobs } from "../core/itip-job.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
-import { mountIn, ownTarget, sharedTarget } from "./shared.js";
+import { mountIn, ownTarget, schedulerOf, sharedTarget } from "./shared.js";
 import { leaveShare } from "./sharing.js";
 import { delegateTarget } from "./delegated.js";
 
@@ -43,7 +43,9 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
         checkConditions(stored.object.etag, { ifMatch });
         checkScheduleTag(stored.object.scheduleTag, ifScheduleTagMatch);
       }
-      const plan = stored?.snapshot && stored.collection.kind === "calendar" ? await planWrite(ctx, await target.organizer(), stored, null, { scheduleReply }) : undefined;
+      // The owner schedules, or a read-write sharee that organizes the meeting as itself (dav/shared.ts).
+      const by = stored?.snapshot ? await schedulerOf(target, stored.snapshot, null, ctx.user) : undefined;
+      const plan = by && stored && stored.collection.kind === "calendar" ? await planWrite(ctx, await by.principal(), stored, null, { scheduleReply, hosted: by.hosted }) : undefined;
       const result = await target.home.deleteObject(
         {
           collection: target.collection,

@@ -30,18 +30,29 @@ export interface WritePlan {
 
 type Next = { obj: CalendarObject; text: string; snapshot: ScheduleSnapshot | null };
 
+/** Where a plan's messages go from, when not from the scheduling principal's own home. */
+export interface HostedBy {
+  /** The home that holds the copy and sends the messages: the owner of a shared calendar. */
+  home: string;
+  /** The read-write sharee organizing there as itself (dav/shared.ts schedulerOf): the sender of its messages. */
+  sharee: string;
+}
+
 /**
  * Plans a PUT (next set) or DELETE (next null) of a possibly scheduling
  * object by `owner`. With `mergeOthers` (a matching If-Schedule-Tag-Match,
  * RFC 6638 §3.2.10.1) the stored view of the other attendees is kept.
+ * With `hosted`, `owner` is a sharee organizing in another's calendar: the
+ * copy is read from, and the messages sent from, that home.
  */
 export async function planWrite(
   ctx: DavContext,
   owner: Principal,
   stored: Stored | null,
   incoming: Next | null,
-  opts: { scheduleReply: boolean; mergeOthers?: boolean },
+  opts: { scheduleReply: boolean; mergeOthers?: boolean; hosted?: HostedBy | undefined },
 ): Promise<WritePlan> {
+  const home = opts.hosted?.home ?? owner.id;
   // The role comes from what is stored when the owner has one there (RFC 6638 §3.1): the new body cannot make an
   // Attendee the Organizer. Only an object that was none of the owner's business takes its role from the new body,
   // and then its old version was nothing the owner ever scheduled (planned as if new).
@@ -51,7 +62,7 @@ export async function planWrite(
   const oldSnap = storedRole !== "none" ? storedSnap : null;
   const now = Date.now();
   if (role === "none") return { text: incoming?.text ?? null, rewritten: false, snapshot: incoming?.snapshot ?? null, jobs: [] };
-  const oldText = stored && oldSnap ? (await readBody(ctx, owner.id, stored.object)).text : undefined;
+  const oldText = stored && oldSnap ? (await readBody(ctx, home, stored.object)).text : undefined;
   let next = incoming;
   let merged = false;
   if (next && opts.mergeOthers && oldText !== undefined) {
@@ -68,7 +79,7 @@ export async function planWrite(
   const promise = async (messages: OutgoingMessage[]) =>
     capOutside(ctx.env, promisedStatuses(await holdersOf(ctx.directory, [...new Set(messages.map((m) => m.recipient))]), messages, outsideStatus(ctx.env)));
   const jobs = (messages: OutgoingMessage[], promised: Record<string, string>) =>
-    messages.filter((m) => promised[m.recipient] !== SCHEDULE_STATUS.TEMPORARY_FAILURE).map((m) => jobOf(m, owner.id, now, promised[m.recipient]));
+    messages.filter((m) => promised[m.recipient] !== SCHEDULE_STATUS.TEMPORARY_FAILURE).map((m) => jobOf(m, home, now, promised[m.recipient], opts.hosted?.sharee));
   if (role === "organizer") {
     const plan = planOrganizer({
       old: stored ? { snapshot: oldSnap, ...(oldText !== undefined ? { text: oldText } : {}) } : null,

@@ -13,7 +13,7 @@ import { packJobs } from "../core/itip-job.js";
 import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
-import { checkSharedOrganizer, mountIn, ownTarget, sentByBody, sharedTarget } from "./shared.js";
+import { checkSharedOrganizer, mountIn, ownTarget, schedulerOf, sentByBody, sharedTarget } from "./shared.js";
 import { delegateTarget } from "./delegated.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 
@@ -92,9 +92,11 @@ export async function storeObject(
       continue;
     }
     const stored = read;
-    await checkSharedOrganizer(target, snapshot, ctx.user);
+    // The owner schedules, or a read-write sharee organizing as itself in the owner's calendar (dav/shared.ts).
+    const by = await schedulerOf(target, stored?.snapshot ?? null, snapshot, ctx.user);
+    await checkSharedOrganizer(target, snapshot, ctx.user, by, stored?.snapshot ?? null);
     // A sharee writing the owner's meeting is its SENT-BY (RFC 5545 §3.2.18): the body is the owner's, sent by the sharee.
-    const sentBy = await sentByBody(target, snapshot, text, ctx.user, stored?.snapshot ?? null);
+    const sentBy = by.hosted ? null : await sentByBody(target, snapshot, text, ctx.user, stored?.snapshot ?? null);
     const incoming = sentBy ?? text;
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {
@@ -103,9 +105,10 @@ export async function storeObject(
     }
     const scheduling = snapshot !== null || (stored?.snapshot ?? null) !== null;
     const plan = scheduling
-      ? await planWrite(ctx, await target.organizer(), stored, { obj: parsed, text: incoming, snapshot }, {
+      ? await planWrite(ctx, await by.principal(), stored, { obj: parsed, text: incoming, snapshot }, {
           scheduleReply: true,
           mergeOthers: conditions.ifScheduleTagMatch !== undefined,
+          hosted: by.hosted,
         })
       : { text: incoming, rewritten: false, snapshot: null, jobs: [] };
     const body = plan.text ?? incoming;

@@ -19,6 +19,7 @@ import { hrefs } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
 import { NOTIFICATIONS, type MountInfo, type ShareAccess } from "../core/sharing/model.js";
 import type { ViewOp, ViewResult } from "../home/view.js";
+import type { HostedBy } from "./implicit.js";
 import type { DavContext } from "./context.js";
 
 /** The owner's calendar record as the sharee sees it: its name in the sharee's home, the sharee's properties over the owner's. */
@@ -97,11 +98,34 @@ export function mountIn(error: DavErrorShape): { owner: string; calendar: string
 
 /**
  * The owner's home of a shared calendar, written to as the sharee (the owner's home checks the invitation).
- * A meeting there is scheduled once, from the owner's home, as the owner's (docs: README "Sharing"): an ORGANIZER
- * that is the sharee's own address is refused, since the attendees' answers could reach no copy of the sharee's.
+ * A meeting there is scheduled once, from the owner's home: as the owner's when the ORGANIZER is the owner's, or as
+ * the sharee's own when it is the sharee's (schedulerOf; docs: README "Sharing").
  */
 export function sharedTarget(ctx: DavContext, mount: { owner: string; calendar: string }, href: string): WriteTarget {
   return { home: ctx.home(mount.owner), collection: mount.calendar, organizer: () => ctx.principalOrThrow(mount.owner), asSharee: { id: ctx.user.id, href } };
+}
+
+/** Who schedules a write: the target's owner, or a read-write sharee organizing as itself from the owner's home. */
+export interface Scheduler {
+  /** Asked of the Directory only when needed (a plain object schedules nothing). */
+  principal: () => Promise<Principal>;
+  hosted?: HostedBy | undefined;
+}
+
+/**
+ * Who schedules a write to `t` (RFC 6638 §3.1, the role read from the stored copy when the owner or the writer has
+ * one there, else from the new body): the owner, unless `t` is a calendar shared with the writer and the ORGANIZER is
+ * one of the writer's own addresses; then the writer, from the owner's home, which checks its access as it commits.
+ * A delegate always writes as the boss (README "Delegation").
+ */
+export async function schedulerOf(t: WriteTarget, stored: string | null, incoming: ScheduleSnapshot | null, user: Principal): Promise<Scheduler> {
+  if (!t.asSharee || (stored === null && incoming === null)) return { principal: t.organizer };
+  const owner = await t.organizer();
+  const before = parseSnapshot(stored);
+  const known = roleOf(before, owner.addresses) !== "none" || roleOf(before, user.addresses) !== "none";
+  const snap = known ? before : incoming;
+  const own = roleOf(snap, owner.addresses) !== "organizer" && roleOf(snap, user.addresses) === "organizer";
+  return own ? { principal: async () => user, hosted: { home: owner.id, sharee: user.id } } : { principal: async () => owner };
 }
 
 /**
@@ -121,8 +145,16 @@ export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | nu
   return null;
 }
 
-export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal): Promise<void> {
-  if (!(t.asSharee || t.asDelegate) || !snapshot || roleOf(snapshot, (await t.organizer()).addresses) === "organizer") return;
-  if (roleOf(snapshot, user.addresses) === "organizer")
-    throw precondition(403, caldav("valid-organizer"), "a meeting in a shared or delegated calendar is organized as the calendar's owner: use the owner's address as ORGANIZER");
+/**
+ * The ORGANIZER a sharee or delegate may write in the owner's calendar (403 CALDAV:valid-organizer otherwise): the
+ * owner's; a read-write sharee's own (`by` names it the scheduler); any, when the owner is an attendee (the owner's
+ * invitation, answered for it) or the stored object already had it (an edit of what the calendar keeps, stored
+ * without scheduling unless its organizer writes it).
+ */
+export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal, by: Scheduler, stored: string | null): Promise<void> {
+  if (!(t.asSharee || t.asDelegate) || !snapshot?.organizer || by.hosted) return;
+  if (roleOf(snapshot, (await t.organizer()).addresses) !== "none") return;
+  if (parseSnapshot(stored)?.organizer === snapshot.organizer) return;
+  const who = t.asSharee ? "the calendar's owner or the sharee itself" : "the calendar's owner";
+  throw precondition(403, caldav("valid-organizer"), `${snapshot.organizer} cannot organize here: a meeting in a shared or delegated calendar is organized as ${who}`);
 }

@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { capture, DavError, forbidden, precondition, toShape, type Result } from "../core/errors.js";
 import { unpackJobs, type ItipJob, type PackedJobs } from "../core/itip-job.js";
 import { caldav } from "../core/xml/names.js";
+import { SCHEDULE_STATUS } from "../core/schedule/status.js";
 import { textOf } from "../core/xml/tree.js";
 import type { CollectionInfo, CollectionKind, HomeInfo, ObjectInfo, ObjectWrite, Principal, PropMap, ShareeRef } from "../core/model.js";
 import { homeBusy, type BusyPeriod } from "./busy.js";
@@ -33,6 +34,8 @@ import {
   requireShare, sharingTies, type ShareOp,
 } from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
+import { checkedJobs, hostOwners, mayHost } from "./hosted.js";
+import { parseSnapshot, roleOf } from "../core/schedule/snapshot.js";
 import { hrefs } from "../core/paths.js";
 import { delegationTies, forgetInDelegation, requireProxy, seenByDelegate, setGroup, setPointer } from "./delegation.js";
 import type { Delegation, ProxyKind } from "../core/delegation/model.js";
@@ -375,7 +378,8 @@ export class CalendarHome extends DurableObject<Env> {
    * A field, not a method: internal, never an RPC entry point of its own.
    */
   private readonly storeObject = async (w: ObjectWrite, onCommit?: (created: boolean) => void): Promise<Result<{ etag: string; scheduleTag: string | null; created: boolean }>> => {
-    const jobs = w.schedule ? unpackJobs(w.schedule.jobs) : [];
+    // A message speaks for a sharee only when it is the one checked for this write (hosted.ts).
+    const jobs = w.schedule ? checkedJobs(unpackJobs(w.schedule.jobs), w.asSharee) : [];
     // Most bodies live in their row (bodies.ts): then nothing is written outside the one transaction below.
     const inline = inRow(w.size, w.schedule?.snapshot?.length ?? 0);
     const staging = [...planStaging(jobs).values()].reduce((n, size) => n + size, 0);
@@ -456,17 +460,17 @@ export class CalendarHome extends DurableObject<Env> {
 
   /** DELETE of an object; never refused for quota, though the CANCELs or REPLY it sends are kept like any message. */
   deleteObject(d: DeleteRequest, packed?: PackedJobs): Promise<Result<void>> {
-    return this.withMessages(packed, (now) => deleteObject(this.sql, d, now));
+    return this.withMessages(packed, (now) => deleteObject(this.sql, d, now), d.asSharee);
   }
 
   /**
    * Runs `change` in one transaction with the messages it sends: their bodies staged in R2 first (outbox.ts), and
-   * dropped again when the change is refused.
+   * dropped again when the change is refused. `asSharee`: the sharee `change` checks, whom messages may speak for.
    */
-  private async withMessages(packed: PackedJobs | undefined, change: (now: number) => void): Promise<Result<void>> {
+  private async withMessages(packed: PackedJobs | undefined, change: (now: number) => void, asSharee?: ShareeRef): Promise<Result<void>> {
     let staged: Staged;
     try {
-      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, packed ? unpackJobs(packed) : [], Date.now());
+      staged = await stageBodies(this.sql, this.env.BODIES, this.epoch, packed ? checkedJobs(unpackJobs(packed), asSharee) : [], Date.now());
     } catch (e) {
       return { ok: false, error: toShape(new DavError(503, { description: `body store unavailable: ${(e as Error).message}` })) };
     }
@@ -512,8 +516,29 @@ export class CalendarHome extends DurableObject<Env> {
    * `me` is this home's principal, `sender` the principal whose home sent the message: what it may change is
    * decided from them and the stored copy (core/schedule/authority.ts), never from the message alone.
    */
-  async deliver(job: ItipJob, body: string, me: Principal, sender: Principal): Promise<{ status: string }> {
+  async deliver(job: ItipJob, body: string, me: Principal, sender: Principal): Promise<{ status: string; hosts?: string[] }> {
+    // A reply to a meeting this home's principal organizes in a calendar shared with it: the copy is in the owner's
+    // home (hosted.ts); the caller asks the owners named here. (Without a copy here it would be refused anyway.)
+    if (job.method === "REPLY" && !findByUid(this.sql, job.uid)) {
+      const hosts = hostOwners(this.sql);
+      if (hosts.length > 0) return { status: SCHEDULE_STATUS.NO_AUTHORITY, hosts };
+    }
     return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me, sender });
+  }
+
+  /**
+   * Merges a REPLY to `sharee`'s meeting into its copy here, in a calendar of this home's principal shared with the
+   * sharee (hosted.ts): only while the sharee holds an accepted read-write invitation to that calendar and holds the
+   * copy's ORGANIZER, decided in the transaction that merges. Anything else is 3.8 and changes nothing.
+   */
+  async deliverHosted(job: ItipJob, body: string, sharee: Principal, sender: Principal): Promise<{ status: string }> {
+    if (job.method !== "REPLY") return { status: SCHEDULE_STATUS.NO_AUTHORITY };
+    return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me: sharee, sender, hosted: sharee.id, ownersAnswer: sender.id === this.owner });
+  }
+
+  /** Keeps in the inbox a REPLY merged into a meeting this home's principal organizes in an owner's home (hosted.ts). */
+  async keepReply(job: ItipJob, body: string): Promise<void> {
+    await this.deliveries.submit(job.uid, { kind: "keep", job, body });
   }
 
   /** Records SCHEDULE-STATUS values for delivery results on this home's copy of `uid` (RFC 6638 §3.2.9). */
@@ -559,6 +584,21 @@ export class CalendarHome extends DurableObject<Env> {
   async schedulingCopy(uid: string): Promise<string | null> {
     const found = findByUid(this.sql, uid);
     return found ? rowBody(this.env.BODIES, found.row) : null;
+  }
+
+  /** The owners whose calendars are mounted here: where a meeting this home's principal organizes may be kept (hosted.ts). */
+  hosts(): string[] {
+    return hostOwners(this.sql);
+  }
+
+  /**
+   * schedulingCopy() of a meeting `sharee` organizes in a calendar of this home shared with it (hosted.ts): null
+   * unless the sharee holds the copy's ORGANIZER and an accepted read-write invitation to the calendar.
+   */
+  async hostedCopy(uid: string, sharee: Principal): Promise<string | null> {
+    const found = findByUid(this.sql, uid);
+    if (!found || !mayHost(this.sql, found.col.id, sharee.id) || roleOf(parseSnapshot(found.row.snapshot), sharee.addresses) !== "organizer") return null;
+    return rowBody(this.env.BODIES, found.row);
   }
 
   /** Marks the RSVP link of message `id` used (src/mail/rsvp.ts); false when it was already, or `peek` and it is. */

@@ -20,6 +20,7 @@ import { collectionRow, objectRow, readProps, scopes, type CollectionRow, type O
 import type { Sql } from "../sql.js";
 import { addUsed, fitsQuota, footprint, newScheduleTag, stateBytes, writeRow, type RowData } from "./writes.js";
 import { INBOX } from "./provision.js";
+import { mayHost } from "./hosted.js";
 
 export interface DeliveryHost {
   sql: Sql;
@@ -77,6 +78,15 @@ export function freeName(sql: Sql, col: CollectionRow, uid: string): string {
   return !taken || taken.uid === uid ? base : `${base.slice(0, -4)}-${crypto.randomUUID().slice(0, 8)}.ics`;
 }
 
+/** For each sharee whose reply ops are queued: whether the copy is in a calendar it may organize in (hosted.ts). */
+function hostingOf(sql: Sql, found: { col: CollectionRow } | undefined, ops: InboundOp[]): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const o of ops) if (o.kind === "deliver" && o.hosted !== undefined) out.set(o.hosted, !!found && mayHost(sql, found.col.id, o.hosted));
+  return out;
+}
+
+const sameHosting = (a: Map<string, boolean>, b: Map<string, boolean>) => [...a].every(([k, v]) => b.get(k) === v);
+
 const inboxIndex = (uid: string, component: string): IndexSummary => ({
   uid, component: component as IndexSummary["component"], start: null, end: null, recurring: false, floating: false, exact: false, busy: null,
 });
@@ -120,8 +130,8 @@ export class Deliveries {
       const now = Date.now();
       const found = findByUid(sql, uid);
       const text = found ? await rowBody(bodies, found.row) : null;
-      const active = overQuota ? ops.filter((o) => o.kind !== "deliver") : ops;
-      const room = active.find((o) => o.kind === "deliver" && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
+      const active = overQuota ? ops.filter((o) => o.kind === "status") : ops;
+      const room = active.find((o) => o.kind === "deliver" && !o.hosted && (o.me.type === "ROOM" || o.me.type === "RESOURCE"));
       const busy = room?.kind === "deliver"
         ? await homeBusy(sql, bodies, { start: now - 86_400_000, end: now + ROOM_HORIZON_MS }, { excludeUid: uid, ownerAddresses: room.me.addresses })
         : [];
@@ -129,7 +139,11 @@ export class Deliveries {
       const organizer = found?.row.snapshot ? (JSON.parse(found.row.snapshot) as ScheduleSnapshot).organizer : null;
       const stamp = (rid: string, attendee: string) =>
         sql.one<{ stamp: string }>("SELECT stamp FROM reply_stamps WHERE uid = ? AND rid = ? AND attendee = ?", uid, rid, attendee)?.stamp;
-      const { result, outcomes } = applyOps(text, organizer, active, seen, busy, now, stamp);
+      // Replies for a sharee's meeting (hosted.ts): whether its copy is in a calendar the sharee may still write.
+      const hosting = hostingOf(sql, found, active);
+      const { result, outcomes } = applyOps(text, organizer, active, seen, busy, now, stamp, (sharee) => hosting.get(sharee) === true);
+      // Whose meeting had replies merged: its refreshes go out as that sharee's (refresh.ts).
+      const hostedBy = active.find((o, i) => o.kind === "deliver" && o.hosted && outcomes[i]?.status === SCHEDULE_STATUS.DELIVERED);
 
       let row: RowData | undefined;
       if (result.text !== null && result.text !== text) {
@@ -145,7 +159,7 @@ export class Deliveries {
       const outgoing = result.outgoing.map((m) => jobOf(m, this.host.owner, now));
       const growth = (row ? row.size + stateBytes(row.snapshot, row.instances) - footprint(found?.row) : 0)
         + inbox.reduce((n, i) => n + i.size, 0) + [...planStaging(outgoing).values()].reduce((n, size) => n + size, 0);
-      if (!overQuota && ops.some((o) => o.kind === "deliver") && !fitsQuota(sql, growth, this.host.quota)) {
+      if (!overQuota && ops.some((o) => o.kind !== "status") && !fitsQuota(sql, growth, this.host.quota)) {
         overQuota = true;
         attempt--;
         continue;
@@ -175,6 +189,8 @@ export class Deliveries {
       const committed = this.host.transact(() => {
         const again = findByUid(sql, uid);
         if ((again?.row.etag ?? null) !== (found?.row.etag ?? null)) return false;
+        // A share withdrawn or made read-only meanwhile: decide again.
+        if (!sameHosting(hosting, hostingOf(sql, again, active))) return false;
         if (row) {
           const col = found?.col ?? defaultCalendarFor(sql, row.component);
           if (col) {
@@ -194,7 +210,7 @@ export class Deliveries {
         for (const id of result.applied) sql.run("INSERT OR IGNORE INTO itip_applied (id, at) VALUES (?, ?)", id, now);
         for (const s of result.stamps)
           sql.run("INSERT OR REPLACE INTO reply_stamps (uid, rid, attendee, stamp) VALUES (?, ?, ?, ?)", uid, s.rid, s.attendee, s.stamp);
-        if (result.refresh.length) scheduleRefresh(sql, uid, result.refresh, now);
+        if (result.refresh.length) scheduleRefresh(sql, uid, result.refresh, now, hostedBy?.kind === "deliver" ? hostedBy.hosted : undefined);
         commitStaged(sql, staged, now, (delta) => addUsed(sql, delta));
         return true;
       });
@@ -207,7 +223,7 @@ export class Deliveries {
       if (!overQuota) return outcomes;
       // The refused deliveries learn 5.1 (not delivered, may succeed later); the other operations were applied.
       let k = 0;
-      return ops.map((o) => (o.kind === "deliver" ? { status: SCHEDULE_STATUS.TEMPORARY_FAILURE } : outcomes[k++]!));
+      return ops.map((o) => (o.kind !== "status" ? { status: SCHEDULE_STATUS.TEMPORARY_FAILURE } : outcomes[k++]!));
     }
     throw new Error(`delivery for UID ${uid}: the copy kept changing; try again`);
   }

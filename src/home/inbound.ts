@@ -11,7 +11,7 @@
 import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
 import {
-  applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
+  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
   type ItipMessage, type ReplyStamps,
 } from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
@@ -19,9 +19,16 @@ import type { BusyPeriod } from "./busy.js";
 
 /** One unit of incoming work. */
 export type InboundOp =
-  /** `me` is the recipient; `sender` the principal whose home sent the message (from the directory). */
-  | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal }
-  | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean };
+  /**
+   * `me` is the recipient; `sender` the principal whose home sent the message (from the directory). `hosted`: a REPLY
+   * to `me`, a read-write sharee (this id) organizing the meeting in this home's shared calendar (home/hosted.ts);
+   * `ownersAnswer`: sent by this home's principal, an attendee answering in that very copy, where its PARTSTAT is
+   * already written: the other attendees still hear of it.
+   */
+  | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal; hosted?: string | undefined; ownersAnswer?: boolean | undefined }
+  | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean }
+  /** A REPLY merged into a meeting this principal organizes in an owner's home (home/hosted.ts): kept in its inbox. */
+  | { kind: "keep"; job: ItipJob; body: string };
 
 export interface OpOutcome {
   /** SCHEDULE-STATUS to report to the sender for a delivery (RFC 6638 §3.2.9). */
@@ -48,6 +55,8 @@ export type BusyLookup = (ops: InboundOp[]) => Promise<BusyPeriod[]>;
  * Applies queued operations to the current text of the copy (null: none yet),
  * whose ORGANIZER is `organizer` (null: the copy has none). Pure apart from
  * the busy periods passed in; returns the new state and what to write beside it.
+ * `hosts(sharee)`: whether the copy is in a calendar that sharee may organize
+ * in as itself (a hosted REPLY is refused otherwise).
  */
 export function applyOps(
   current: string | null,
@@ -57,6 +66,7 @@ export function applyOps(
   busy: BusyPeriod[],
   now: number,
   stamps: ReplyStamps = () => undefined,
+  hosts: (sharee: string) => boolean = () => false,
 ): { result: Applied; outcomes: OpOutcome[] } {
   let text = current;
   let copyOrganizer = organizer;
@@ -95,6 +105,18 @@ export function applyOps(
     } catch (e) {
       console.warn(`iTIP ${job.id} (${job.method} ${job.uid}) is not a valid message: ${(e as Error).message}`);
       outcomes.push({ status: "5.1" });
+      continue;
+    }
+    if (op.kind === "keep") {
+      // Merged where the copy is (the owner's home decided); only the organizer's inbox keeps it (RFC 6638 §4).
+      result.applied.push(job.id);
+      result.inbox.push({ id: job.id, body: op.body, uid: message.uid, component: message.component });
+      outcomes.push({ status: SCHEDULE_STATUS.DELIVERED });
+      continue;
+    }
+    if (op.hosted !== undefined && !hosts(op.hosted)) {
+      // Not a calendar of this home that the sharee may still write: the reply is not this home's to merge.
+      outcomes.push({ status: SCHEDULE_STATUS.NO_AUTHORITY });
       continue;
     }
     const authority = checkAuthority({
@@ -172,7 +194,7 @@ function applyMessage(
       const r = applyReply({ existing: text, message, now, precise: job.created, stamps: known });
       if (r) {
         text = r.text;
-        if (r.changed) result.refresh.push(...r.recurrenceIds);
+        if (r.changed || op.ownersAnswer) result.refresh.push(...r.recurrenceIds);
         result.stamps.push(...r.stamps.map((x) => ({ ...x, attendee: r.attendee })));
       }
       break;
@@ -181,7 +203,7 @@ function applyMessage(
       // REFRESH, COUNTER, DECLINECOUNTER, PUBLISH: kept in the inbox for the client to act on.
       break;
   }
-  // The message is kept in the inbox once it was applied (RFC 6638 §4).
-  result.inbox.push({ id: job.id, body, uid: message.uid, component: message.component });
+  // The message is kept in the inbox once it was applied (RFC 6638 §4); a hosted reply is the sharee's, not the owner's.
+  if (op.hosted === undefined) result.inbox.push({ id: job.id, body, uid: message.uid, component: message.component });
   return text;
 }

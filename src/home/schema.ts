@@ -162,6 +162,9 @@ const MIGRATIONS: string[] = [
      FROM objects WHERE collection_id = collections.id AND recurring = 0 AND start_ms IS NOT NULL), 0);
    CREATE INDEX objects_range ON objects (collection_id, component, recurring, start_ms, end_ms, inst_until);
    DROP INDEX objects_span;`,
+  // v13: a refresh of a meeting a read-write sharee organizes in this home's shared calendar (hosted.ts) goes out as
+  // that sharee's: the sharee is noted with the round (NULL: the home's principal's own meeting).
+  `ALTER TABLE refresh_pending ADD COLUMN sharee TEXT;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -12,6 +12,8 @@ import { label, viewOf, type EventView } from "../core/imip/view.js";
 import type { ItipJob } from "../core/itip-job.js";
 import { parseItip } from "../core/schedule/itip.js";
 import { directoryStub, homeStub } from "../bindings.js";
+import { askHosts } from "../delivery.js";
+import type { Principal } from "../core/model.js";
 
 export const rsvp = new Hono<{ Bindings: Env }>();
 
@@ -45,7 +47,7 @@ async function find(env: Env, token: string): Promise<Found> {
   if (!check.ok) return check.why === "expired" ? sorry(410, "This link has expired.") : sorry(404, "This link is not valid.");
   const { claim } = check;
   const organizer = await directoryStub(env).principalByAddress(claim.organizer);
-  const copy = organizer ? await homeStub(env, organizer.id).schedulingCopy(claim.uid) : null;
+  const copy = organizer ? await organizerCopy(env, organizer, claim.uid) : null;
   if (!organizer || !copy) return sorry(404, "This event no longer exists.");
   try {
     rsvpReply(copy, claim.attendee, "NEEDS-ACTION", Date.now());
@@ -55,6 +57,14 @@ async function find(env: Env, token: string): Promise<Found> {
   const view = viewOf(copy);
   if (!(await homeStub(env, organizer.id).useRsvp(claim.id, true))) return sorry(410, "This link was already used to answer.");
   return { claim, view, copy, home: organizer.id };
+}
+
+/** The organizer's copy: in its own home, or one it keeps in a calendar shared with it (home/hosted.ts). */
+async function organizerCopy(env: Env, organizer: Principal, uid: string): Promise<string | null> {
+  const home = homeStub(env, organizer.id);
+  const own = await home.schedulingCopy(uid);
+  if (own !== null) return own;
+  return (await askHosts(env, await home.hosts(), (host) => host.hostedCopy(uid, organizer), (copy) => copy !== null)) ?? null;
 }
 
 const answerOf = (raw: string | undefined): RsvpAnswer | null => (raw && raw in RSVP_ANSWERS ? (raw as RsvpAnswer) : null);

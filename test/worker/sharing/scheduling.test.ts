@@ -3,7 +3,8 @@
 // once from the owner's home with its Schedule-Tag and the sharee as
 // SENT-BY (RFC 5545 §3.2.18); each attendee gets one
 // invitation; a sharee who is also an attendee answers in its own home; an
-// ORGANIZER that is the sharee's own address is refused (README "Sharing").
+// ORGANIZER that is neither the owner's nor the sharee's own is refused
+// (README "Sharing"; the sharee's own: sharee-organizer.test.ts).
 import { describe, expect, it, vi } from "vitest";
 import { dav, errorConditions, type Creds } from "../../helpers/dav-client.js";
 import { CAL, proppatchBody } from "../../helpers/caldav.js";
@@ -84,11 +85,11 @@ describe("a meeting in a shared calendar", () => {
     expect(ps(seen.text, dave)).toBe("ACCEPTED");
   });
 
-  it("an ORGANIZER that is the sharee's own address is refused (CALDAV:valid-organizer); nothing is stored or sent", async () => {
+  it("an ORGANIZER that is a third principal's address is refused (CALDAV:valid-organizer); nothing is stored or sent", async () => {
     const f = await sharedFamily();
     const dave = await party("dave");
     const uid = newUid("shared-self");
-    const body = meeting({ uid, organizer: asParty(f.rw), attendees: [{ who: dave }], start: "20261212T100000Z", end: "20261212T110000Z" });
+    const body = meeting({ uid, organizer: asParty(f.stranger), attendees: [{ who: dave }], start: "20261212T100000Z", end: "20261212T110000Z" });
     const res = await dav("PUT", `${f.rwUrl}self.ics`, { as: f.rw, body });
     expect(res.status).toBe(403);
     expect(await errorConditions(res)).toEqual([CAL("valid-organizer")]);
