@@ -10,8 +10,11 @@ const READ = /^\s*SELECT\b/i;
 
 export class Sql {
   private writes = 0;
+  /** A statement matching `watch` may have written since takeWatched() was last asked (true at first: unknown). */
+  private watched = true;
 
-  constructor(private readonly sql: SqlStorage) {}
+  /** `watch`: writes its owner wants to hear of (the home's pending work: outbox, garbage, ...), see takeWatched. */
+  constructor(private readonly sql: SqlStorage, private readonly watch?: RegExp) {}
 
   /**
    * Changes whenever a statement that may write is run (counted before it runs, whether it commits or not), so
@@ -36,8 +39,17 @@ export class Sql {
     return this.sql.exec(query, ...params).rowsWritten;
   }
 
+  /** Whether a watched statement ran since the last call (or ever, on the first): then the owner looks at what it wrote. */
+  takeWatched(): boolean {
+    const w = this.watched;
+    this.watched = false;
+    return w;
+  }
+
   private note(query: string): void {
-    if (!READ.test(query)) this.writes++;
+    if (READ.test(query)) return;
+    this.writes++;
+    if (this.watch?.test(query)) this.watched = true;
   }
 }
 

@@ -51,6 +51,8 @@ const RESERVED = new Set([INBOX, OUTBOX, NOTIFICATIONS]);
 
 /** How soon the alarm retries handing the outbox to the Queue. */
 const OUTBOX_RETRY_MS = 5_000;
+/** Statements that leave work for after the commit (afterCommit): messages to send, bodies to collect, refreshes. */
+const PENDING_WORK = /\b(INTO|UPDATE)\s+(outbox|garbage|itip_bodies|refresh_pending)\b/i;
 /** Pause between two batches of bodies moved from R2 into their rows (bodies.ts). */
 const BODY_MOVE_DELAY_MS = 1_000;
 
@@ -66,9 +68,8 @@ export class CalendarHome extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = new Sql(ctx.storage.sql);
+    this.sql = new Sql(ctx.storage.sql, PENDING_WORK);
     this.outbox = new OutboxSender(this.sql, () => this.env.ITIP_QUEUE);
-    this.epochNow = new Unchanged(this.sql, () => meta(this.sql, "epoch")!);
     this.snapshotNow = new Unchanged(this.sql, () => homeSnapshot(this.sql, this.epoch));
     ctx.blockConcurrencyWhile(async () => {
       this.ready();
@@ -107,11 +108,12 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   /** The epoch and the snapshot (its collections and properties) as read, while nothing was written (sql.ts Unchanged). */
-  private readonly epochNow: Unchanged<string>;
+  /** The home's epoch (provision.ts): written once when the home is made, again only after destroy(), which forgets it. */
+  private epochKnown: string | null = null;
   private readonly snapshotNow: Unchanged<HomeSnapshot>;
 
   private get epoch(): string {
-    return this.epochNow.get();
+    return (this.epochKnown ??= meta(this.sql, "epoch")!);
   }
 
   private get quota(): number {
@@ -651,7 +653,8 @@ export class CalendarHome extends DurableObject<Env> {
     for (let i = 0; i < keys.length; i += 1000) await this.env.BODIES.delete(keys.slice(i, i + 1000));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    // This instance lives on; a principal re-created under the same name gets a fresh, empty home.
+    // This instance lives on; a principal re-created under the same name gets a fresh, empty home (and a new epoch).
+    this.epochKnown = null;
     this.ready();
   }
 
@@ -670,7 +673,10 @@ export class CalendarHome extends DurableObject<Env> {
 
   /** After a commit: hand the outbox to the Queue, and make sure the alarm will collect garbage and retry sends. */
   private async afterCommit(): Promise<void> {
-    // What is pending, in one statement: most writes (a plain PUT) leave nothing to send or collect.
+    // Nothing written since the last look leaves work (a plain PUT, most DELETEs): whatever was pending before has its
+    // alarm already, set by whoever wrote it. The first look of an instance always reads (Sql.takeWatched).
+    if (!this.sql.takeWatched()) return;
+    // What is pending, in one statement.
     const next = this.sql.one<{ pending: number | null; due: number | null; expires: number | null; refresh: number | null }>(
       `SELECT (SELECT 1 FROM outbox LIMIT 1) AS pending, (SELECT MIN(due) FROM garbage) AS due,
          (SELECT MIN(expires) FROM itip_bodies) AS expires, (SELECT MIN(due) FROM refresh_pending) AS refresh`,

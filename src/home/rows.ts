@@ -171,6 +171,30 @@ export function collectionRow(sql: Sql, name: string): CollectionRow | undefined
 }
 
 /** An object's row without its body: what a precondition check or a delete reads (a replaced body is never read). */
+/** What a PUT must know of its target before it writes, in one statement (writes.ts checkPut). */
+export interface PutTarget {
+  existing: ObjectRow | undefined;
+  /** Another member of the collection with the same UID (RFC 4791 §5.3.2.1 no-uid-conflict), if any. */
+  sameUid: string | undefined;
+  /** Whether the name has a tombstone (removed earlier), which the write must drop. */
+  tombstone: boolean;
+}
+
+const PREFIXED_COLUMNS = OBJECT_COLUMNS.split(",").map((c) => `o.${c.trim()}`).join(", ");
+
+export function putTarget(sql: Sql, collectionId: number, name: string, uid: string): PutTarget {
+  // Each part is a lookup on its own index (an OR of name and uid would read the whole collection).
+  const row = sql.one<ObjectRow & { same_uid: string | null; tombstone: number }>(
+    `SELECT ${PREFIXED_COLUMNS},
+       (SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?3 AND name != ?2 LIMIT 1) AS same_uid,
+       EXISTS (SELECT 1 FROM tombstones WHERE collection_id = ?1 AND name = ?2) AS tombstone
+     FROM (SELECT 1) AS one LEFT JOIN objects o ON o.collection_id = ?1 AND o.name = ?2`,
+    collectionId, name, uid,
+  )!;
+  const { same_uid, tombstone, ...object } = row;
+  return { existing: object.name === null ? undefined : (object as ObjectRow), sameUid: same_uid ?? undefined, tombstone: tombstone === 1 };
+}
+
 export function objectMeta(sql: Sql, collectionId: number, name: string): ObjectRow | undefined {
   return sql.one<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND name = ?`, collectionId, name);
 }

@@ -10,7 +10,7 @@ import type { InstanceIndex } from "../core/query/instance-index.js";
 import { hrefs } from "../core/paths.js";
 import { caldav, dav } from "../core/xml/names.js";
 import { el } from "../core/xml/tree.js";
-import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, scopes, spanOf, type CollectionRow, type ObjectRow } from "./rows.js";
+import { collectionRow, meta, OBJECT_COLUMNS, objectMeta, putTarget, scopes, spanOf, type CollectionRow, type ObjectRow } from "./rows.js";
 import type { Sql } from "../sql.js";
 import { mountNamed, requireShare } from "./sharing.js";
 import { requireProxy } from "./delegation.js";
@@ -19,6 +19,20 @@ import { requireProxy } from "./delegation.js";
 export const GARBAGE_GRACE_MS = 60_000;
 
 /** The home's next revision, counted and read in one statement. */
+/**
+ * nextRev and addUsed(delta) in one statement (a member's write does both): the new revision. Both meta rows are
+ * written, used_bytes by `delta` (0 leaves it as it was).
+ */
+export function nextRevUsing(sql: Sql, delta: number): number {
+  const rows = sql.all<{ key: string; value: string | number }>(
+    `INSERT INTO meta (key, value) VALUES ('rev', '1'), ('used_bytes', max(0, ?1))
+     ON CONFLICT (key) DO UPDATE SET value = CASE key WHEN 'rev' THEN CAST(value AS INTEGER) + 1 ELSE max(0, CAST(value AS INTEGER) + ?1) END
+     RETURNING key, value`,
+    delta,
+  );
+  return Number(rows.find((r) => r.key === "rev")!.value);
+}
+
 export function nextRev(sql: Sql): number {
   const row = sql.one<{ value: string | number }>(
     `INSERT INTO meta (key, value) VALUES ('rev', '1')
@@ -121,6 +135,8 @@ export function checkUniqueScheduling(sql: Sql, owner: string, uid: string, coll
 export interface PutPlan {
   col: CollectionRow;
   existing: ObjectRow | undefined;
+  /** The name has a tombstone to drop (rows.ts putTarget). */
+  tombstone: boolean;
 }
 
 /** Checks every precondition of storing `w` (and `extraBytes` beside it: staged message bodies) against the current state. */
@@ -129,9 +145,8 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col
     : w.asDelegate ? delegateCalendar(sql, w.collection, w.asDelegate, { href: hrefs.collection(owner, w.collection) })
     : calendarOrThrow(sql, owner, w.collection);
-  const existing = objectMeta(sql, col.id, w.name);
-  // Two statements, each on its index: one with "name = ? OR uid = ?" reads the whole collection.
-  const sameUid = sql.one<{ name: string }>("SELECT name FROM objects WHERE collection_id = ? AND uid = ? AND name != ? LIMIT 1", col.id, w.index.uid, w.name);
+  const { existing, sameUid: sameUidName, tombstone } = putTarget(sql, col.id, w.name, w.index.uid);
+  const sameUid = sameUidName === undefined ? undefined : { name: sameUidName };
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
@@ -150,7 +165,7 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   if (w.schedule?.snapshot) checkUniqueScheduling(sql, owner, w.index.uid, col.id, w.name);
   const snapshot = w.schedule ? w.schedule.snapshot : null;
   checkQuota(sql, w.size + stateBytes(snapshot, w.instances) + extraBytes - footprint(existing), quota);
-  return { col, existing };
+  return { col, existing, tombstone };
 }
 
 /** What an object row holds, however it was produced (client PUT, server delivery). */
@@ -181,13 +196,16 @@ function writeInstances(sql: Sql, collectionId: number, name: string, index: Ins
   );
 }
 
-/** Inserts or replaces the row `name` of `col`; the old body (if another) becomes garbage. */
-export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData, existing: ObjectRow | undefined, now: number): void {
-  const rev = nextRev(sql);
+/**
+ * Inserts or replaces the row `name` of `col`; the old body (if another) becomes garbage. `tombstone`: whether the
+ * name may have one to drop (false only when the caller just read that it has none).
+ */
+export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData, existing: ObjectRow | undefined, now: number, tombstone = true): void {
   const i = d.index;
   // Only a scheduling object resource has a Schedule-Tag: it goes when the resource stops being one (RFC 6638 §3.2.10).
   const scheduleTag = d.snapshot ? d.scheduleTag : null;
   const state = stateBytes(d.snapshot, d.instances);
+  const rev = nextRevUsing(sql, d.size + state - footprint(existing));
   // The row with everything kept beside it (instance horizon, state octets) in one statement.
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, body, rev, created, modified,
@@ -201,12 +219,12 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
     col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, d.bodyKey ? null : (d.body ?? null), rev, now, now,
     i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot, d.instances ? d.instances.until : null, state,
   );
-  writeInstances(sql, col.id, name, d.instances, existing !== undefined);
+  // A row without an instance horizon has no instance rows (they are written only with one, below).
+  writeInstances(sql, col.id, name, d.instances, existing !== undefined && existing.inst_until !== null);
   // A name with a row has no tombstone (removeObject leaves one, and the write that makes the row again drops it).
-  if (!existing) sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
+  if (!existing && tombstone) sql.run("DELETE FROM tombstones WHERE collection_id = ? AND name = ?", col.id, name);
   if (d.bodyKey) sql.run("DELETE FROM pending_bodies WHERE key = ?", d.bodyKey);
   if (existing && existing.body_key !== d.bodyKey) discardBody(sql, existing.body_key, now);
-  addUsed(sql, d.size + state - footprint(existing));
   touchCollection(sql, col.id, rev, now, spanOf(i));
 }
 
@@ -217,7 +235,7 @@ export function commitPut(sql: Sql, plan: PutPlan, w: ObjectWrite, bodyKey: stri
   writeRow(sql, plan.col, w.name, {
     uid: w.index.uid, component: w.index.component, etag: w.etag, scheduleTag, size: w.size, bodyKey, body: bodyKey ? null : w.body,
     index: w.index, snapshot: s?.snapshot ?? null, instances: w.instances,
-  }, plan.existing, now);
+  }, plan.existing, now, plan.tombstone);
   // As writeRow stores it: only a scheduling object resource has one.
   return { created: !plan.existing, scheduleTag: s?.snapshot ? scheduleTag : null };
 }
@@ -226,13 +244,13 @@ export const newScheduleTag = () => crypto.randomUUID().replaceAll("-", "").slic
 
 /** Removes an object row, leaving a tombstone for sync-collection. */
 export function removeObject(sql: Sql, col: CollectionRow, row: ObjectRow, now: number): void {
-  const rev = nextRev(sql);
+  const rev = nextRevUsing(sql, -footprint(row));
   sql.run("DELETE FROM objects WHERE collection_id = ? AND name = ?", col.id, row.name);
-  sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", col.id, row.name);
+  // Instance rows exist only with an instance horizon (writeRow).
+  if (row.inst_until !== null) sql.run("DELETE FROM instances WHERE collection_id = ? AND name = ?", col.id, row.name);
   sql.run("DELETE FROM props WHERE scope = ?", scopes.object(col.id, row.name));
   sql.run("INSERT OR REPLACE INTO tombstones (collection_id, name, rev, deleted_at) VALUES (?, ?, ?, ?)", col.id, row.name, rev, now);
   discardBody(sql, row.body_key, now);
-  addUsed(sql, -footprint(row));
   touchCollection(sql, col.id, rev, now);
   sql.run("DELETE FROM reply_stamps WHERE uid = ? AND NOT EXISTS (SELECT 1 FROM objects WHERE uid = ?)", row.uid, row.uid);
 }

@@ -62,3 +62,36 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
     expect(counts.r2Reads).toBe(0);
   });
 });
+
+describe("statements per write (each is a crossing into SQLite; the performance issue's budget)", () => {
+  it("a plain PUT of a new event and its replacement with If-Match run at most 6 statements, its DELETE at most 8", async () => {
+    const { Sql } = await import("../../src/sql.js");
+    const u = await newUser("rt-sql");
+    // Warm: what an instance reads once and keeps (its epoch) is not what each write costs.
+    await putOk(u, `${cal(u)}warm.ics`, ics({ uid: `warm-${rnd()}@t` }));
+    expect((await dav("DELETE", `${cal(u)}warm.ics`, { as: u })).status).toBe(204);
+    const proto = Sql.prototype as unknown as Record<"all" | "one" | "run", (...a: unknown[]) => unknown>;
+    const seen: string[] = [];
+    const originals = { all: proto.all, one: proto.one, run: proto.run };
+    for (const m of ["all", "one", "run"] as const)
+      proto[m] = function (this: unknown, ...args: unknown[]) {
+        seen.push(String(args[0]).replace(/\s+/g, " ").slice(0, 60));
+        return originals[m].apply(this, args);
+      };
+    try {
+      const counted = async (what: string, send: () => Promise<Response>, most = 6) => {
+        seen.length = 0;
+        const res = await send();
+        expect(res.status, what).toBeLessThan(300);
+        expect(seen.length, `${what}: ${seen.join(" | ")}`).toBeLessThanOrEqual(most);
+        return res;
+      };
+      const uid = `one-${rnd()}@t`;
+      const created = await counted("PUT (new)", () => dav("PUT", `${cal(u)}one.ics`, { as: u, body: ics({ uid }), headers: { "If-None-Match": "*" } }));
+      await counted("PUT (If-Match)", () => dav("PUT", `${cal(u)}one.ics`, { as: u, body: ics({ uid, summary: "changed" }), headers: { "If-Match": created.headers.get("etag")! } }));
+      await counted("DELETE", () => dav("DELETE", `${cal(u)}one.ics`, { as: u }), 8);
+    } finally {
+      Object.assign(proto, originals);
+    }
+  });
+});
