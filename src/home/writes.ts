@@ -61,13 +61,13 @@ export function stateBytes(snapshot: string | null, instances: InstanceIndex | n
 }
 
 /** Whether `delta` more octets fit in the home's quota (a change that frees space always fits). */
-export function fitsQuota(sql: Sql, delta: number, quota: number): boolean {
-  return delta <= 0 || Number(meta(sql, "used_bytes") ?? 0) + delta <= quota;
+export function fitsQuota(sql: Sql, delta: number, quota: number, used?: number): boolean {
+  return delta <= 0 || (used ?? Number(meta(sql, "used_bytes") ?? 0)) + delta <= quota;
 }
 
-/** Throws 507 DAV:quota-not-exceeded (RFC 4331 §6) unless `delta` more octets fit in the home. */
-export function checkQuota(sql: Sql, delta: number, quota: number): void {
-  if (!fitsQuota(sql, delta, quota)) throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
+/** Throws 507 DAV:quota-not-exceeded (RFC 4331 §6) unless `delta` more octets fit in the home (`used`: as just read). */
+export function checkQuota(sql: Sql, delta: number, quota: number, used?: number): void {
+  if (!fitsQuota(sql, delta, quota, used)) throw new DavError(507, { condition: el(C.quotaNotExceeded), description: "calendar home quota exceeded" });
 }
 
 /** The octets a stored row accounts for. */
@@ -145,7 +145,7 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col
     : w.asDelegate ? delegateCalendar(sql, w.collection, w.asDelegate, { href: hrefs.collection(owner, w.collection) })
     : calendarOrThrow(sql, owner, w.collection);
-  const { existing, sameUid: sameUidName, tombstone } = putTarget(sql, col.id, w.name, w.index.uid);
+  const { existing, sameUid: sameUidName, tombstone, used } = putTarget(sql, col.id, w.name, w.index.uid);
   const sameUid = sameUidName === undefined ? undefined : { name: sameUidName };
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
@@ -164,7 +164,7 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
     ]);
   if (w.schedule?.snapshot) checkUniqueScheduling(sql, owner, w.index.uid, col.id, w.name);
   const snapshot = w.schedule ? w.schedule.snapshot : null;
-  checkQuota(sql, w.size + stateBytes(snapshot, w.instances) + extraBytes - footprint(existing), quota);
+  checkQuota(sql, w.size + stateBytes(snapshot, w.instances) + extraBytes - footprint(existing), quota, used);
   return { col, existing, tombstone };
 }
 
