@@ -549,9 +549,9 @@ export class CalendarHome extends DurableObject<Env> {
   }
 
   /**
-   * Keeps messages for calendar users outside this server, ready for e-mail delivery (iMIP), in one transaction. A body staged in R2
-   * is referenced, not copied (and is kept as long as a kept message needs it, see gc.ts); the row counts toward
-   * the quota (RFC 4331).
+   * Keeps messages for calendar users outside this server, ready for e-mail delivery (iMIP), in one transaction. A
+   * body staged in R2 is referenced, not copied (and is kept as long as a kept message needs it, see gc.ts); the row
+   * counts toward the quota (RFC 4331).
    */
   keepForEmail(jobs: ItipJob[]): void {
     // The consumer sends at most one batch's messages (100); more is a caller's bug, refused before anything is kept.
