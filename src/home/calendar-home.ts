@@ -28,9 +28,9 @@ import { view, type View, type ViewOp, type ViewResult } from "./view.js";
 import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
-import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
+import { NOTIFICATIONS, SHARING_LIMITS, type Invite, type MountInfo, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
 import {
-  addMount, answerInvite, applyShares, deleteNotification, dropMount, forgetInSharing, listNotifications, mountNamed, notificationNamed, putNotification,
+  addMount, answerInvite, applyShares, deleteNotification, dropMount, forgetInSharing, listNotifications, mountNamed, notificationNamed, notificationsOfType, putNotification,
   requireShare, sharingTies, type ShareOp,
 } from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
@@ -122,10 +122,10 @@ export class CalendarHome extends DurableObject<Env> {
     return this.snapshotNow.get();
   }
 
-  /** The snapshot with each collection's number of objects, in one round trip (the web page's list of calendars). */
-  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number> } {
-    const { home, collections } = this.snapshotNow.get();
-    return { home, collections, counts: objectCounts(this.sql) };
+  /** The snapshot with each collection's number of objects and the calendars shared with it, in one round trip (the web page's list of calendars). */
+  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number>; mounts: MountInfo[] } {
+    const { home, collections, mounts } = this.snapshotNow.get();
+    return { home, collections, counts: objectCounts(this.sql), mounts };
   }
 
   /**
@@ -298,6 +298,11 @@ export class CalendarHome extends DurableObject<Env> {
 
   notifications(): NotificationInfo[] {
     return listNotifications(this.sql);
+  }
+
+  /** Up to `limit` notifications of one type, with their bodies, in one call. */
+  notificationsOfType(type: string, limit: number): NotificationInfo[] {
+    return notificationsOfType(this.sql, type, Math.min(Math.max(limit, 0), SHARING_LIMITS.notifications));
   }
 
   notification(name: string): NotificationInfo | null {

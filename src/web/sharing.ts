@@ -1,0 +1,99 @@
+// What the page shows of calendar sharing (calendarserver-sharing; README
+// "Sharing"): who a calendar is shared with (CS:invite, as the owner's home
+// keeps it) with their names from the Directory; the invitations waiting in
+// the user's notification collection (CS:invite-notification); and the
+// calendars shared with the user, each read as the owner's home allows it
+// (the same call a PROPFIND Depth 1 of the home makes). A person typed into a
+// form is found the way the sign-in finds an account: by account name, else
+// by e-mail address.
+import type { Context } from "hono";
+import { directoryStub, homeStub } from "../bindings.js";
+import { normalizeAddress, normalizePrincipalId } from "../core/directory.js";
+import type { Principal } from "../core/model.js";
+import { hrefs } from "../core/paths.js";
+import type { Invite, MountInfo, ShareAccess } from "../core/sharing/model.js";
+import { parseInviteNotification, type InviteNotificationInfo } from "../core/sharing/xml.js";
+import { dav } from "../core/xml/names.js";
+import { DavContext } from "../dav/context.js";
+import { mountedCalendars } from "../dav/shared.js";
+import { colorOf, propText } from "./calendars.js";
+import type { WebEnv } from "./env.js";
+
+/** Invitations the page lists at most (a home keeps up to 500 notifications). */
+export const INVITATIONS_SHOWN = 50;
+/** Calendars shared with the user that the page reads at most (one call to each owner's home, six at a time). */
+export const SHARED_SHOWN = 100;
+
+/** The two kinds of access, in words. */
+export const ACCESS: Record<ShareAccess, string> = { read: "Read only", "read-write": "Read and write" };
+
+/** A person of this server, as the page names them. */
+export interface Person {
+  id: string;
+  name: string;
+  /** The first e-mail address, without "mailto:", or "". */
+  email: string;
+}
+
+const personOf = (p: Principal): Person => ({ id: p.id, name: p.displayName || p.id, email: p.addresses[0]?.replace(/^mailto:/i, "") ?? "" });
+
+/** The principal an account name or e-mail address names, in one Directory call; null when none does. */
+export async function personNamed(env: Env, text: string): Promise<Principal | null> {
+  const id = normalizePrincipalId(text);
+  const address = normalizeAddress(text);
+  if (!id && !address) return null;
+  const { byId, byAddress } = await directoryStub(env).principalsFor(address ? [address] : [], id ? [id] : []);
+  return (id ? byId[id] : null) ?? (address ? byAddress[address] : null) ?? null;
+}
+
+/** People by id, in one Directory call; an id the Directory no longer knows is shown as itself. */
+async function peopleByIds(env: Env, ids: string[]): Promise<Map<string, Person>> {
+  const unique = [...new Set(ids)];
+  const { byId } = unique.length ? await directoryStub(env).principalsFor([], unique) : { byId: {} as Record<string, Principal | null> };
+  return new Map(unique.map((id) => [id, byId[id] ? personOf(byId[id]) : { id, name: id, email: "" }]));
+}
+
+export interface Sharee extends Invite {
+  person: Person;
+}
+
+/** A calendar's sharees with their names and addresses (at most 200 per calendar, one Directory call). */
+export async function shareesOf(env: Env, invites: Invite[]): Promise<Sharee[]> {
+  const people = await peopleByIds(env, invites.map((i) => i.sharee));
+  return invites.map((i) => ({ ...i, person: people.get(i.sharee)! }));
+}
+
+/** The invitations waiting in the user's notification collection, oldest first (one call to the home). */
+export async function invitationsWaiting(c: Context<WebEnv>): Promise<InviteNotificationInfo[]> {
+  const items = await homeStub(c.env, c.var.user.id).notificationsOfType("invite-notification", INVITATIONS_SHOWN);
+  return items.map((n) => (n.body ? parseInviteNotification(n.body) : null)).filter((n): n is InviteNotificationInfo => n !== null && n.uid !== "");
+}
+
+export interface SharedCalendar {
+  /** Its name in the user's home. */
+  name: string;
+  href: string;
+  displayName: string;
+  color: string;
+  owner: Person;
+  access: ShareAccess;
+}
+
+/** The calendars shared with the user that it may still see (a withdrawn one is left out), with their owners. */
+export async function sharedWithMe(c: Context<WebEnv>, mounts: MountInfo[]): Promise<SharedCalendar[]> {
+  const ctx = new DavContext(c.env, c.var.user, (p) => c.executionCtx.waitUntil(p));
+  const found = await mountedCalendars(ctx, mounts.slice(0, SHARED_SHOWN));
+  const owners = await peopleByIds(c.env, found.flatMap((r) => (r.kind === "calendar" && r.collection.shared ? [r.collection.shared.owner] : [])));
+  return found.flatMap((r) => {
+    if (r.kind !== "calendar" || !r.collection.shared) return [];
+    const { owner, access } = r.collection.shared;
+    return [{
+      name: r.collection.name,
+      href: hrefs.collection(c.var.user.id, r.collection.name),
+      displayName: propText(r.collection.props, dav("displayname")) || r.collection.name,
+      color: colorOf(r.collection.props),
+      owner: owners.get(owner)!,
+      access,
+    }];
+  });
+}
