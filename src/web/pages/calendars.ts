@@ -20,7 +20,7 @@ import type { WebEnv } from "../env.js";
 import { type Html, notFoundPage, notice, show, swatch } from "../layout.js";
 import { WEB_ROOT } from "../paths.js";
 import { invitationsWaiting, sharedWithMe } from "../sharing.js";
-import { SHARED_DONE, sharedSection } from "./shared.js";
+import { invitationsSection, SHARED_DONE, sharedSection } from "./shared.js";
 
 export const BASE = `${WEB_ROOT}calendars`;
 const COLOR = /^#[0-9a-f]{6}$/i;
@@ -41,7 +41,7 @@ function count(cal: CalendarEntry): string {
 
 // ---- the list ---------------------------------------------------------------------------------------------------------
 
-function list(c: Context<WebEnv>, cals: CalendarEntry[]): Html {
+function list(c: Context<WebEnv>, cals: CalendarEntry[], shared: Html): Html {
   const csrf = c.var.csrf;
   const rows = cals.map(
     (cal) => html`<tr>
@@ -65,6 +65,7 @@ function list(c: Context<WebEnv>, cals: CalendarEntry[]): Html {
   </table>
 </div>
 <p class="hint">Invitations from other people land in the calendar marked “(invitations)”.</p>
+${shared}
 <div class="card"><h2>New calendar or task list</h2>${createForm(csrf)}</div>`;
 }
 
@@ -101,7 +102,7 @@ calendars.get("/calendars", async (c) => {
   const done = DONE[key] ?? SHARED_DONE[key];
   const { calendars: own, mounts } = await homeOverview(c);
   const [invitations, shared] = await Promise.all([invitationsWaiting(c), sharedWithMe(c, mounts)]);
-  return show(c, "Calendars and task lists", html`${done ? notice("ok", done) : ""}${list(c, own)}${sharedSection(c.var.csrf, invitations, shared)}`);
+  return show(c, "Calendars and task lists", html`${done ? notice("ok", done) : ""}${invitationsSection(c.var.csrf, invitations)}${list(c, own, sharedSection(c.var.csrf, shared))}`);
 });
 
 // ---- create -----------------------------------------------------------------------------------------------------------

@@ -50,17 +50,21 @@ function sharedRow(csrf: string, s: SharedCalendar): Html {
   </tr>`;
 }
 
-/** The calendars page's part for what others share: invitations waiting (when any), then the calendars shared with the user. */
-export function sharedSection(csrf: string, invitations: InviteNotificationInfo[], shared: SharedCalendar[]): Html {
-  const waiting = invitations.length
+/** The calendars page's invitations to shared calendars (nothing when none waits). */
+export function invitationsSection(csrf: string, invitations: InviteNotificationInfo[]): Html | string {
+  return invitations.length
     ? html`<div class="card"><h2>Invitations to shared calendars</h2><ul class="invitations">${invitations.map((n) => invitation(csrf, n))}</ul></div>`
     : "";
+}
+
+/** The calendars page's list of calendars shared with the user. */
+export function sharedSection(csrf: string, shared: SharedCalendar[]): Html {
   const list = shared.length
     ? html`<table class="stack">
         <thead><tr><th scope="col">Name</th><th scope="col">Access</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${shared.map((s) => sharedRow(csrf, s))}</tbody></table>`
     : html`<p class="muted">No one shares a calendar with you.</p>`;
-  return html`${waiting}<div class="card"><h2>Shared with you</h2>${list}</div>`;
+  return html`<div class="card"><h2>Shared with you</h2>${list}</div>`;
 }
 
 const backLink = html`<p><a href="${CALENDARS}">Back to calendars</a></p>`;
