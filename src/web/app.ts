@@ -22,6 +22,7 @@ import { adminPages } from "./pages/admin.js";
 import { agendaPage } from "./pages/agenda.js";
 import { appPasswords } from "./pages/app-passwords.js";
 import { calendars } from "./pages/calendars.js";
+import { delegates } from "./pages/delegates.js";
 import { overview } from "./pages/overview.js";
 import { password } from "./pages/password.js";
 import { setup } from "./pages/setup.js";
@@ -61,7 +62,7 @@ web.use("*", requireSession);
 web.use("*", checkCsrf);
 
 /** The signed-in sections, one file each under src/web/pages/. */
-const SECTIONS = [signOut, overview, agendaPage, calendars, sharing, shared, setup, appPasswords, password, adminPages, transfer];
+const SECTIONS = [signOut, overview, agendaPage, calendars, sharing, shared, delegates, setup, appPasswords, password, adminPages, transfer];
 for (const section of SECTIONS) web.route("/", section);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).

@@ -27,6 +27,7 @@ export const NAV: NavEntry[] = [
   { path: "", label: "Overview" },
   { path: "agenda", label: "Agenda" },
   { path: "calendars", label: "Calendars" },
+  { path: "delegates", label: "Delegates" },
   { path: "setup", label: "Set up devices" },
   { path: "app-passwords", label: "App passwords" },
   { path: "transfer", label: "Import and export" },

@@ -4,12 +4,9 @@
 // the user's notification collection (CS:invite-notification); and the
 // calendars shared with the user, each read as the owner's home allows it
 // (the same call a PROPFIND Depth 1 of the home makes). A person typed into a
-// form is found the way the sign-in finds an account: by account name, else
-// by e-mail address.
+// form is found by src/web/people.ts.
 import type { Context } from "hono";
-import { directoryStub, homeStub } from "../bindings.js";
-import { normalizeAddress, normalizePrincipalId } from "../core/directory.js";
-import type { Principal } from "../core/model.js";
+import { homeStub } from "../bindings.js";
 import { hrefs } from "../core/paths.js";
 import type { Invite, MountInfo, ShareAccess } from "../core/sharing/model.js";
 import { parseInviteNotification, type InviteNotificationInfo } from "../core/sharing/xml.js";
@@ -18,6 +15,7 @@ import { DavContext } from "../dav/context.js";
 import { mountedCalendars } from "../dav/shared.js";
 import { colorOf, propText } from "./calendars.js";
 import type { WebEnv } from "./env.js";
+import { peopleByIds, type Person } from "./people.js";
 
 /** Invitations the page lists at most (a home keeps up to 500 notifications). */
 export const INVITATIONS_SHOWN = 50;
@@ -26,32 +24,6 @@ export const SHARED_SHOWN = 100;
 
 /** The two kinds of access, in words. */
 export const ACCESS: Record<ShareAccess, string> = { read: "Read only", "read-write": "Read and write" };
-
-/** A person of this server, as the page names them. */
-export interface Person {
-  id: string;
-  name: string;
-  /** The first e-mail address, without "mailto:", or "". */
-  email: string;
-}
-
-const personOf = (p: Principal): Person => ({ id: p.id, name: p.displayName || p.id, email: p.addresses[0]?.replace(/^mailto:/i, "") ?? "" });
-
-/** The principal an account name or e-mail address names, in one Directory call; null when none does. */
-export async function personNamed(env: Env, text: string): Promise<Principal | null> {
-  const id = normalizePrincipalId(text);
-  const address = normalizeAddress(text);
-  if (!id && !address) return null;
-  const { byId, byAddress } = await directoryStub(env).principalsFor(address ? [address] : [], id ? [id] : []);
-  return (id ? byId[id] : null) ?? (address ? byAddress[address] : null) ?? null;
-}
-
-/** People by id, in one Directory call; an id the Directory no longer knows is shown as itself. */
-async function peopleByIds(env: Env, ids: string[]): Promise<Map<string, Person>> {
-  const unique = [...new Set(ids)];
-  const { byId } = unique.length ? await directoryStub(env).principalsFor([], unique) : { byId: {} as Record<string, Principal | null> };
-  return new Map(unique.map((id) => [id, byId[id] ? personOf(byId[id]) : { id, name: id, email: "" }]));
-}
 
 export interface Sharee extends Invite {
   person: Person;

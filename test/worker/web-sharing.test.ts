@@ -54,7 +54,7 @@ describe("sharing a calendar on the web page", () => {
     expect(changed.headers.get("location")).toContain("done=changed");
     expect(await text(await bob.b.fetch("/app/calendars"))).toContain("Read only");
 
-    expect((await alice.b.post("/app/calendars/calendar/sharing/remove", { _csrf: alice.token, sharee: bob.u.user })).status).toBe(303);
+    expect((await alice.b.post("/app/calendars/calendar/sharing/remove", { _csrf: alice.token, person: bob.u.user })).status).toBe(303);
     expect(await invited(alice.u)).toEqual([]);
     expect(await text(await bob.b.fetch("/app/calendars"))).not.toContain("shared by Alice Example");
   });
@@ -68,7 +68,7 @@ describe("sharing a calendar on the web page", () => {
     expect(await text(await alice.b.fetch("/app/calendars/calendar/sharing"))).toContain("Declined");
 
     // A declined invitation stays declined (DAV's CS:set changes only the access): removing and sharing again asks again.
-    await alice.b.post("/app/calendars/calendar/sharing/remove", { _csrf: alice.token, sharee: bob.u.user });
+    await alice.b.post("/app/calendars/calendar/sharing/remove", { _csrf: alice.token, person: bob.u.user });
     await alice.b.post("/app/calendars/calendar/sharing", { _csrf: alice.token, person: bob.u.user, access: "read" });
     const again = /name="uid" value="([^"]+)"/.exec(await (await bob.b.fetch("/app/calendars")).text())![1]!;
     expect((await bob.b.post("/app/shared/reply", { _csrf: bob.token, uid: again, answer: "accept" })).status).toBe(303);
@@ -123,7 +123,7 @@ describe("sharing a calendar on the web page", () => {
     const bob = await signedIn("bob");
     expect((await bob.b.fetch(`/app/calendars/${encodeURIComponent(`../../${alice.u.user}/calendar`)}/sharing`)).status).toBe(404);
     expect((await alice.b.post("/app/calendars/nothing/sharing", { _csrf: alice.token, person: bob.u.user, access: "read" })).status).toBe(404);
-    expect((await alice.b.post("/app/calendars/calendar/sharing/remove", { _csrf: alice.token, sharee: bob.u.user })).status).toBe(400);
+    expect((await alice.b.post("/app/calendars/calendar/sharing/remove", { _csrf: alice.token, person: bob.u.user })).status).toBe(400);
     expect((await bob.b.post("/app/shared/reply", { _csrf: bob.token, uid: "made-up", answer: "accept" })).status).toBe(404);
     expect((await bob.b.post("/app/shared/reply", { _csrf: bob.token, uid: "made-up", answer: "maybe" })).status).toBe(400);
     expect((await bob.b.post("/app/shared/calendar/leave", { _csrf: bob.token })).status).toBe(404);

@@ -12,11 +12,13 @@ import { hrefs } from "../../core/paths.js";
 import type { InviteStatus, ShareAccess } from "../../core/sharing/model.js";
 import { shareRequest, type ShareChange } from "../../core/sharing/requests.js";
 import type { CalendarEntry } from "../calendars.js";
-import { csrfField, field } from "../csrf.js";
+import { field } from "../csrf.js";
 import { davRequest } from "../dav.js";
 import type { WebEnv } from "../env.js";
 import { type Html, notFoundPage, notice, show } from "../layout.js";
-import { ACCESS, personNamed, shareesOf, type Sharee } from "../sharing.js";
+import { someoneElse } from "../people.js";
+import { ACCESS, shareesOf, type Sharee } from "../sharing.js";
+import { accessChange, personCell, personForm, removeButton } from "./people-forms.js";
 import { BASE, find, pathOf } from "./calendars.js";
 
 const ANSWER: Record<InviteStatus, string> = { pending: "Waiting for an answer", accepted: "Accepted", declined: "Declined (remove and share again to ask again)" };
@@ -30,24 +32,9 @@ const DONE: Record<string, string> = {
 
 const sharingPath = (cal: CalendarEntry) => `${pathOf(cal.name)}/sharing`;
 
-function accessOptions(chosen: ShareAccess): Html {
-  return html`${Object.entries(ACCESS).map(([k, label]) => html`<option value="${k}"${k === chosen ? " selected" : ""}>${label}</option>`)}`;
-}
-
 function shareeRow(csrf: string, cal: CalendarEntry, s: Sharee, i: number): Html {
-  const who = s.person.name;
-  return html`<tr>
-    <td data-label="Person"><strong>${who}</strong>${s.person.email ? html`<br><span class="muted">${s.person.email}</span>` : ""}</td>
-    <td data-label="Access"><form class="row" method="post" action="${sharingPath(cal)}">${csrfField(csrf)}
-      <input type="hidden" name="person" value="${s.sharee}">
-      <label class="visually-hidden" for="access-${i}">Access for ${who}</label>
-      <select id="access-${i}" name="access">${accessOptions(s.access)}</select>
-      <button class="secondary" type="submit">Change<span class="visually-hidden"> access for ${who}</span></button></form></td>
-    <td data-label="Answer">${ANSWER[s.status]}</td>
-    <td><form class="inline" method="post" action="${sharingPath(cal)}/remove">${csrfField(csrf)}
-      <input type="hidden" name="sharee" value="${s.sharee}">
-      <button class="secondary" type="submit">Remove<span class="visually-hidden"> ${who}</span></button></form></td>
-  </tr>`;
+  return html`<tr>${personCell(s.person)}${accessChange(csrf, sharingPath(cal), s.person, ACCESS, s.access, i)}
+    <td data-label="Answer">${ANSWER[s.status]}</td>${removeButton(csrf, `${sharingPath(cal)}/remove`, s.person)}</tr>`;
 }
 
 async function sharingPage(c: Context<WebEnv>, cal: CalendarEntry, top: Html | string = "", typed = { person: "", access: "read" as ShareAccess }, status: 200 | 400 | 409 = 200) {
@@ -64,14 +51,7 @@ async function sharingPage(c: Context<WebEnv>, cal: CalendarEntry, top: Html | s
     html`${top}
 <div class="card"><h2>Shared with</h2>${list}</div>
 <div class="card"><h2>Share with someone</h2>
-<form method="post" action="${sharingPath(cal)}">${csrfField(csrf)}
-  <label for="person">Account name or e-mail address</label>
-  <input id="person" name="person" type="text" required maxlength="320" autocapitalize="none" spellcheck="false" value="${typed.person}">
-  <fieldset><legend>Access</legend>
-    ${Object.entries(ACCESS).map(([k, label]) => html`<label class="inline"><input type="radio" name="access" value="${k}"${k === typed.access ? " checked" : ""}> ${label}</label>`)}
-  </fieldset>
-  <div class="actions"><button type="submit">Share</button></div>
-</form>
+${personForm(csrf, sharingPath(cal), ACCESS, typed, "Share")}
 <p class="hint">They must have an account on this server. They get an invitation in their calendar app and on this page, and see the calendar once they accept. Read and write lets them add, change and delete events; read only shows private events as busy time only.</p>
 </div>
 <p><a href="${BASE}">Back to calendars</a></p>`,
@@ -96,11 +76,9 @@ sharing.post("/calendars/:name/sharing", async (c) => {
   const access = field(c, "access", 20);
   const typed = { person, access: isAccess(access) ? access : ("read" as ShareAccess) };
   const refuse = (text: string, status: 400 | 409) => sharingPage(c, cal, notice("error", text), typed, status);
-  if (!person) return refuse("Enter the account name or e-mail address of the person to share with.", 400);
   if (!isAccess(access)) return refuse("Choose read only or read and write.", 400);
-  const who = await personNamed(c.env, person);
-  if (!who) return refuse(`No one on this server has the account name or e-mail address “${person}”.`, 400);
-  if (who.id === c.var.user.id) return refuse("That is you: this calendar is yours already.", 400);
+  const who = await someoneElse(c, person);
+  if (typeof who === "string") return refuse(who, 400);
   const known = cal.invites.some((i) => i.sharee === who.id);
   // Apple Calendar names a new sharee by address and an existing one by principal URL (test/fixtures/sharing).
   const href = !known && who.addresses[0] ? who.addresses[0] : hrefs.principal(who.id);
@@ -114,7 +92,7 @@ sharing.post("/calendars/:name/sharing", async (c) => {
 sharing.post("/calendars/:name/sharing/remove", async (c) => {
   const cal = await find(c);
   if (!cal) return notFoundPage(c);
-  const sharee = field(c, "sharee", 100);
+  const sharee = field(c, "person", 100);
   if (!cal.invites.some((i) => i.sharee === sharee)) return sharingPage(c, cal, notice("error", "That person does not share this calendar (any more)."), undefined, 400);
   const r = await davRequest(c, "POST", cal.href, shareRequest([{ op: "remove", href: hrefs.principal(sharee) }]));
   if (!r.ok) return sharingPage(c, cal, notice("error", `Not removed: ${r.problem}.`), undefined, 409);
