@@ -122,10 +122,14 @@ export class CalendarHome extends DurableObject<Env> {
     return this.snapshotNow.get();
   }
 
-  /** The snapshot with each collection's number of objects and the calendars shared with it, in one round trip (the web page's list of calendars). */
-  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number>; mounts: MountInfo[] } {
+  /**
+   * The snapshot with each collection's number of objects, the calendars shared with it and up to `invitations`
+   * sharing invitations waiting (with their bodies), in one round trip (the web page's list of calendars).
+   */
+  overview(invitations = 0): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number>; mounts: MountInfo[]; invitations: NotificationInfo[] } {
     const { home, collections, mounts } = this.snapshotNow.get();
-    return { home, collections, counts: objectCounts(this.sql), mounts };
+    const waiting = invitations > 0 ? notificationsOfType(this.sql, "invite-notification", Math.min(invitations, SHARING_LIMITS.notifications)) : [];
+    return { home, collections, counts: objectCounts(this.sql), mounts, invitations: waiting };
   }
 
   /**
@@ -298,11 +302,6 @@ export class CalendarHome extends DurableObject<Env> {
 
   notifications(): NotificationInfo[] {
     return listNotifications(this.sql);
-  }
-
-  /** Up to `limit` notifications of one type, with their bodies, in one call. */
-  notificationsOfType(type: string, limit: number): NotificationInfo[] {
-    return notificationsOfType(this.sql, type, Math.min(Math.max(limit, 0), SHARING_LIMITS.notifications));
   }
 
   notification(name: string): NotificationInfo | null {

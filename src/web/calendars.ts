@@ -1,14 +1,16 @@
 // What the page shows of a home's calendars and task lists, read in one call
 // to the home (CalendarHome.overview): each calendar's name, colour,
-// description, component types and number of objects, and which one
+// description, component types, number of objects and sharees, and which one
 // receives invitations (RFC 6638 §9.2 schedule-default-calendar-URL, or the
-// calendar the server falls back to when none was chosen).
+// calendar the server falls back to when none was chosen); with the
+// calendars shared with the user and the sharing invitations waiting.
 import type { Context } from "hono";
 import { homeStub } from "../bindings.js";
 import type { PropMap } from "../core/model.js";
 import { hrefs } from "../core/paths.js";
 import { fallbackDefaultCalendar, INBOX } from "../core/props/schedule.js";
 import type { Invite, MountInfo } from "../core/sharing/model.js";
+import { parseInviteNotification, type InviteNotificationInfo } from "../core/sharing/xml.js";
 import { caldav, dav, ical } from "../core/xml/names.js";
 import { textOf } from "../core/xml/tree.js";
 import type { WebEnv } from "./env.js";
@@ -41,10 +43,13 @@ export async function calendarsOf(c: Context<WebEnv>): Promise<CalendarEntry[]> 
   return (await homeOverview(c)).calendars;
 }
 
-/** The user's own calendars and the calendars shared with it (their pointers; home/sharing.ts), in one call to the home. */
-export async function homeOverview(c: Context<WebEnv>): Promise<{ calendars: CalendarEntry[]; mounts: MountInfo[] }> {
+/**
+ * The user's own calendars, the calendars shared with it (their pointers; home/sharing.ts) and, when asked for, up
+ * to `invitations` sharing invitations waiting (CS:invite-notification), in one call to the home.
+ */
+export async function homeOverview(c: Context<WebEnv>, invitations = 0): Promise<{ calendars: CalendarEntry[]; mounts: MountInfo[]; invitations: InviteNotificationInfo[] }> {
   const user = c.var.user;
-  const { collections, counts, mounts } = await homeStub(c.env, user.id).overview();
+  const { collections, counts, mounts, invitations: waiting } = await homeStub(c.env, user.id).overview(invitations);
   const inbox = collections.find((x) => x.kind === "inbox" && x.name === INBOX);
   const chosen = inbox?.props[caldav("schedule-default-calendar-URL")];
   const chosenName = chosen ? decodeURIComponent(textOf(chosen).trim().replace(/\/+$/, "").split("/").pop() ?? "") : undefined;
@@ -67,7 +72,8 @@ export async function homeOverview(c: Context<WebEnv>): Promise<{ calendars: Cal
         invites: x.invites ?? [],
       };
     });
-  return { calendars, mounts };
+  const parsed = waiting.map((n) => (n.body ? parseInviteNotification(n.body) : null)).filter((n): n is InviteNotificationInfo => n !== null && n.uid !== "");
+  return { calendars, mounts, invitations: parsed };
 }
 
 /** "events", "tasks", "events and tasks": what a calendar holds, in words. */

@@ -1,15 +1,13 @@
 // What the page shows of calendar sharing (calendarserver-sharing; README
 // "Sharing"): who a calendar is shared with (CS:invite, as the owner's home
-// keeps it) with their names from the Directory; the invitations waiting in
-// the user's notification collection (CS:invite-notification); and the
-// calendars shared with the user, each read as the owner's home allows it
+// keeps it) with their names from the Directory; how many of the invitations
+// waiting (CS:invite-notification, read with the calendars: src/web/calendars.ts)
+// it shows; and the calendars shared with the user, each read as the owner's home allows it
 // (the same call a PROPFIND Depth 1 of the home makes). A person typed into a
 // form is found by src/web/people.ts.
 import type { Context } from "hono";
-import { homeStub } from "../bindings.js";
 import { hrefs } from "../core/paths.js";
 import type { Invite, MountInfo, ShareAccess } from "../core/sharing/model.js";
-import { parseInviteNotification, type InviteNotificationInfo } from "../core/sharing/xml.js";
 import { dav } from "../core/xml/names.js";
 import { DavContext } from "../dav/context.js";
 import { mountedCalendars } from "../dav/shared.js";
@@ -33,12 +31,6 @@ export interface Sharee extends Invite {
 export async function shareesOf(env: Env, invites: Invite[]): Promise<Sharee[]> {
   const people = await peopleByIds(env, invites.map((i) => i.sharee));
   return invites.map((i) => ({ ...i, person: people.get(i.sharee)! }));
-}
-
-/** The invitations waiting in the user's notification collection, oldest first (one call to the home). */
-export async function invitationsWaiting(c: Context<WebEnv>): Promise<InviteNotificationInfo[]> {
-  const items = await homeStub(c.env, c.var.user.id).notificationsOfType("invite-notification", INVITATIONS_SHOWN);
-  return items.map((n) => (n.body ? parseInviteNotification(n.body) : null)).filter((n): n is InviteNotificationInfo => n !== null && n.uid !== "");
 }
 
 export interface SharedCalendar {

@@ -19,7 +19,7 @@ import { davRequest } from "../dav.js";
 import type { WebEnv } from "../env.js";
 import { type Html, notFoundPage, notice, show, swatch } from "../layout.js";
 import { WEB_ROOT } from "../paths.js";
-import { invitationsWaiting, sharedWithMe } from "../sharing.js";
+import { INVITATIONS_SHOWN, sharedWithMe } from "../sharing.js";
 import { invitationsSection, SHARED_DONE, sharedSection } from "./shared.js";
 
 export const BASE = `${WEB_ROOT}calendars`;
@@ -100,8 +100,8 @@ export const calendars = new Hono<WebEnv>();
 calendars.get("/calendars", async (c) => {
   const key = c.req.query("done") ?? "";
   const done = DONE[key] ?? SHARED_DONE[key];
-  const { calendars: own, mounts } = await homeOverview(c);
-  const [invitations, shared] = await Promise.all([invitationsWaiting(c), sharedWithMe(c, mounts)]);
+  const { calendars: own, mounts, invitations } = await homeOverview(c, INVITATIONS_SHOWN);
+  const shared = await sharedWithMe(c, mounts);
   return show(c, "Calendars and task lists", html`${done ? notice("ok", done) : ""}${invitationsSection(c.var.csrf, invitations)}${list(c, own, sharedSection(c.var.csrf, shared))}`);
 });
 

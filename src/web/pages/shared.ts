@@ -17,7 +17,7 @@ import { davRequest } from "../dav.js";
 import type { WebEnv } from "../env.js";
 import { type Html, notFoundPage, notice, show, swatch } from "../layout.js";
 import { webPath } from "../paths.js";
-import { ACCESS, invitationsWaiting, type SharedCalendar } from "../sharing.js";
+import { ACCESS, INVITATIONS_SHOWN, type SharedCalendar } from "../sharing.js";
 
 const CALENDARS = webPath("calendars");
 const ANSWERS = { accept: true, decline: false } as const;
@@ -77,7 +77,7 @@ shared.post("/shared/reply", async (c) => {
   const uid = field(c, "uid", 128);
   const answer = field(c, "answer", 10);
   if (!Object.hasOwn(ANSWERS, answer)) return refused(c, "Choose Accept or Decline.", 400);
-  const n = (await invitationsWaiting(c)).find((x) => x.uid === uid);
+  const n = (await homeOverview(c, INVITATIONS_SHOWN)).invitations.find((x) => x.uid === uid);
   if (!n) return refused(c, "This invitation is no longer there: it was answered or withdrawn.", 404);
   const me = c.var.user;
   const accept = ANSWERS[answer as keyof typeof ANSWERS];
