@@ -57,7 +57,8 @@ export async function patchProxyGroup(r: ProxyGroup, ops: PropPatchOp[], ctx: Da
     const { added, removed } = unwrap(await ctx.home(r.principal.id).setProxyGroup(r.group, members));
     await tellDelegates(ctx, r, added, removed);
   }
-  const groups = groupByStatus(outcomes.map((o) => ({ prop: el(o.name), status: o.status, ...(o.error ? { error: o.error } : {}) })));
+  // The reason goes along (DAV:responsedescription in the propstat, RFC 4918 §14.22), for a person reading the answer.
+  const groups = groupByStatus(outcomes.map((o) => ({ prop: el(o.name), status: o.status, ...(o.error ? { error: o.error } : {}), ...(o.description ? { description: o.description } : {}) })));
   return xmlResponse(207, multistatus([propstatResponse(r.href, groups)]));
 }
 

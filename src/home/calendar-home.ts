@@ -28,9 +28,9 @@ import { view, type View, type ViewOp, type ViewResult } from "./view.js";
 import { homeCandidates, pendingCopies, type HomeCandidates, type PendingCopy } from "./agenda.js";
 import { ListingCache } from "./listing-cache.js";
 import { Sql, Unchanged } from "../sql.js";
-import { NOTIFICATIONS, type Invite, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
+import { NOTIFICATIONS, SHARING_LIMITS, type Invite, type MountInfo, type NotificationInfo, type ShareAccess } from "../core/sharing/model.js";
 import {
-  addMount, answerInvite, applyShares, deleteNotification, dropMount, forgetInSharing, listNotifications, mountNamed, notificationNamed, putNotification,
+  addMount, answerInvite, applyShares, deleteNotification, dropMount, forgetInSharing, listNotifications, mountNamed, notificationNamed, notificationsOfType, putNotification,
   requireShare, sharingTies, type ShareOp,
 } from "./sharing.js";
 import { limitsOf } from "../core/resource-limits.js";
@@ -124,10 +124,14 @@ export class CalendarHome extends DurableObject<Env> {
     return this.snapshotNow.get();
   }
 
-  /** The snapshot with each collection's number of objects, in one round trip (the web page's list of calendars). */
-  overview(): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number> } {
-    const { home, collections } = this.snapshotNow.get();
-    return { home, collections, counts: objectCounts(this.sql) };
+  /**
+   * The snapshot with each collection's number of objects, the calendars shared with it and up to `invitations`
+   * sharing invitations waiting (with their bodies), in one round trip (the web page's list of calendars).
+   */
+  overview(invitations = 0): { home: HomeInfo; collections: CollectionInfo[]; counts: Record<string, number>; mounts: MountInfo[]; invitations: NotificationInfo[] } {
+    const { home, collections, mounts } = this.snapshotNow.get();
+    const waiting = invitations > 0 ? notificationsOfType(this.sql, "invite-notification", Math.min(invitations, SHARING_LIMITS.notifications)) : [];
+    return { home, collections, counts: objectCounts(this.sql), mounts, invitations: waiting };
   }
 
   /**

@@ -157,6 +157,13 @@ export function listNotifications(sql: Sql): NotificationInfo[] {
   return sql.all<NotificationRow>("SELECT * FROM notifications ORDER BY created, name").map((r) => toNotification(r, false));
 }
 
+/** The newest `limit` notifications of one type with their bodies (the web page's invitations waiting), oldest first. */
+export function notificationsOfType(sql: Sql, type: string, limit: number): NotificationInfo[] {
+  return sql
+    .all<NotificationRow>("SELECT * FROM (SELECT * FROM notifications WHERE type = ? ORDER BY created DESC, name LIMIT ?) ORDER BY created, name", type, limit)
+    .map((r) => toNotification(r, true));
+}
+
 export function notificationNamed(sql: Sql, name: string): NotificationInfo | null {
   const r = sql.one<NotificationRow>("SELECT * FROM notifications WHERE name = ?", name);
   return r ? toNotification(r, true) : null;

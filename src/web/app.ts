@@ -22,9 +22,12 @@ import { adminPages } from "./pages/admin.js";
 import { agendaPage } from "./pages/agenda.js";
 import { appPasswords } from "./pages/app-passwords.js";
 import { calendars } from "./pages/calendars.js";
+import { delegates } from "./pages/delegates.js";
 import { overview } from "./pages/overview.js";
 import { password } from "./pages/password.js";
 import { setup } from "./pages/setup.js";
+import { shared } from "./pages/shared.js";
+import { sharing } from "./pages/sharing.js";
 import { transfer } from "./pages/transfer.js";
 import { signIn, signOut } from "./pages/sign-in.js";
 import { WEB_ROOT } from "./paths.js";
@@ -59,7 +62,7 @@ web.use("*", requireSession);
 web.use("*", checkCsrf);
 
 /** The signed-in sections, one file each under src/web/pages/. */
-const SECTIONS = [signOut, overview, agendaPage, calendars, setup, appPasswords, password, adminPages, transfer];
+const SECTIONS = [signOut, overview, agendaPage, calendars, sharing, shared, delegates, setup, appPasswords, password, adminPages, transfer];
 for (const section of SECTIONS) web.route("/", section);
 
 // Last, so nothing under /app/ ever reaches the DAV handlers (whose Basic challenge a browser would show).

@@ -27,6 +27,7 @@ export const NAV: NavEntry[] = [
   { path: "", label: "Overview" },
   { path: "agenda", label: "Agenda" },
   { path: "calendars", label: "Calendars" },
+  { path: "delegates", label: "Delegates" },
   { path: "setup", label: "Set up devices" },
   { path: "app-passwords", label: "App passwords" },
   { path: "transfer", label: "Import and export" },
@@ -96,3 +97,7 @@ export const notice = (kind: "ok" | "error", text: Html | string) =>
 /** The page's 404, for a section's missing calendar, user or credential (Hono's c.notFound() would answer in plain text). */
 export const notFoundPage = (c: Context<WebEnv>) =>
   c.html(page("Not found", html`${notice("error", "There is nothing here (any more).")}<p><a href="${WEB_ROOT}">Back to the overview</a></p>`, c.var.user ? chromeOf(c) : undefined), 404);
+
+/** A dot in the calendar's colour (an empty ring without one): an SVG fill, since the CSP allows no inline style. */
+export const swatch = (color: string) =>
+  html`<svg class="swatch" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="${color || "none"}"/></svg>`;

@@ -66,6 +66,8 @@ button.danger { background: var(--danger); border-color: var(--danger); color: #
 button.link { background: none; border: none; color: var(--accent); padding: .25rem; min-height: 0; text-decoration: underline; font-weight: 400; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: 1rem; align-items: center; }
 form.inline { display: inline; }
+form.row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+form.row select { width: auto; }
 .notice { border-radius: .375rem; padding: .75rem 1rem; margin: 0 0 1rem; border: 1px solid var(--line); }
 .notice.ok { background: var(--ok-bg); border-color: var(--ok); }
 .notice.error { background: var(--warn-bg); border-color: var(--danger); }

@@ -2,9 +2,11 @@
 // CS:share (CS:set / CS:remove, POSTed by the owner to a calendar) and
 // CS:invite-reply (POSTed by the sharee to its calendar home). Pure: names
 // are returned as the client wrote them; who they are is decided elsewhere.
+// Also builds the same bodies, element for element as Apple Calendar sends
+// them (test/fixtures/sharing), for the web page, which acts as a client.
 import { badRequest } from "../errors.js";
 import { cs, dav } from "../xml/names.js";
-import { child, childElements, childrenNamed, textOf, type XmlElement } from "../xml/tree.js";
+import { child, childElements, childrenNamed, el, textOf, type XmlElement } from "../xml/tree.js";
 import { SHARING_LIMITS, type ShareAccess } from "./model.js";
 
 export type ShareChange =
@@ -52,4 +54,23 @@ export function parseInviteReply(doc: XmlElement): InviteReply {
   const irt = childrenNamed(doc, cs("in-reply-to"))[0];
   const s = child(doc, cs("summary"));
   return { accept: accepted, hostUrl: hrefText(host), inReplyTo: irt ? textOf(irt).trim().slice(0, 128) : "", summary: s ? textOf(s).trim() : "" };
+}
+
+const hrefEl = (h: string) => el(dav("href"), [h]);
+
+/** A CS:share body: CS:set (href, summary, access) and CS:remove (href), in order. */
+export function shareRequest(changes: ShareChange[]): XmlElement {
+  return el(cs("share"), changes.map((c) =>
+    c.op === "set" ? el(cs("set"), [hrefEl(c.href), el(cs("summary"), [c.summary]), el(cs(c.access))]) : el(cs("remove"), [hrefEl(c.href)])));
+}
+
+/** A CS:invite-reply body: the sharee's href, the answer, the owner's calendar, the invitation's uid and summary. */
+export function inviteReplyRequest(sharee: string, r: InviteReply): XmlElement {
+  return el(cs("invite-reply"), [
+    hrefEl(sharee),
+    el(cs(r.accept ? "invite-accepted" : "invite-declined")),
+    el(cs("hosturl"), [hrefEl(r.hostUrl)]),
+    el(cs("in-reply-to"), [r.inReplyTo]),
+    el(cs("summary"), [r.summary]),
+  ]);
 }

@@ -57,15 +57,44 @@ export function inviteProperty(invites: Invite[]): XmlElement[] {
 /** The answer to an accepted CS:invite-reply: where the calendar now is in the sharee's home. */
 export const sharedAs = (url: string): XmlElement => el(cs("shared-as"), [href(url)]);
 
-/** The owner of the calendar an invitation notification names (its CS:hosturl), or null for anything else. */
-export function notificationHost(body: string): string | null {
+/** An invitation notification as read back (the web page's list of invitations waiting). */
+export interface InviteNotificationInfo {
+  uid: string;
+  /** The owner's calendar, CS:hosturl. */
+  hostUrl: string;
+  /** The owner, from the hosturl (the stored body is the server's own; the hosturl is what an answer names). */
+  owner: string;
+  ownerName: string;
+  access: ShareAccess;
+  summary: string;
+}
+
+const textIn = (e: XmlElement | undefined, ...path: string[]): string => {
+  let at = e;
+  for (const name of path) at = at && child(at, name);
+  return at ? textOf(at).trim() : "";
+};
+
+/** The invitation a notification body holds, or null for any other notification (or one that is not XML). */
+export function parseInviteNotification(body: string): InviteNotificationInfo | null {
   try {
     const invite = child(parseXml(body), cs("invite-notification"));
-    const host = invite && child(invite, cs("hosturl"));
-    const h = host && child(host, dav("href"));
-    const loc = h ? locate(textOf(h).trim()) : null;
-    return loc?.kind === "collection" ? loc.user : null;
+    const hostUrl = textIn(invite, cs("hosturl"), dav("href"));
+    const loc = hostUrl ? locate(hostUrl) : null;
+    if (!invite || loc?.kind !== "collection") return null;
+    const access = child(invite, cs("access"));
+    return {
+      uid: textIn(invite, cs("uid")),
+      hostUrl,
+      owner: loc.user,
+      ownerName: textIn(invite, cs("organizer"), cs("common-name")) || loc.user,
+      access: access && child(access, cs("read-write")) ? "read-write" : "read",
+      summary: textIn(invite, cs("summary")),
+    };
   } catch {
     return null;
   }
 }
+
+/** The owner of the calendar an invitation notification names (its CS:hosturl), or null for anything else. */
+export const notificationHost = (body: string): string | null => parseInviteNotification(body)?.owner ?? null;

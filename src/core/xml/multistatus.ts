@@ -60,8 +60,8 @@ export function multistatus(responses: XmlElement[], extra: XmlElement[] = []): 
   return el(dav("multistatus"), [...responses, ...extra]);
 }
 
-/** Groups (property element, status) pairs into propstats, in first-seen order. */
-export function groupByStatus(entries: Array<{ prop: XmlElement; status: number; error?: XmlElement }>): PropstatGroup[] {
+/** Groups (property element, status) pairs into propstats, in first-seen order; a group keeps its first description. */
+export function groupByStatus(entries: Array<{ prop: XmlElement; status: number; error?: XmlElement; description?: string }>): PropstatGroup[] {
   const groups = new Map<string, PropstatGroup>();
   for (const e of entries) {
     const key = `${e.status}|${e.error?.name ?? ""}`;
@@ -70,6 +70,7 @@ export function groupByStatus(entries: Array<{ prop: XmlElement; status: number;
       g = { status: e.status, props: [], ...(e.error ? { error: e.error } : {}) };
       groups.set(key, g);
     }
+    if (e.description && !g.description) g.description = e.description;
     g.props.push(e.prop);
   }
   return [...groups.values()];

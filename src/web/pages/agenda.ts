@@ -16,9 +16,8 @@ import { answerInvitation, invitations, type Invitation } from "../agenda/invita
 import { setTimezone } from "../agenda/timezone.js";
 import { csrfField, field } from "../csrf.js";
 import type { WebEnv } from "../env.js";
-import { notice, show, type Html } from "../layout.js";
+import { notice, show, swatch, type Html } from "../layout.js";
 import { webPath } from "../paths.js";
-import { swatch } from "./calendars.js";
 
 export const agendaPage = new Hono<WebEnv>();
 

@@ -13,14 +13,16 @@ import { hrefs } from "../../core/paths.js";
 import { INBOX } from "../../core/props/schedule.js";
 import { caldav, dav, ical } from "../../core/xml/names.js";
 import { el, type XmlElement } from "../../core/xml/tree.js";
-import { calendarsOf, holds, type CalendarEntry } from "../calendars.js";
+import { calendarsOf, holds, homeOverview, type CalendarEntry } from "../calendars.js";
 import { csrfField, field } from "../csrf.js";
 import { davRequest } from "../dav.js";
 import type { WebEnv } from "../env.js";
-import { type Html, notFoundPage, notice, show } from "../layout.js";
+import { type Html, notFoundPage, notice, show, swatch } from "../layout.js";
 import { WEB_ROOT } from "../paths.js";
+import { INVITATIONS_SHOWN, sharedWithMe } from "../sharing.js";
+import { invitationsSection, SHARED_DONE, sharedSection } from "./shared.js";
 
-const BASE = `${WEB_ROOT}calendars`;
+export const BASE = `${WEB_ROOT}calendars`;
 const COLOR = /^#[0-9a-f]{6}$/i;
 const DEFAULT_COLOR = "#0b57d0";
 /** What a new calendar may hold, as the form offers it. */
@@ -29,28 +31,26 @@ const KINDS: ReadonlyArray<{ comp: string; label: string }> = [
   { comp: "VTODO", label: "Tasks" },
 ];
 
-const pathOf = (name: string) => `${BASE}/${encodeURIComponent(name)}`;
+export const pathOf = (name: string) => `${BASE}/${encodeURIComponent(name)}`;
 
 function count(cal: CalendarEntry): string {
   const noun = cal.components.length === 1 && cal.components[0] === "VTODO" ? "task" : cal.components.length === 1 ? "event" : "item";
   return `${cal.count} ${noun}${cal.count === 1 ? "" : "s"}`;
 }
 
-/** A dot in the calendar's colour (an empty ring without one): an SVG fill, since the CSP allows no inline style. */
-export const swatch = (color: string) =>
-  html`<svg class="swatch" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="${color || "none"}"/></svg>`;
 
 // ---- the list ---------------------------------------------------------------------------------------------------------
 
-function list(c: Context<WebEnv>, cals: CalendarEntry[]): Html {
+function list(c: Context<WebEnv>, cals: CalendarEntry[], shared: Html): Html {
   const csrf = c.var.csrf;
   const rows = cals.map(
     (cal) => html`<tr>
-      <td data-label="Name">${swatch(cal.color)}<strong>${cal.displayName}</strong>${cal.isDefault ? html` <span class="muted">(invitations)</span>` : ""}
+      <td data-label="Name">${swatch(cal.color)}<strong>${cal.displayName}</strong>${cal.isDefault ? html` <span class="muted">(invitations)</span>` : ""}${cal.invites.length ? html` <span class="muted">(shared with ${cal.invites.length})</span>` : ""}
         ${cal.description ? html`<br><span class="muted">${cal.description}</span>` : ""}</td>
       <td data-label="Holds">${holds(cal.components)}</td>
       <td data-label="Objects" class="nowrap">${count(cal)}</td>
       <td><a href="${pathOf(cal.name)}">Edit<span class="visually-hidden"> ${cal.displayName}</span></a> ·
+          <a href="${pathOf(cal.name)}/sharing">Share<span class="visually-hidden"> ${cal.displayName}</span></a> ·
           <a href="${pathOf(cal.name)}/delete">Delete<span class="visually-hidden"> ${cal.displayName}</span></a>
           ${!cal.isDefault && cal.components.includes("VEVENT")
             ? html`<form class="inline" method="post" action="${pathOf(cal.name)}/default">${csrfField(csrf)}
@@ -65,6 +65,7 @@ function list(c: Context<WebEnv>, cals: CalendarEntry[]): Html {
   </table>
 </div>
 <p class="hint">Invitations from other people land in the calendar marked “(invitations)”.</p>
+${shared}
 <div class="card"><h2>New calendar or task list</h2>${createForm(csrf)}</div>`;
 }
 
@@ -97,8 +98,11 @@ const DONE: Record<string, string> = {
 export const calendars = new Hono<WebEnv>();
 
 calendars.get("/calendars", async (c) => {
-  const done = DONE[c.req.query("done") ?? ""];
-  return show(c, "Calendars and task lists", html`${done ? notice("ok", done) : ""}${list(c, await calendarsOf(c))}`);
+  const key = c.req.query("done") ?? "";
+  const done = DONE[key] ?? SHARED_DONE[key];
+  const { calendars: own, mounts, invitations } = await homeOverview(c, INVITATIONS_SHOWN);
+  const shared = await sharedWithMe(c, mounts);
+  return show(c, "Calendars and task lists", html`${done ? notice("ok", done) : ""}${invitationsSection(c.var.csrf, invitations)}${list(c, own, sharedSection(c.var.csrf, shared))}`);
 });
 
 // ---- create -----------------------------------------------------------------------------------------------------------
@@ -158,7 +162,8 @@ calendars.post("/calendars", async (c) => {
 
 // ---- one calendar: edit, delete ----------------------------------------------------------------------------------------
 
-async function find(c: Context<WebEnv>): Promise<CalendarEntry | undefined> {
+/** The user's own calendar named in the URL (never a shared one, the inbox or another home's). */
+export async function find(c: Context<WebEnv>): Promise<CalendarEntry | undefined> {
   const name = c.req.param("name");
   return (await calendarsOf(c)).find((x) => x.name === name);
 }
@@ -171,7 +176,7 @@ function editForm(csrf: string, cal: CalendarEntry, values: { name: string; colo
   <input id="color" name="color" type="color" value="${values.color || DEFAULT_COLOR}">
   <label for="description">Description <span class="muted">(optional)</span></label>
   <input id="description" name="description" type="text" maxlength="500" value="${values.description}">
-  <p class="hint">Holds ${holds(cal.components)} · ${count(cal)} · <code>${cal.href}</code></p>
+  <p class="hint">Holds ${holds(cal.components)} · ${count(cal)} · <code>${cal.href}</code> · <a href="${pathOf(cal.name)}/sharing">Sharing</a></p>
   <div class="actions"><button type="submit">Save</button> <a class="button secondary" href="${BASE}">Cancel</a></div>
 </form></div>`;
 }

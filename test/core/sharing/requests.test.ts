@@ -7,10 +7,17 @@ import shareRemove from "../../fixtures/sharing/share-remove.xml?raw";
 import accept from "../../fixtures/sharing/invite-reply-accept.xml?raw";
 import decline from "../../fixtures/sharing/invite-reply-decline.xml?raw";
 import { DavError } from "../../../src/core/errors.js";
-import { isInviteReply, isShareRequest, parseInviteReply, parseShare } from "../../../src/core/sharing/requests.js";
+import { inviteReplyRequest, isInviteReply, isShareRequest, parseInviteReply, parseShare, shareRequest } from "../../../src/core/sharing/requests.js";
 import { parseXml } from "../../../src/core/xml/parse.js";
+import { isElement, textOf, type XmlElement } from "../../../src/core/xml/tree.js";
+import { writeXml } from "../../../src/core/xml/write.js";
 
 const fill = (t: string, v: Record<string, string>) => t.replace(/\{\{(\w+)\}\}/g, (_, k: string) => v[k] ?? "");
+/** An element's names and texts in order, whitespace between elements left out: what two bodies must share to be the same. */
+const shape = (e: XmlElement): unknown[] => {
+  const kids = e.children.filter(isElement);
+  return [e.name, ...(kids.length ? kids.map(shape) : [textOf(e).trim()])];
+};
 const status = (f: () => unknown) => {
   try {
     f();
@@ -54,5 +61,22 @@ describe("CS:invite-reply", () => {
     const ns = 'xmlns:A="http://calendarserver.org/ns/" xmlns:B="DAV:"';
     expect(status(() => parseInviteReply(parseXml(`<A:invite-reply ${ns}><A:hosturl><B:href>/x/</B:href></A:hosturl></A:invite-reply>`)))).toBe(400);
     expect(status(() => parseInviteReply(parseXml(`<A:invite-reply ${ns}><A:invite-accepted/></A:invite-reply>`)))).toBe(400);
+  });
+});
+
+describe("the bodies the web page sends", () => {
+  it("builds CS:share and CS:invite-reply element for element as Apple Calendar's fixtures", () => {
+    const set = shareRequest([
+      { op: "set", href: "mailto:bob@example.com", access: "read-write", summary: "Family" },
+      { op: "set", href: "mailto:kid@example.com", access: "read", summary: "Family" },
+    ]);
+    expect(shape(parseXml(writeXml(set)))).toEqual(shape(parseXml(fill(shareSet, { READ_WRITE: "bob@example.com", READ_ONLY: "kid@example.com" }))));
+    const remove = shareRequest([{ op: "remove", href: "mailto:bob@example.com" }]);
+    expect(shape(parseXml(writeXml(remove)))).toEqual(shape(parseXml(fill(shareRemove, { SHAREE: "bob@example.com" }))));
+    const v = { SHAREE: "bob@example.com", HOSTURL: "/calendars/olga/family/", UID: "abc123" };
+    for (const [fixture, yes] of [[accept, true], [decline, false]] as const) {
+      const reply = inviteReplyRequest("mailto:bob@example.com", { accept: yes, hostUrl: v.HOSTURL, inReplyTo: v.UID, summary: "Family" });
+      expect(shape(parseXml(writeXml(reply)))).toEqual(shape(parseXml(fill(fixture, v))));
+    }
   });
 });
