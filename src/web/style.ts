@@ -27,12 +27,12 @@ a:hover { text-decoration-thickness: 2px; }
 header.top { background: var(--card); border-bottom: 1px solid var(--line); }
 header.top .bar { max-width: 64rem; margin: 0 auto; padding: .5rem 1rem; display: flex; flex-wrap: wrap; align-items: center; gap: .25rem 1rem; }
 .brand { font-weight: 700; text-decoration: none; color: var(--text); margin-right: auto; }
+nav.main { order: 3; flex-basis: 100%; } /* its own row under the name and Sign out: eight sections fit no width beside them */
 nav.main ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem; }
 nav.main a { display: inline-block; padding: .375rem .625rem; border-radius: .375rem; text-decoration: none; color: var(--text); }
 nav.main a[aria-current="page"] { background: var(--code-bg); font-weight: 600; box-shadow: inset 0 -2px 0 var(--accent); }
 nav.main a:hover { background: var(--code-bg); }
 @media (max-width: 40rem) {
-  nav.main { order: 3; flex-basis: 100%; }
   header.top .bar > form button .muted { display: none; }
 }
 main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
