@@ -165,10 +165,17 @@ async function hostedReply(env: Env, hosts: string[], job: ItipJob, body: string
   return merged ?? SCHEDULE_STATUS.NO_AUTHORITY;
 }
 
-/** Asks the owners' homes `hosts` (a sharee's, home/hosted.ts), a few at a time; the first answer `found` takes. */
+/**
+ * Asks the owners' homes `hosts` (a sharee's, home/hosted.ts), a few at a time, in order; the first answer `found`
+ * takes. At most one home holds the copy, so the asking stops at the group that found it.
+ */
 export async function askHosts<T>(env: Env, hosts: string[], ask: (home: DurableObjectStub<CalendarHome>) => Promise<T>, found: (answer: T) => boolean): Promise<T | undefined> {
-  const answers = await mapLimit(hosts, HOST_CONCURRENCY, (host) => ask(homeStub(env, host)));
-  return answers.find(found);
+  for (let i = 0; i < hosts.length; i += HOST_CONCURRENCY) {
+    const answers = await Promise.all(hosts.slice(i, i + HOST_CONCURRENCY).map((host) => ask(homeStub(env, host))));
+    const hit = answers.find(found);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
 }
 
 /** Reports an outcome the sender's copy does not already show (a promise kept changes nothing, not even its ETag). */
