@@ -12,6 +12,7 @@ import { utcMsToIcalTime } from "../ical/time.js";
 import { normAddress } from "../schedule/calendar.js";
 import type { Instance } from "../query/instances.js";
 import { instancesInRange } from "../query/time-range.js";
+import { toZone } from "../ical/zone-offset.js";
 
 /** Longest agenda page, in days. */
 export const MAX_DAYS = 62;
@@ -97,7 +98,7 @@ export function agendaWindow(from: ICAL.Time, days: number, zone: ICAL.Timezone)
 
 /** Today's date in `zone`. */
 export function today(now: number, zone: ICAL.Timezone): ICAL.Time {
-  const t = utcMsToIcalTime(now).convertToZone(zone);
+  const t = toZone(utcMsToIcalTime(now), zone);
   return ICAL.Time.fromData({ year: t.year, month: t.month, day: t.day, isDate: true });
 }
 
@@ -105,7 +106,7 @@ const pad = (n: number) => String(n).padStart(2, "0");
 
 /** "YYYY-MM-DDTHH:MM" of an instant in `zone`. */
 export function localTime(ms: number, zone: ICAL.Timezone): string {
-  const t = utcMsToIcalTime(ms).convertToZone(zone);
+  const t = toZone(utcMsToIcalTime(ms), zone);
   return `${String(t.year).padStart(4, "0")}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}`;
 }
 

@@ -22,6 +22,7 @@
 // TZNAMEs, comments, order of observances or of rule parts.
 import ICAL from "ical.js";
 import { metered } from "./recur-guard.js";
+import { FAR_YEAR, foldYear, localOffset } from "./zone-offset.js";
 
 type Timezone = ICAL.Timezone;
 type Component = ICAL.Component;
@@ -37,7 +38,6 @@ export const MAX_TRANSITIONS = 1_000;
 /** Steps (recur-guard.ts) building one zone's table may take (a usual zone takes some 550). */
 export const ZONE_STEPS = 4_000;
 const EARLIEST_RULE_YEAR = 1970;
-const FAR_YEAR = 2100;
 const OBSERVANCES = new Set(["standard", "daylight"]);
 
 /** What is wrong with a VTIMEZONE (RFC 5545 §3.6.5), or null if it can be used. */
@@ -145,14 +145,15 @@ export function onlyZeroOffsets(vtz: Component): boolean {
   return observances.length > 0 && observances.every((obs) => ["tzoffsetfrom", "tzoffsetto"].every((n) => obs.getAllProperties(n).every((p) => zero(p.jCal[3]))));
 }
 
-/** Makes a zone answer offsets after 2099 from 2072-2099, so its table stays small. */
+/**
+ * Makes a zone read local times as RFC 5545 §3.3.5 says (zone-offset.ts) and
+ * answer offsets after 2099 from 2072-2099, so its table stays small.
+ */
 export function guardFarFuture(zone: Timezone): Timezone {
   if (zone === ICAL.Timezone.utcTimezone) return zone;
-  const lookup = zone.utcOffset.bind(zone);
   zone.utcOffset = (tt: ICAL.Time): number => {
-    if (tt.year < FAR_YEAR) return lookup(tt);
-    const year = 2072 + ((tt.year - 2072) % 28);
-    return lookup({ year, month: tt.month, day: tt.day, hour: tt.hour, minute: tt.minute, second: tt.second } as ICAL.Time);
+    const year = foldYear(tt.year);
+    return localOffset(zone, year === tt.year ? tt : { year, month: tt.month, day: tt.day, hour: tt.hour, minute: tt.minute, second: tt.second });
   };
   return zone;
 }

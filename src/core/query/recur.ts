@@ -18,6 +18,7 @@ import ICAL from "ical.js";
 import "../ical/recur-guard.js";
 import { DAY_MS, isFloatingTime } from "../ical/time.js";
 import { wallSeconds, wallToUtcMs, type Zone } from "./span.js";
+import { toZone } from "../ical/zone-offset.js";
 
 type Time = ICAL.Time;
 
@@ -173,7 +174,7 @@ function asWallClock(t: Time): Time {
 function wallRule(rule: ICAL.Recur, target: ICAL.Timezone | null | undefined): ICAL.Recur {
   const until = rule.until;
   if (!until) return rule;
-  const local = until.isDate || isFloatingTime(until) ? until : until.convertToZone(target && target.tzid !== "floating" ? target : ICAL.Timezone.utcTimezone);
+  const local = until.isDate || isFloatingTime(until) ? until : toZone(until, target && target.tzid !== "floating" ? target : ICAL.Timezone.utcTimezone);
   const r = rule.clone();
   r.until = asWallClock(local);
   return r;

@@ -11,6 +11,7 @@ import {
   setProp, stripParams, wrap, type Cal, type Item, type JComp, type JProp,
 } from "./calendar.js";
 import type { ItipMethod, OutgoingMessage } from "./types.js";
+import { toZone } from "../ical/zone-offset.js";
 
 /** A stored component made fit to send: no server parameters, no VALARMs, DTSTAMP = now. */
 export function scrub(c: JComp, stamp: string): JComp {
@@ -26,7 +27,7 @@ function timeProp(name: string, key: string, like: JProp | undefined, zone: ICAL
   const tzid = like?.[1]["tzid"];
   let time = keyToTime(key);
   if (key.endsWith("Z") && typeof tzid === "string" && zone && zone.tzid !== "UTC") {
-    time = time.convertToZone(zone);
+    time = toZone(time, zone);
     return { prop: [name, { tzid }, "date-time", time.toString()], time };
   }
   const j = keyToJcal(key);
@@ -48,7 +49,7 @@ export function deriveInstance(master: Item, rid: string): JComp {
     if (!(evEnd instanceof ICAL.Time) || !(evStart instanceof ICAL.Time) || !raw) continue;
     let end = time.clone();
     end.addDuration(evEnd.subtractDate(evStart));
-    if (evEnd.zone && !end.isDate && time.zone) end = end.convertToZone(evEnd.zone);
+    if (evEnd.zone && !end.isDate && time.zone) end = toZone(end, evEnd.zone);
     setProp(c, [name, clone(raw[1]), raw[2], end.toString()]);
   }
   return c;
