@@ -155,8 +155,9 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
 }
 
 /**
- * A reply to a meeting the recipient organizes in a calendar shared with it (README "Sharing"): each owner whose
- * calendar the recipient mounted is asked, a few at a time, to merge it into a copy there (home/hosted.ts decides).
+ * An answer (REPLY, COUNTER, REFRESH) to a meeting the recipient organizes in a calendar shared with it (README
+ * "Sharing"): each owner whose calendar the recipient mounted is asked, a few at a time, to take it into a copy there
+ * (home/hosted.ts decides; only a REPLY changes the copy).
  */
 async function hostedReply(env: Env, hosts: string[], job: ItipJob, body: string, recipient: Principal, sender: Principal): Promise<string> {
   const merged = await askHosts(env, hosts, async (home) => (await home.deliverHosted(job, body, recipient, sender)).status, (s) => s !== SCHEDULE_STATUS.NO_AUTHORITY);

@@ -44,6 +44,7 @@ import { imipConfig } from "../mail/config.js";
 import { sendImip, type SendOutcome } from "../mail/outbound.js";
 import { directoryStub } from "../bindings.js";
 import { addUsed, changedUnderfoot, checkPut, commitPut, deleteCollection, deleteObject, type DeleteRequest } from "./writes.js";
+import { DIRECTIONS } from "../core/imip/trust.js";
 
 export type { PropChange, PropsRefused, PropTarget } from "./props.js";
 
@@ -523,9 +524,10 @@ export class CalendarHome extends DurableObject<Env> {
    * decided from them and the stored copy (core/schedule/authority.ts), never from the message alone.
    */
   async deliver(job: ItipJob, body: string, me: Principal, sender: Principal): Promise<{ status: string; hosts?: string[] }> {
-    // A reply to a meeting this home's principal organizes in a calendar shared with it: the copy is in the owner's
-    // home (hosted.ts); the caller asks the owners named here. (Without a copy here it would be refused anyway.)
-    if (job.method === "REPLY" && !findByUid(this.sql, job.uid)) {
+    // An attendee's answer (REPLY, COUNTER, REFRESH) to a meeting this home's principal organizes in a calendar shared
+    // with it: the copy is in the owner's home (hosted.ts); the caller asks the owners named here. (Without a copy
+    // here it would be refused anyway.)
+    if (DIRECTIONS[job.method] === "to-organizer" && !findByUid(this.sql, job.uid)) {
       const hosts = hostOwners(this.sql);
       if (hosts.length > 0) return { status: SCHEDULE_STATUS.NO_AUTHORITY, hosts };
     }
@@ -535,14 +537,15 @@ export class CalendarHome extends DurableObject<Env> {
   /**
    * Merges a REPLY to `sharee`'s meeting into its copy here, in a calendar of this home's principal shared with the
    * sharee (hosted.ts): only while the sharee holds an accepted read-write invitation to that calendar and holds the
-   * copy's ORGANIZER, decided in the transaction that merges. Anything else is 3.8 and changes nothing.
+   * copy's ORGANIZER, decided in the transaction that merges. A COUNTER or REFRESH is checked the same way and
+   * changes nothing (the sharee's inbox keeps it, as for any organizer). Anything else is 3.8 and changes nothing.
    */
   async deliverHosted(job: ItipJob, body: string, sharee: Principal, sender: Principal): Promise<{ status: string }> {
-    if (job.method !== "REPLY") return { status: SCHEDULE_STATUS.NO_AUTHORITY };
+    if (DIRECTIONS[job.method] !== "to-organizer") return { status: SCHEDULE_STATUS.NO_AUTHORITY };
     return this.deliveries.submit(job.uid, { kind: "deliver", job, body, me: sharee, sender, hosted: sharee.id, ownersAnswer: sender.id === this.owner });
   }
 
-  /** Keeps in the inbox a REPLY merged into a meeting this home's principal organizes in an owner's home (hosted.ts). */
+  /** Keeps in the inbox an answer taken into a meeting this home's principal organizes in an owner's home (hosted.ts). */
   async keepReply(job: ItipJob, body: string): Promise<void> {
     await this.deliveries.submit(job.uid, { kind: "keep", job, body });
   }

@@ -11,11 +11,26 @@
 import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
 import {
-  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
+  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, delegatorsOf, listsAttendee, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
   type ItipMessage, type ReplyStamps,
 } from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
+import { DavError } from "../core/errors.js";
 import type { BusyPeriod } from "./busy.js";
+
+const unreadable = (description: string) => new DavError(500, { description: `the stored copy cannot be read: ${description}` });
+/**
+ * Whether the copy lists `address` as an ATTENDEE, or one who delegated to it as the message says (RFC 5546 §3.2.2.3:
+ * the delegate answers before the organizer adds it). A copy that cannot be read lists nobody.
+ */
+function attends(copy: string | null, message: ItipMessage, address: string): boolean {
+  if (copy === null) return false;
+  try {
+    return listsAttendee(copy, address, unreadable) || delegatorsOf(message.text, address, unreadable).some((d) => listsAttendee(copy, d, unreadable));
+  } catch {
+    return false;
+  }
+}
 
 /** One unit of incoming work. */
 export type InboundOp =
@@ -119,8 +134,10 @@ export function applyOps(
       outcomes.push({ status: SCHEDULE_STATUS.NO_AUTHORITY });
       continue;
     }
+    const copy = text;
     const authority = checkAuthority({
-      message, sender: op.sender.addresses, recipient: op.me.addresses, copyOrganizer: text === null ? undefined : copyOrganizer,
+      message, sender: op.sender.addresses, recipient: op.me.addresses, copyOrganizer: copy === null ? undefined : copyOrganizer,
+      attends: (address) => attends(copy, message, address),
     });
     if (!authority.ok) {
       // Refused, and not recorded as applied: nothing of it is kept, and a redelivery is judged again.

@@ -7,9 +7,11 @@
 //    ORGANIZER, and, when the recipient already has a copy of that UID, the
 //    copy's ORGANIZER too (a copy without ORGANIZER, or organized by anyone
 //    else, the recipient included, is not the sender's to change);
-//  - REPLY (and COUNTER, REFRESH): the sending principal holds the replying ATTENDEE, and the
+//  - REPLY (and COUNTER, REFRESH): the sending principal holds the replying ATTENDEE, the
 //    recipient has a copy of that UID that they organize (a reply to an event
-//    they never had is dropped, not kept in the inbox).
+//    they never had is dropped, not kept in the inbox), and the copy lists
+//    that ATTENDEE (someone never invited cannot drop answers, proposals or
+//    refresh requests into the organizer's inbox by naming the UID).
 // A refused message changes nothing; the sender's copy learns 3.8 (No
 // authority, RFC 5546 §3.6) as its SCHEDULE-STATUS (RFC 6638 §3.2.9).
 import { normAddress } from "./calendar.js";
@@ -24,6 +26,8 @@ export interface AuthorityInput {
   recipient: readonly string[];
   /** The ORGANIZER of the recipient's current copy of the UID: null for a copy without one, undefined when there is no copy. */
   copyOrganizer: string | null | undefined;
+  /** Whether the current copy lists `address` as an ATTENDEE, of the series or of any instance (asked of answers only). */
+  attends?: (address: string) => boolean;
 }
 
 export type Authority = { ok: true } | { ok: false; status: string; reason: string };
@@ -43,6 +47,7 @@ export function checkAuthority(input: AuthorityInput): Authority {
     if (!holds(sender, replier)) return refuse(`the REPLY answers for ${replier ?? "nobody"}, whom the sender is not`);
     if (copyOrganizer === undefined) return refuse(`no event with UID ${message.uid} to answer`);
     if (!holds(recipient, copyOrganizer)) return refuse("the recipient does not organize this event");
+    if (input.attends && !input.attends(replier!)) return refuse(`${replier} is not an attendee of this event`);
     return { ok: true };
   }
   if (!holds(sender, message.organizer)) return refuse(`the sender is not the ORGANIZER ${message.organizer}`);

@@ -149,6 +149,21 @@ export const attendeeProps = (c: JComp): JProp[] => propsOf(c, "attendee");
 export const findAttendee = (c: JComp, address: string): JProp | undefined =>
   attendeeProps(c).find((p) => normAddress(p[3]) === address);
 
+/** Whether a copy lists `address` as an ATTENDEE of the series or of any instance. */
+export function listsAttendee(text: string, address: string, fail: (description: string) => DavError): boolean {
+  const wanted = normAddress(address);
+  return readCal(text, fail).items.some((i) => findAttendee(i.raw, wanted) !== undefined);
+}
+
+/** The DELEGATED-FROM addresses (RFC 5545 §3.2.4) of the ATTENDEE `address` in a calendar's components. */
+export function delegatorsOf(text: string, address: string, fail: (description: string) => DavError): string[] {
+  const wanted = normAddress(address);
+  return readCal(text, fail).items.flatMap((i) => {
+    const from = findAttendee(i.raw, wanted)?.[1]["delegated-from"];
+    return (Array.isArray(from) ? from : from === undefined ? [] : [from]).map(normAddress);
+  });
+}
+
 export function stripParams(c: JComp, names: readonly string[]): void {
   for (const p of c[1]) {
     if (p[0] !== "attendee" && p[0] !== "organizer") continue;

@@ -3,6 +3,8 @@
 // §3.2.2.1): the pure rules behind test/worker/hostile/takeover.test.ts.
 import { describe, expect, it } from "vitest";
 import { checkAuthority } from "../../../src/core/schedule/authority.js";
+import { delegatorsOf, listsAttendee } from "../../../src/core/schedule/calendar.js";
+import { badRequest } from "../../../src/core/errors.js";
 import { parseItip } from "../../../src/core/schedule/inbound.js";
 import { planAttendee } from "../../../src/core/schedule/attendee.js";
 import { ITIP } from "./fixtures.js";
@@ -11,6 +13,9 @@ import { BERNARD, CYRUS, MIKE, NOW, WILFREDO, edit, expectPrecondition, put, sto
 const request = parseItip(ITIP.b2RequestWilfredo);
 const reply = parseItip(ITIP.b4ReplyWilfredo);
 const MALLORY = "mailto:mallory@example.com";
+const fail = (d: string) => badRequest(d);
+/** The text unfolded, with every `from` address replaced by `to`. */
+const swap = (text: string, from: string, to: string) => text.replace(/\r?\n[ \t]/g, "").split(from).join(to);
 
 describe("checkAuthority: REQUEST and CANCEL come from the copy's Organizer (RFC 6638 §4.1, RFC 5546 §6.1)", () => {
   const base = { message: request, recipient: [WILFREDO] };
@@ -57,6 +62,30 @@ describe("checkAuthority: a COUNTER comes from one of its Attendees, to the Orga
     expect(checkAuthority({ message: counter, sender: [WILFREDO], recipient: [CYRUS], copyOrganizer: CYRUS }).ok).toBe(true);
     expect(checkAuthority({ message: counter, sender: [MALLORY], recipient: [CYRUS], copyOrganizer: CYRUS })).toMatchObject({ ok: false, status: "3.8" });
     expect(checkAuthority({ message: counter, sender: [WILFREDO], recipient: [CYRUS], copyOrganizer: BERNARD })).toMatchObject({ ok: false });
+  });
+});
+
+describe("checkAuthority: an answer comes from someone the copy invited (RFC 5546 §3.2.3, §3.2.7)", () => {
+  // The Organizer's copy as the recipient's home holds it (RFC 6638 Appendix B.1), asked through `attends`.
+  const copy = ITIP.b1OrganizerInvite;
+  const attends = (text: string, message = reply) => (address: string) =>
+    listsAttendee(text, address, fail) || delegatorsOf(message.text, address, fail).some((d) => listsAttendee(text, d, fail));
+
+  it("accepts an invited Attendee's REPLY and COUNTER, and refuses a stranger's that names the UID", () => {
+    expect(checkAuthority({ message: reply, sender: [WILFREDO], recipient: [CYRUS], copyOrganizer: CYRUS, attends: attends(copy) }).ok).toBe(true);
+    const strangers = parseItip(swap(ITIP.b4ReplyWilfredo, "mailto:wilfredo@example.com", MALLORY));
+    expect(checkAuthority({ message: strangers, sender: [MALLORY], recipient: [CYRUS], copyOrganizer: CYRUS, attends: attends(copy, strangers) }))
+      .toMatchObject({ ok: false, status: "3.8", reason: expect.stringContaining("not an attendee") });
+    const counter = parseItip(swap(ITIP.b2RequestWilfredo.replace("METHOD:REQUEST", "METHOD:COUNTER"), "mailto:wilfredo@example.com", MALLORY));
+    expect(checkAuthority({ message: counter, sender: [MALLORY], recipient: [CYRUS], copyOrganizer: CYRUS, attends: attends(copy, counter) })).toMatchObject({ ok: false });
+  });
+
+  it("accepts a delegate's REPLY (RFC 5546 §3.2.2.3) when it names an invited Attendee as DELEGATED-FROM", () => {
+    const DELEGATE = "mailto:delegate@example.com";
+    const delegated = parseItip(swap(ITIP.b4ReplyWilfredo, "mailto:wilfredo@example.com", DELEGATE).replace(/^ATTENDEE([;:])/m, `ATTENDEE;DELEGATED-FROM="${WILFREDO}"$1`));
+    expect(checkAuthority({ message: delegated, sender: [DELEGATE], recipient: [CYRUS], copyOrganizer: CYRUS, attends: attends(copy, delegated) }).ok).toBe(true);
+    const fromStranger = parseItip(swap(ITIP.b4ReplyWilfredo, "mailto:wilfredo@example.com", DELEGATE).replace(/^ATTENDEE([;:])/m, `ATTENDEE;DELEGATED-FROM="${MALLORY}"$1`));
+    expect(checkAuthority({ message: fromStranger, sender: [DELEGATE], recipient: [CYRUS], copyOrganizer: CYRUS, attends: attends(copy, fromStranger) }).ok).toBe(false);
   });
 });
 
