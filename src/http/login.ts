@@ -17,8 +17,7 @@ import { isCheapHash, verifyPassword } from "../core/auth/passwords.js";
 import { DavError } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
 import type { CredentialRecord } from "../directory/directory.js";
-
-const UTF8 = new TextEncoder();
+import { base64, sha256 } from "../core/octets.js";
 
 /** This isolate's logins that verified; the admin API drops a principal's entries when it changes them. */
 export const loginCache = new LoginCache();
@@ -38,8 +37,7 @@ const MEMO_TTL_MS = 10 * 60_000;
 const memo = new Map<string, number>();
 
 async function memoKey(password: string, hash: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", UTF8.encode(`${hash}\u0000${password}`));
-  return btoa(String.fromCharCode(...new Uint8Array(d)));
+  return base64(await sha256(`${hash}\u0000${password}`));
 }
 
 /** The slow PBKDF2 result of a success is memoized per isolate, keyed by the stored hash, so a changed hash never matches. */

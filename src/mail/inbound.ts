@@ -15,6 +15,7 @@ import { parseItip, type ItipMessage } from "../core/schedule/itip.js";
 import type { ItipMethod } from "../core/schedule/types.js";
 import { directoryStub } from "../bindings.js";
 import { BodyTooLarge, readBody } from "../http/body.js";
+import { hex, sha256 } from "../core/octets.js";
 
 /** Larger messages are dropped unread: an invitation or a reply is a few KB, with a long description tens. */
 export const MAX_INBOUND_BYTES = 1 << 20;
@@ -34,8 +35,7 @@ const utf8 = new TextEncoder();
 async function jobId(messageId: string, recipient: string): Promise<string> {
   // The same mail delivered twice is one message (itip_applied in the home); a mail without Message-ID is its own.
   if (!messageId) return `imip-${crypto.randomUUID()}`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(`${messageId}\n${normAddress(recipient)}`)));
-  return `imip-${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `imip-${hex((await sha256(`${messageId}\n${normAddress(recipient)}`)).slice(0, 16))}`;
 }
 
 /** The raw message, read under the cap (the request-body reader of src/http/body.ts); null when over it. */

@@ -11,21 +11,12 @@ import { DavError } from "../core/errors.js";
 import type { Principal } from "../core/model.js";
 import { renderError } from "../http/render.js";
 import { exportCalendar } from "./export.js";
+import { hex, randomToken, sha256 } from "../core/octets.js";
 
 export const SUBSCRIBE_PREFIX = "/subscribe";
 
 const TOKEN = /^([A-Za-z0-9_-]{43})(\.ics)?$/;
-const utf8 = new TextEncoder();
-
-async function hashToken(token: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token)));
-  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function newToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+const hashToken = async (token: string): Promise<string> => hex(await sha256(token));
 
 /** The https URL and its webcal:// twin for a token, on the server at `origin` (e.g. "https://caldav.example.com"). */
 export function subscriptionUrls(origin: string, token: string): { https: string; webcal: string } {
@@ -57,7 +48,7 @@ export async function subscriptionTokens(env: Env, user: Principal, calendars: A
 export async function makeSubscription(env: Env, user: Principal, calendar: string): Promise<string> {
   const id = await calendarId(env, user, calendar);
   if (id === null) throw new DavError(404, { description: `no calendar ${calendar}` });
-  const token = newToken();
+  const token = randomToken();
   await directoryStub(env).setSubscription(user.id, calendar, id, token, await hashToken(token));
   return token;
 }

@@ -14,20 +14,10 @@ import { SESSION_MS } from "../directory/sessions.js";
 import type { WebEnv } from "./env.js";
 import { notFoundPage } from "./layout.js";
 import { WEB_ROOT } from "./paths.js";
+import { hex, randomToken, sha256 } from "../core/octets.js";
 
-const UTF8 = new TextEncoder();
-
-/** 256 random bits, base64url. */
-export function randomToken(): string {
-  const b = new Uint8Array(32);
-  crypto.getRandomValues(b);
-  return btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export async function sessionKeyOf(secret: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", UTF8.encode(secret)));
-  return [...d].map((x) => x.toString(16).padStart(2, "0")).join("");
-}
+/** What the Directory keeps of a session's secret: its SHA-256, so a leaked table opens no session. */
+export const sessionKeyOf = async (secret: string): Promise<string> => hex(await sha256(secret));
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 

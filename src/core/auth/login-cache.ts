@@ -30,6 +30,7 @@
 //   oldest out first; locks noted at most LIMITS.locks.
 import type { Principal } from "../model.js";
 import type { BucketKind } from "./throttle.js";
+import { base64, sha256 } from "../octets.js";
 
 const UTF8 = new TextEncoder();
 
@@ -97,8 +98,7 @@ export class LoginCache {
     const data = new Uint8Array(salt.length + text.length);
     data.set(salt);
     data.set(text, salt.length);
-    const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-    return btoa(String.fromCharCode(...d));
+    return base64(await sha256(data));
   }
 
   lookup(key: string, clientAddress: string | null): Lookup {

@@ -4,13 +4,15 @@
 // limit is enforced here). App passwords are server-generated with 160
 // random bits, so a salted SHA-256 is enough for them.
 import { base32 } from "../base32.js";
+import { base64, sha256 } from "../octets.js";
 
 export const PBKDF2_ITERATIONS = 100_000;
 export const PBKDF2_MAX_ITERATIONS = 100_000;
 
 const enc = new TextEncoder();
 
-const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
+/** PHC strings carry base64 without padding. */
+const b64 = (bytes: Uint8Array): string => base64(bytes).replace(/=+$/, "");
 const unb64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 function randomBytes(n: number): Uint8Array {
@@ -27,10 +29,7 @@ async function pbkdf2(password: string, salt: Uint8Array, iterations: number): P
   return new Uint8Array(bits);
 }
 
-async function sha256(salt: Uint8Array, secret: string): Promise<Uint8Array> {
-  const data = new Uint8Array([...salt, ...enc.encode(secret)]);
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-}
+const saltedSha256 = (salt: Uint8Array, secret: string): Promise<Uint8Array> => sha256(new Uint8Array([...salt, ...enc.encode(secret)]));
 
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -46,7 +45,7 @@ export async function hashPassword(password: string, iterations = PBKDF2_ITERATI
 
 export async function hashAppPassword(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  return `$sha256$${b64(salt)}$${b64(await sha256(salt, normalizeAppPassword(secret)))}`;
+  return `$sha256$${b64(salt)}$${b64(await saltedSha256(salt, normalizeAppPassword(secret)))}`;
 }
 
 /** App passwords are typed on phones: ignore case, spaces and dashes. */
@@ -59,7 +58,7 @@ export function isCheapHash(phc: string): boolean {
 export async function verifyPassword(password: string, phc: string): Promise<boolean> {
   const parts = phc.split("$");
   if (parts[1] === "sha256" && parts.length === 4) {
-    return constantTimeEqual(await sha256(unb64(parts[2]!), normalizeAppPassword(password)), unb64(parts[3]!));
+    return constantTimeEqual(await saltedSha256(unb64(parts[2]!), normalizeAppPassword(password)), unb64(parts[3]!));
   }
   if (parts[1] === "pbkdf2-sha256" && parts.length === 5) {
     const iterations = Number(parts[2]!.replace(/^i=/, ""));

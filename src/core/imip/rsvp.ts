@@ -9,6 +9,7 @@ import ICAL from "ical.js";
 import { normAddress, readCal } from "../schedule/calendar.js";
 import { invalidMessage } from "../schedule/itip.js";
 import { hmac, sameBytes, TOKEN_TTL_MS } from "./token.js";
+import { base64url as b64url, fromBase64url as unb64url } from "../octets.js";
 
 export const RSVP_ANSWERS = { accept: "ACCEPTED", tentative: "TENTATIVE", decline: "DECLINED" } as const;
 export type RsvpAnswer = keyof typeof RSVP_ANSWERS;
@@ -28,15 +29,6 @@ const MAX_TOKEN = 4096;
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
 
-const b64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-function unb64url(s: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) return null;
-  try {
-    return Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
 
 const sign = (secret: string, payload: string) => hmac(secret, `imip-rsvp-v1\n${payload}`, MAC_BYTES);
 

@@ -16,7 +16,8 @@ import { csrfField, field, verifyForm } from "../csrf.js";
 import type { WebEnv } from "../env.js";
 import { notice, page } from "../layout.js";
 import { safeNext, WEB_ROOT } from "../paths.js";
-import { clearWebCookie, currentSession, randomToken, sessionCookie, setWebCookie, startSession, transport } from "../session.js";
+import { clearWebCookie, currentSession, sessionCookie, setWebCookie, startSession, transport } from "../session.js";
+import { randomToken } from "../../core/octets.js";
 
 const signinCookie = (c: Context) => (transport(new URL(c.req.url)) === "secure" ? "__Host-signin" : "signin");
 
