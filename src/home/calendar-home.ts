@@ -613,7 +613,6 @@ export class CalendarHome extends DurableObject<Env> {
   /** Marks the RSVP link of message `id` used (src/mail/rsvp.ts); false when it was already, or `peek` and it is. */
   useRsvp(id: string, peek = false): boolean {
     return this.ctx.storage.transactionSync(() => {
-      this.sql.run("CREATE TABLE IF NOT EXISTS imip_rsvp_used (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID");
       if (this.sql.one("SELECT 1 AS x FROM imip_rsvp_used WHERE id = ?", id)) return false;
       if (!peek) this.sql.run("INSERT INTO imip_rsvp_used (id, at) VALUES (?, ?)", id, Date.now());
       return true;

@@ -1,8 +1,10 @@
 // Deletes R2 bodies that no row points at: replaced or deleted versions
 // after a grace period, uploads whose commit never happened, and staged iTIP
-// bodies past their time; forgets old tombstones and applied-message ids.
+// bodies past their time; forgets old tombstones, applied-message ids and
+// used RSVP links past their lifetime.
 import type { Sql } from "../sql.js";
 import { addUsed } from "./writes.js";
+import { TOKEN_TTL_MS } from "../core/imip/token.js";
 
 /** Uploads older than this without a commit are abandoned (the request died). */
 const PENDING_TTL_MS = 3_600_000;
@@ -44,6 +46,8 @@ async function expireItipBodies(sql: Sql, bodies: R2Bucket, now: number): Promis
 export async function collectGarbage(sql: Sql, bodies: R2Bucket, now: number): Promise<number | null> {
   pruneTombstones(sql, now);
   sql.run("DELETE FROM itip_applied WHERE at < ?", now - APPLIED_TTL_MS);
+  // An RSVP link is refused once expired (core/imip/rsvp.ts), so whether it was used no longer matters.
+  sql.run("DELETE FROM imip_rsvp_used WHERE at < ?", now - TOKEN_TTL_MS);
   await expireItipBodies(sql, bodies, now);
   const due = sql.all<{ key: string }>("SELECT key FROM garbage WHERE due <= ? LIMIT 1000", now).map((r) => r.key);
   const stale = sql.all<{ key: string }>("SELECT key FROM pending_bodies WHERE created <= ? LIMIT 1000", now - PENDING_TTL_MS).map((r) => r.key);

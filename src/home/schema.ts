@@ -165,6 +165,10 @@ const MIGRATIONS: string[] = [
   // v13: a refresh of a meeting a read-write sharee organizes in this home's shared calendar (hosted.ts) goes out as
   // that sharee's: the sharee is noted with the round (NULL: the home's principal's own meeting).
   `ALTER TABLE refresh_pending ADD COLUMN sharee TEXT;`,
+  // v14: RSVP links used (src/mail/rsvp.ts), by message id: each answers once. The table was made on first use before
+  // (IF NOT EXISTS keeps those homes' rows); rows older than a link's lifetime are forgotten by gc.ts.
+  `CREATE TABLE IF NOT EXISTS imip_rsvp_used (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS imip_rsvp_used_at ON imip_rsvp_used (at);`,
 ];
 
 export function migrate(sql: Sql): void {

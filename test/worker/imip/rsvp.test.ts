@@ -6,7 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { dav } from "../../helpers/dav-client.js";
-import { rnd } from "../../helpers/caldav.js";
+import { collectGarbageNow, homeSql, rnd } from "../../helpers/caldav.js";
 import { recorder, withMail } from "../../helpers/mail.js";
 import { cast, eventually, getCopy, meeting, newUid, ps, sleep, ss } from "../../helpers/scheduling.js";
 import { signRsvp } from "../../../src/core/imip/rsvp.js";
@@ -59,6 +59,13 @@ describe("RSVP links in e-mailed invitations", () => {
     expect((await open(links.Maybe!)).status).toBe(410);
     await sleep(500);
     expect(ps((await getCopy(alice, path)).text, guest)).toBe("TENTATIVE");
+
+    // The home remembers a used link only as long as a link lives (the table is the schema's, v14).
+    const used = await homeSql<{ id: string }>(alice.user, "SELECT id FROM imip_rsvp_used");
+    expect(used).toHaveLength(1);
+    await homeSql(alice.user, `UPDATE imip_rsvp_used SET at = ${Date.now() - TOKEN_TTL_MS - 1000}`);
+    await collectGarbageNow(alice.user);
+    expect(await homeSql(alice.user, "SELECT id FROM imip_rsvp_used"), "forgotten after the link's lifetime").toEqual([]);
   });
 
   it("says an expired or forged link cannot be used, and changes nothing", async () => {
