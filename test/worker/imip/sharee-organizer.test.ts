@@ -32,19 +32,24 @@ function replyMail(o: { uid: string; organizer: string; guest: string; partstat:
   ].join("\r\n");
 }
 
+/** The family calendar shared with Bob, and Bob's meeting there with one outside guest, its invitation mailed. */
+async function bobInvitesGuest(tag: string) {
+  const f = await sharedFamily();
+  const bob = asParty(f.rw);
+  const guest = `mailto:guest-${rnd()}@elsewhere.test`;
+  const uid = newUid(tag);
+  const rec = recorder();
+  await withMail(f.owner.user, rec, async () => {
+    const body = meeting({ uid, organizer: bob, attendees: [{ who: guest }], start: "20261218T100000Z", end: "20261218T110000Z" });
+    expect((await dav("PUT", `${f.rwUrl}m.ics`, { as: f.rw, body })).status).toBe(201);
+    await eventually(async () => rec.sent.length, (n) => n >= 1, "the invitation mailed from the owner's home");
+  });
+  return { f, bob, guest, uid, owned: `${f.calendar}m.ics`, rec };
+}
+
 describe("a sharee's meeting in a shared calendar, by e-mail", () => {
   it("is mailed in the sharee's name; the guest's answer by e-mail, then by RSVP link, reaches the owner's copy", async () => {
-    const f = await sharedFamily();
-    const bob = asParty(f.rw);
-    const guest = `mailto:guest-${rnd()}@elsewhere.test`;
-    const uid = newUid("sharee-imip");
-    const owned = `${f.calendar}m.ics`;
-    const rec = recorder();
-    await withMail(f.owner.user, rec, async () => {
-      const body = meeting({ uid, organizer: bob, attendees: [{ who: guest }], start: "20261218T100000Z", end: "20261218T110000Z" });
-      expect((await dav("PUT", `${f.rwUrl}m.ics`, { as: f.rw, body })).status).toBe(201);
-      await eventually(async () => rec.sent.length, (n) => n >= 1, "the invitation mailed from the owner's home");
-    });
+    const { f, bob, guest, uid, owned, rec } = await bobInvitesGuest("sharee-imip");
     const invite = rec.sent[0]!;
     expect(invite.to).toBe(guest.replace(/^mailto:/, ""));
     expect(invite.parsed.from?.name, "in the organizing sharee's name, not the owner's").not.toContain("Olga Owner");
@@ -65,17 +70,7 @@ describe("a sharee's meeting in a shared calendar, by e-mail", () => {
   });
 
   it("a guest's COUNTER by e-mail (RFC 5546 §3.2.7) reaches the sharee's inbox, checked at the owner's copy, which it leaves unchanged", async () => {
-    const f = await sharedFamily();
-    const bob = asParty(f.rw);
-    const guest = `mailto:guest-${rnd()}@elsewhere.test`;
-    const uid = newUid("sharee-counter");
-    const owned = `${f.calendar}m.ics`;
-    const rec = recorder();
-    await withMail(f.owner.user, rec, async () => {
-      const body = meeting({ uid, organizer: bob, attendees: [{ who: guest }], start: "20261218T100000Z", end: "20261218T110000Z" });
-      expect((await dav("PUT", `${f.rwUrl}m.ics`, { as: f.rw, body })).status).toBe(201);
-      await eventually(async () => rec.sent.length, (n) => n >= 1, "the invitation mailed from the owner's home");
-    });
+    const { f, bob, guest, uid, owned } = await bobInvitesGuest("sharee-counter");
     const before = await getCopy(f.owner, owned);
     const counter = replyMail({ uid, organizer: bob.address, guest, partstat: "ACCEPTED", method: "COUNTER", start: "20261218T140000Z" });
     expect((await receive(counter, guest.replace(/^mailto:/, ""), bob.email, env)).accepted).toBe(true);
