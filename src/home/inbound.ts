@@ -11,7 +11,7 @@
 import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
 import {
-  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, delegatorsOf, listsAttendee, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
+  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, attendeesOf, delegatorsOf, normAddress, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
   type ItipMessage, type ReplyStamps,
 } from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
@@ -21,12 +21,15 @@ import type { BusyPeriod } from "./busy.js";
 const unreadable = (description: string) => new DavError(500, { description: `the stored copy cannot be read: ${description}` });
 /**
  * Whether the copy lists `address` as an ATTENDEE, or one who delegated to it as the message says (RFC 5546 §3.2.2.3:
- * the delegate answers before the organizer adds it). A copy that cannot be read lists nobody.
+ * the delegate answers before the organizer adds it). A copy that cannot be read lists nobody. `listed` keeps the
+ * addresses of the last copy asked about: a batch of replies asks of the same text until one changes it.
  */
-function attends(copy: string | null, message: ItipMessage, address: string): boolean {
+function attends(copy: string | null, message: ItipMessage, address: string, listed: { text?: string; set?: Set<string> }): boolean {
   if (copy === null) return false;
   try {
-    return listsAttendee(copy, address, unreadable) || delegatorsOf(message.text, address, unreadable).some((d) => listsAttendee(copy, d, unreadable));
+    if (listed.text !== copy || !listed.set) Object.assign(listed, { text: copy, set: attendeesOf(copy, unreadable) });
+    const set = listed.set!;
+    return set.has(normAddress(address)) || delegatorsOf(message.text, address, unreadable).some((d) => set.has(d));
   } catch {
     return false;
   }
@@ -87,6 +90,8 @@ export function applyOps(
   let copyOrganizer = organizer;
   const result: Applied = { text, newTag: false, inbox: [], applied: [], outgoing: [], refresh: [], stamps: [] };
   const outcomes: OpOutcome[] = [];
+  /** The attendees of the copy last asked about (attends()). */
+  const listed: { text?: string; set?: Set<string> } = {};
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.kind === "status") {
@@ -137,7 +142,7 @@ export function applyOps(
     const copy = text;
     const authority = checkAuthority({
       message, sender: op.sender.addresses, recipient: op.me.addresses, copyOrganizer: copy === null ? undefined : copyOrganizer,
-      attends: (address) => attends(copy, message, address),
+      attends: (address) => attends(copy, message, address, listed),
     });
     if (!authority.ok) {
       // Refused, and not recorded as applied: nothing of it is kept, and a redelivery is judged again.

@@ -149,10 +149,9 @@ export const attendeeProps = (c: JComp): JProp[] => propsOf(c, "attendee");
 export const findAttendee = (c: JComp, address: string): JProp | undefined =>
   attendeeProps(c).find((p) => normAddress(p[3]) === address);
 
-/** Whether a copy lists `address` as an ATTENDEE of the series or of any instance. */
-export function listsAttendee(text: string, address: string, fail: (description: string) => DavError): boolean {
-  const wanted = normAddress(address);
-  return readCal(text, fail).items.some((i) => findAttendee(i.raw, wanted) !== undefined);
+/** The ATTENDEE addresses (normalized) a copy lists, of the series and of every instance. */
+export function attendeesOf(text: string, fail: (description: string) => DavError): Set<string> {
+  return new Set(readCal(text, fail).items.flatMap((i) => attendeeProps(i.raw).map((p) => normAddress(p[3]))));
 }
 
 /** The DELEGATED-FROM addresses (RFC 5545 §3.2.4) of the ATTENDEE `address` in a calendar's components. */
