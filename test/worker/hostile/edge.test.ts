@@ -14,6 +14,7 @@ import vtInDescription from "../../fixtures/ics/control/vt-in-description.ics?ra
 import escInLocation from "../../fixtures/ics/control/esc-in-location.ics?raw";
 import delInFoldedLine from "../../fixtures/ics/control/del-in-folded-line.ics?raw";
 import bellInXProperty from "../../fixtures/ics/control/bell-in-x-property.ics?raw";
+import bareCrSecondVevent from "../../fixtures/ics/control/bare-cr-second-vevent.ics?raw";
 import tabInDescription from "../../fixtures/ics/control/tab-in-description.ics?raw";
 
 /** A request body that hands out one chunk and then never ends, and says whether anyone read past it. */
@@ -70,6 +71,8 @@ describe("control characters in iCalendar text (RFC 5545 §3.1, §3.3.11)", () =
     ["ESC in LOCATION", escInLocation, "U+001B"],
     ["DEL in a folded continuation line", delInFoldedLine, "U+007F"],
     ["BEL in an X- property", bellInXProperty, "U+0007"],
+    // A second VEVENT with another UID behind a bare CR: a line break to some parsers, not to ical.js.
+    ["a CR without LF before a second VEVENT", bareCrSecondVevent, "CR not followed by LF"],
   ];
 
   it.each(refused)("refuses %s with 403 CALDAV:valid-calendar-data and stores nothing", async (_what, body, code) => {
