@@ -52,7 +52,11 @@ export function applyShares(sql: Sql, name: string, ops: ShareOp[], now: number)
       continue;
     }
     if (row) {
-      sql.run("UPDATE shares SET access = ?, summary = ? WHERE collection_id = ? AND sharee = ?", op.access, op.summary, col.id, op.sharee);
+      // Sharing again with someone who declined invites them again (as a new CS:share does): the answer is asked anew.
+      sql.run(
+        "UPDATE shares SET access = ?, summary = ?, status = CASE status WHEN 'declined' THEN 'pending' ELSE status END WHERE collection_id = ? AND sharee = ?",
+        op.access, op.summary, col.id, op.sharee,
+      );
     } else {
       const count = sql.one<{ n: number }>("SELECT COUNT(*) AS n FROM shares WHERE collection_id = ?", col.id)!.n;
       if (count >= SHARING_LIMITS.perCalendar) throw new DavError(403, { description: `a calendar has at most ${SHARING_LIMITS.perCalendar} sharees` });

@@ -21,7 +21,7 @@ import { ACCESS, shareesOf, type Sharee } from "../sharing.js";
 import { accessChange, personCell, personForm, removeButton } from "./people-forms.js";
 import { BASE, find, pathOf } from "./calendars.js";
 
-const ANSWER: Record<InviteStatus, string> = { pending: "Waiting for an answer", accepted: "Accepted", declined: "Declined (remove and share again to ask again)" };
+const ANSWER: Record<InviteStatus, string> = { pending: "Waiting for an answer", accepted: "Accepted", declined: "Declined (share again to ask again)" };
 const isAccess = (v: string): v is ShareAccess => Object.hasOwn(ACCESS, v);
 
 const DONE: Record<string, string> = {

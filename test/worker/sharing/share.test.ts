@@ -107,6 +107,23 @@ describe("CS:invite-reply and the shared calendar in the sharee's home", () => {
     expect(JSON.stringify(r.props.get(CS("invite"))!.element)).toContain("invite-declined");
   });
 
+  it("sharing again with a sharee who declined invites it again: a new notification, no answer until it gives one, and it can accept", async () => {
+    const f = await family();
+    await shareBoth(f);
+    expect((await answer(f.ro, false)).status).toBe(200);
+    expect(await notifications(f.ro)).toEqual([]);
+    expect((await shareBoth(f)).status).toBe(200);
+    const again = await notifications(f.ro);
+    expect(again, "invited again").toHaveLength(1);
+    expect((await readInvite(f.ro, again[0]!.href)).body).toContain("<CS:invite-noresponse/>");
+    const r = await propfindOne(f.owner, f.calendar, ["CS:invite"]);
+    const invite = JSON.stringify(r.props.get(CS("invite"))!.element);
+    expect(invite).not.toContain("invite-declined");
+    expect(invite).toContain("invite-noresponse");
+    const sharedAs = await accept(f.ro);
+    expect((await dav("PROPFIND", sharedAs, { as: f.ro, headers: { Depth: "0" } })).status).toBe(207);
+  });
+
   it("an answer to an invitation that does not exist is 404; an answer for another's calendar by a stranger is 404", async () => {
     const f = await family();
     await shareBoth(f);
