@@ -11,7 +11,7 @@
 import type { ItipJob } from "../core/itip-job.js";
 import type { Principal } from "../core/model.js";
 import {
-  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, attendeesOf, delegatorsOf, normAddress, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
+  SCHEDULE_STATUS, applyCancel, applyReply, applyRequest, autoSchedule, checkAuthority, keepReplyStatus, answersForInvited, attendeesOf, parseItip, setOrganizerScheduleStatus, setScheduleStatus,
   type ItipMessage, type ReplyStamps,
 } from "../core/schedule/index.js";
 import type { OutgoingMessage } from "../core/schedule/types.js";
@@ -28,8 +28,7 @@ function attends(copy: string | null, message: ItipMessage, address: string, lis
   if (copy === null) return false;
   try {
     if (listed.text !== copy || !listed.set) Object.assign(listed, { text: copy, set: attendeesOf(copy, unreadable) });
-    const set = listed.set!;
-    return set.has(normAddress(address)) || delegatorsOf(message.text, address, unreadable).some((d) => set.has(d));
+    return answersForInvited(listed.set!, message.text, address, unreadable);
   } catch {
     return false;
   }

@@ -154,6 +154,14 @@ export function attendeesOf(text: string, fail: (description: string) => DavErro
   return new Set(readCal(text, fail).items.flatMap((i) => attendeeProps(i.raw).map((p) => normAddress(p[3]))));
 }
 
+/**
+ * Whether `address` answers for someone the copy invited: it is among `listed` (attendeesOf the copy), or the message
+ * names one of them as its DELEGATED-FROM (RFC 5546 §3.2.2.3: a delegate answers before the organizer adds it).
+ */
+export function answersForInvited(listed: ReadonlySet<string>, messageText: string, address: string, fail: (description: string) => DavError): boolean {
+  return listed.has(normAddress(address)) || delegatorsOf(messageText, address, fail).some((d) => listed.has(d));
+}
+
 /** The DELEGATED-FROM addresses (RFC 5545 §3.2.4) of the ATTENDEE `address` in a calendar's components. */
 export function delegatorsOf(text: string, address: string, fail: (description: string) => DavError): string[] {
   const wanted = normAddress(address);

@@ -14,4 +14,4 @@ export { needsNewScheduleTag, type ScheduleTagChange } from "./schedule-tag.js";
 export { freeBusyReply, parseFreeBusyRequest, type BusyPeriod, type FreeBusyRequest } from "./freebusy-request.js";
 export { autoReply, autoSchedule, type AutoReplyInput, type AutoScheduleResult, type BusyCheck } from "./room.js";
 export { mergeAttendeeState } from "./merge.js";
-export { attendeesOf, delegatorsOf, normAddress } from "./calendar.js";
+export { answersForInvited, attendeesOf } from "./calendar.js";

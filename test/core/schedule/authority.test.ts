@@ -3,7 +3,7 @@
 // §3.2.2.1): the pure rules behind test/worker/hostile/takeover.test.ts.
 import { describe, expect, it } from "vitest";
 import { checkAuthority } from "../../../src/core/schedule/authority.js";
-import { attendeesOf, delegatorsOf, normAddress } from "../../../src/core/schedule/calendar.js";
+import { answersForInvited, attendeesOf } from "../../../src/core/schedule/calendar.js";
 import { badRequest } from "../../../src/core/errors.js";
 import { parseItip } from "../../../src/core/schedule/inbound.js";
 import { planAttendee } from "../../../src/core/schedule/attendee.js";
@@ -68,10 +68,7 @@ describe("checkAuthority: a COUNTER comes from one of its Attendees, to the Orga
 describe("checkAuthority: an answer comes from someone the copy invited (RFC 5546 §3.2.3, §3.2.7)", () => {
   // The Organizer's copy as the recipient's home holds it (RFC 6638 Appendix B.1), asked through `attends`.
   const copy = ITIP.b1OrganizerInvite;
-  const attends = (text: string, message = reply) => (address: string) => {
-    const listed = attendeesOf(text, fail);
-    return listed.has(normAddress(address)) || delegatorsOf(message.text, address, fail).some((d) => listed.has(d));
-  };
+  const attends = (text: string, message = reply) => (address: string) => answersForInvited(attendeesOf(text, fail), message.text, address, fail);
 
   it("accepts an invited Attendee's REPLY and COUNTER, and refuses a stranger's that names the UID", () => {
     expect(checkAuthority({ message: reply, sender: [WILFREDO], recipient: [CYRUS], copyOrganizer: CYRUS, attends: attends(copy) }).ok).toBe(true);
