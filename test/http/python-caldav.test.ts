@@ -6,41 +6,19 @@
 // new event and a deletion (RFC 6578), tasks in the task list, a to-do
 // refused by the event calendar (RFC 4791 §5.3.2.1), free-busy (§7.10).
 // MKCALENDAR is not tried: workerd answers it 501 before the Worker runs.
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addUser, startServer, type TestServer } from "./server.js";
-
-const PYTHON = "/usr/bin/python3";
-const SCRIPT = fileURLToPath(new URL("./clients/python_caldav_flow.py", import.meta.url));
-
-interface Step {
-  step: string;
-  ok: boolean;
-  detail: unknown;
-  trace?: string;
-}
-
-function runFlow(url: string, user: string, password: string): Promise<Step[]> {
-  return new Promise((resolve, reject) => {
-    execFile(PYTHON, [SCRIPT, url, user, password], { timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`python-caldav flow failed: ${err.message}\n${stderr}`));
-      resolve(JSON.parse(stdout) as Step[]);
-    });
-  });
-}
+import { runPythonCaldavFlow, type FlowStep } from "./clients/run.mjs";
 
 describe("python-caldav against wrangler dev", () => {
   let server: TestServer;
-  let steps: Map<string, Step>;
+  let steps: Map<string, FlowStep>;
 
   beforeAll(async () => {
-    // The client is Debian's package; without it this suite cannot run (apt-get install python3-caldav).
-    expect(existsSync(PYTHON), `${PYTHON} is missing`).toBe(true);
     server = await startServer();
     await addUser(server, "pat", { password: "secret", emails: ["pat@example.com"], name: "Pat Python" });
-    steps = new Map((await runFlow(`${server.url}/`, "pat", "secret")).map((s) => [s.step, s]));
+    // Debian's python3-caldav; without it this fails and says to install it.
+    steps = new Map((await runPythonCaldavFlow(`${server.url}/`, "pat", "secret")).map((s) => [s.step, s]));
   }, 180_000);
 
   afterAll(async () => {
