@@ -65,15 +65,21 @@ function build(e: Ev, exdate?: ICAL.Time): string {
   return cal(vevent(...lines));
 }
 
-/** ical.js's own expansion: [start, end] in ms of up to `max` instances. */
+/**
+ * ical.js's own expansion: [start, end] in ms of up to `max` instances. With DTEND, each instance lasts the exact
+ * duration from DTSTART to DTEND (RFC 5545 §3.8.5.3); ical.js adds that duration as wall-clock time, so across a DST
+ * change its instance ends an hour off (even the first, which must end at DTEND): the end is taken exactly here.
+ */
 function icalInstances(text: string, max: number): [number, number][] {
   const vevent = new ICAL.Component(ICAL.parse(text) as unknown[]).getFirstSubcomponent("vevent")!;
   const event = new ICAL.Event(vevent);
+  const exactMs = vevent.hasProperty("dtend") ? (event.endDate.toUnixTime() - event.startDate.toUnixTime()) * 1000 : null;
   const it = event.iterator();
   const out: [number, number][] = [];
   for (let next = it.next(); next && out.length < max; next = it.next()) {
     const d = event.getOccurrenceDetails(next);
-    out.push([d.startDate.toUnixTime() * 1000, d.endDate.toUnixTime() * 1000]);
+    const start = d.startDate.toUnixTime() * 1000;
+    out.push([start, exactMs === null ? d.endDate.toUnixTime() * 1000 : start + exactMs]);
   }
   return out;
 }

@@ -56,6 +56,18 @@ describe("RFC 5545 §3.3.5: local times at a DST change", () => {
   });
 });
 
+describe("RFC 5545 §3.8.5.3: instances of a DTEND event last the exact duration, across a DST change too", () => {
+  it("ends the first instance at DTEND and every other one 28 hours after its start (Sydney, DST ends 2 April 2028)", () => {
+    // 00:00 AEDT (+11) to 03:00 AEST (+10) the next day: 28 hours, not the 27 the wall clock shows.
+    const series = (extra: string[] = []) =>
+      parseCalendarObject(cal(vevent("DTSTART;TZID=Australia/Sydney:20280401T000000", "DTEND;TZID=Australia/Sydney:20280402T030000",
+        "RRULE:FREQ=MONTHLY;INTERVAL=2;UNTIL=20280601T120000Z", ...extra))).index;
+    expect(series().start).toBe(utc("2028-03-31T13:00:00Z"));
+    expect(series().end, "the June instance: 00:00 AEST + 28 h").toBe(utc("2028-06-01T18:00:00Z"));
+    expect(series(["EXDATE;TZID=Australia/Sydney:20280601T000000"]).end, "the April instance ends at DTEND").toBe(utc("2028-04-01T17:00:00Z"));
+  });
+});
+
 describe("UTC instants shown in a zone", () => {
   const zone = ianaTimezone("Europe/Berlin")!;
   it("uses the offset in effect at the instant, on both sides of each change", () => {
