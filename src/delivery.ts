@@ -150,7 +150,7 @@ export async function deliverOne(job: ItipJob, env: Env, lookups = new Lookups(e
   // A sharee's meeting kept in the owner's calendar is the owner's copy too: the owner, as an attendee, gets no other.
   if (job.sharee !== undefined && recipient.id === job.fromHome) return reportNews(env, job, SCHEDULE_STATUS.DELIVERED);
   const body = await lookups.body(job);
-  const { status, hosts } = await env.CALENDAR_HOME.getByName(recipient.id).deliver(job, body, recipient, sender);
+  const { status, hosts } = await homeStub(env, recipient.id).deliver(job, body, recipient, sender);
   await reportNews(env, job, hosts ? await hostedReply(env, hosts, job, body, recipient, sender) : status);
 }
 

@@ -16,6 +16,7 @@ import { RETRY_HEADER } from "../home/writes.js";
 import { packJobs } from "../core/itip-job.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 import { mountIn, ownTarget, schedulerOf, sharedTarget } from "./shared.js";
+import { parseSnapshot } from "../core/schedule/snapshot.js";
 import { leaveShare } from "./sharing.js";
 import { delegateTarget } from "./delegated.js";
 
@@ -44,7 +45,7 @@ export async function del(req: DavRequest, ctx: DavContext): Promise<Response> {
         checkScheduleTag(stored.object.scheduleTag, ifScheduleTagMatch);
       }
       // The owner schedules, or a read-write sharee that organizes the meeting as itself (dav/shared.ts).
-      const by = stored?.snapshot ? await schedulerOf(target, stored.snapshot, null, ctx.user) : undefined;
+      const by = stored?.snapshot ? await schedulerOf(target, parseSnapshot(stored.snapshot), null, ctx.user) : undefined;
       const plan = by && stored && stored.collection.kind === "calendar" ? await planWrite(ctx, await by.principal(), stored, null, { scheduleReply, hosted: by.hosted }) : undefined;
       const result = await target.home.deleteObject(
         {

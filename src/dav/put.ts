@@ -14,6 +14,7 @@ import { planWrite } from "./implicit.js";
 import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 import { checkSharedOrganizer, mountIn, ownTarget, schedulerOf, sentByBody, sharedTarget } from "./shared.js";
+import { parseSnapshot } from "../core/schedule/snapshot.js";
 import { delegateTarget } from "./delegated.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
 
@@ -93,10 +94,12 @@ export async function storeObject(
     }
     const stored = read;
     // The owner schedules, or a read-write sharee organizing as itself in the owner's calendar (dav/shared.ts).
-    const by = await schedulerOf(target, stored?.snapshot ?? null, snapshot, ctx.user);
-    await checkSharedOrganizer(target, snapshot, ctx.user, by, stored?.snapshot ?? null);
+    // The stored scheduling state, read once for the three decisions below (which only a sharee's or delegate's write needs).
+    const storedSnap = target.asSharee || target.asDelegate ? parseSnapshot(stored?.snapshot ?? null) : null;
+    const by = await schedulerOf(target, storedSnap, snapshot, ctx.user);
+    await checkSharedOrganizer(target, snapshot, ctx.user, by, storedSnap);
     // A sharee writing the owner's meeting is its SENT-BY (RFC 5545 §3.2.18): the body is the owner's, sent by the sharee.
-    const sentBy = by.hosted ? null : await sentByBody(target, snapshot, text, ctx.user, stored?.snapshot ?? null);
+    const sentBy = by.hosted ? null : await sentByBody(target, snapshot, text, ctx.user, storedSnap);
     const incoming = sentBy ?? text;
     // The client's own conditions first: a stale tag is a 412 whatever the body says (RFC 6638 §3.2.10.1).
     if (!fast) {

@@ -9,7 +9,7 @@ import { notFound, precondition, unwrap, type DavErrorShape } from "../core/erro
 import type { CalendarHome } from "../home/calendar-home.js";
 import { MOUNT_HEADER } from "../home/writes.js";
 import type { Principal, ShareeRef } from "../core/model.js";
-import { parseSnapshot, roleOf } from "../core/schedule/snapshot.js";
+import { roleOf } from "../core/schedule/snapshot.js";
 import type { ScheduleSnapshot } from "../core/schedule/types.js";
 import { caldav } from "../core/xml/names.js";
 import { answerChanged, withAttendeeSentBy, withSentBy } from "../core/sharing/sent-by.js";
@@ -118,10 +118,10 @@ export interface Scheduler {
  * one of the writer's own addresses; then the writer, from the owner's home, which checks its access as it commits.
  * A delegate always writes as the boss (README "Delegation").
  */
-export async function schedulerOf(t: WriteTarget, stored: string | null, incoming: ScheduleSnapshot | null, user: Principal): Promise<Scheduler> {
+export async function schedulerOf(t: WriteTarget, stored: ScheduleSnapshot | null, incoming: ScheduleSnapshot | null, user: Principal): Promise<Scheduler> {
   if (!t.asSharee || (stored === null && incoming === null)) return { principal: t.organizer };
   const owner = await t.organizer();
-  const before = parseSnapshot(stored);
+  const before = stored;
   const known = roleOf(before, owner.addresses) !== "none" || roleOf(before, user.addresses) !== "none";
   const snap = known ? before : incoming;
   const own = roleOf(snap, owner.addresses) !== "organizer" && roleOf(snap, user.addresses) === "organizer";
@@ -133,14 +133,14 @@ export async function schedulerOf(t: WriteTarget, stored: string | null, incomin
  * (core/sharing/sent-by.ts); a sharee's or delegate's answer for the owner (its PARTSTAT changed from `stored`): SENT-BY
  * on the owner's ATTENDEE, so the REPLY the owner's home sends says who answered (RFC 5545 §3.2.18). Else null.
  */
-export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal, stored: string | null = null): Promise<string | null> {
+export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | null, text: string, user: Principal, stored: ScheduleSnapshot | null = null): Promise<string | null> {
   const sender = user.addresses[0];
   if (!(t.asSharee || t.asDelegate) || !snapshot || !sender) return null;
   const owner = (await t.organizer()).addresses;
   const role = roleOf(snapshot, owner);
   if (role === "organizer") return withSentBy(text, sender);
   // The owner's answer given by a read-write sharee or a delegate: sent by them (RFC 5545 §3.2.18).
-  if (role === "attendee" && answerChanged(parseSnapshot(stored), snapshot, owner))
+  if (role === "attendee" && answerChanged(stored, snapshot, owner))
     return withAttendeeSentBy(text, sender, owner);
   return null;
 }
@@ -151,10 +151,10 @@ export async function sentByBody(t: WriteTarget, snapshot: ScheduleSnapshot | nu
  * invitation, answered for it) or the stored object already had it (an edit of what the calendar keeps, stored
  * without scheduling unless its organizer writes it).
  */
-export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal, by: Scheduler, stored: string | null): Promise<void> {
+export async function checkSharedOrganizer(t: WriteTarget, snapshot: ScheduleSnapshot | null, user: Principal, by: Scheduler, stored: ScheduleSnapshot | null): Promise<void> {
   if (!(t.asSharee || t.asDelegate) || !snapshot?.organizer || by.hosted) return;
   if (roleOf(snapshot, (await t.organizer()).addresses) !== "none") return;
-  if (parseSnapshot(stored)?.organizer === snapshot.organizer) return;
+  if (stored?.organizer === snapshot.organizer) return;
   const who = t.asSharee ? "the calendar's owner or the sharee itself" : "the calendar's owner";
   throw precondition(403, caldav("valid-organizer"), `${snapshot.organizer} cannot organize here: a meeting in a shared or delegated calendar is organized as ${who}`);
 }

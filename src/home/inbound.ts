@@ -37,14 +37,14 @@ function attends(copy: string | null, message: ItipMessage, address: string, lis
 /** One unit of incoming work. */
 export type InboundOp =
   /**
-   * `me` is the recipient; `sender` the principal whose home sent the message (from the directory). `hosted`: a REPLY
-   * to `me`, a read-write sharee (this id) organizing the meeting in this home's shared calendar (home/hosted.ts);
+   * `me` is the recipient; `sender` the principal whose home sent the message (from the directory). `hosted`: an answer
+   * (REPLY, COUNTER, REFRESH) to `me`, a read-write sharee (this id) organizing the meeting in this home's shared calendar (home/hosted.ts);
    * `ownersAnswer`: sent by this home's principal, an attendee answering in that very copy, where its PARTSTAT is
    * already written: the other attendees still hear of it.
    */
   | { kind: "deliver"; job: ItipJob; body: string; me: Principal; sender: Principal; hosted?: string | undefined; ownersAnswer?: boolean | undefined }
   | { kind: "status"; statuses: Record<string, string>; organizerCopy: boolean }
-  /** A REPLY merged into a meeting this principal organizes in an owner's home (home/hosted.ts): kept in its inbox. */
+  /** An answer taken into a meeting this principal organizes in an owner's home (home/hosted.ts): kept in its inbox. */
   | { kind: "keep"; job: ItipJob; body: string };
 
 export interface OpOutcome {
@@ -73,7 +73,7 @@ export type BusyLookup = (ops: InboundOp[]) => Promise<BusyPeriod[]>;
  * whose ORGANIZER is `organizer` (null: the copy has none). Pure apart from
  * the busy periods passed in; returns the new state and what to write beside it.
  * `hosts(sharee)`: whether the copy is in a calendar that sharee may organize
- * in as itself (a hosted REPLY is refused otherwise).
+ * in as itself (a hosted answer is refused otherwise).
  */
 export function applyOps(
   current: string | null,

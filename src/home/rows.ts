@@ -170,7 +170,6 @@ export function collectionRow(sql: Sql, name: string): CollectionRow | undefined
   return sql.one<CollectionRow>("SELECT * FROM collections WHERE name = ?", name);
 }
 
-/** An object's row without its body: what a precondition check or a delete reads (a replaced body is never read). */
 /** What a PUT must know of its target and the home before it writes, in one statement (writes.ts checkPut). */
 export interface PutTarget {
   existing: ObjectRow | undefined;
@@ -201,6 +200,7 @@ export function putTarget(sql: Sql, collectionId: number, name: string, uid: str
   };
 }
 
+/** An object's row without its body: what a precondition check or a delete reads (a replaced body is never read). */
 export function objectMeta(sql: Sql, collectionId: number, name: string): ObjectRow | undefined {
   return sql.one<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND name = ?`, collectionId, name);
 }

@@ -18,7 +18,6 @@ import { requireProxy } from "./delegation.js";
 /** Grace period before an unreferenced body is deleted, so in-flight GETs of the old version still succeed. */
 export const GARBAGE_GRACE_MS = 60_000;
 
-/** The home's next revision, counted and read in one statement. */
 /**
  * nextRev and addUsed(delta) in one statement (a member's write does both): the new revision. Both meta rows are
  * written, used_bytes by `delta` (0 leaves it as it was).
@@ -33,6 +32,7 @@ export function nextRevUsing(sql: Sql, delta: number): number {
   return Number(rows.find((r) => r.key === "rev")!.value);
 }
 
+/** The home's next revision, counted and read in one statement. */
 export function nextRev(sql: Sql): number {
   const row = sql.one<{ value: string | number }>(
     `INSERT INTO meta (key, value) VALUES ('rev', '1')
@@ -145,8 +145,7 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   const col = w.asSharee ? requireShare(sql, w.collection, w.asSharee.id, true, w.asSharee.href).col
     : w.asDelegate ? delegateCalendar(sql, w.collection, w.asDelegate, { href: hrefs.collection(owner, w.collection) })
     : calendarOrThrow(sql, owner, w.collection);
-  const { existing, sameUid: sameUidName, tombstone, used } = putTarget(sql, col.id, w.name, w.index.uid);
-  const sameUid = sameUidName === undefined ? undefined : { name: sameUidName };
+  const { existing, sameUid, tombstone, used } = putTarget(sql, col.id, w.name, w.index.uid);
   if (w.expectEtag !== undefined && (existing?.etag ?? null) !== w.expectEtag) throw changedUnderfoot();
   if (w.plainOnly && existing?.snapshot) throw changedUnderfoot();
   checkConditions(existing?.etag ?? null, { ifMatch: w.ifMatch, ifNoneMatch: w.ifNoneMatch });
@@ -154,9 +153,10 @@ export function checkPut(sql: Sql, owner: string, w: ObjectWrite, quota: number,
   const components = JSON.parse(col.components) as string[];
   if (!components.includes(w.index.component))
     throw precondition(403, C.supportedCalendarComponent, `${w.index.component} is not supported in this calendar`);
-  if (sameUid && sameUid.name !== w.name)
+  // Another member (putTarget looks only past this name) holds the UID.
+  if (sameUid !== undefined)
     throw precondition(403, C.noUidConflict, `UID ${w.index.uid} is already in use`, [
-      el(dav("href"), [hrefs.object(owner, w.collection, sameUid.name)]),
+      el(dav("href"), [hrefs.object(owner, w.collection, sameUid)]),
     ]);
   if (existing && existing.uid !== w.index.uid)
     throw precondition(403, C.noUidConflict, "a resource may not change its UID", [

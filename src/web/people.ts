@@ -6,6 +6,7 @@ import { directoryStub } from "../bindings.js";
 import { normalizeAddress, normalizePrincipalId } from "../core/directory.js";
 import type { Principal } from "../core/model.js";
 import type { WebEnv } from "./env.js";
+import { field } from "./csrf.js";
 
 /** A person of this server, as the page names them. */
 export interface Person {
@@ -39,4 +40,18 @@ export async function peopleByIds(env: Env, ids: string[]): Promise<Map<string, 
   const unique = [...new Set(ids)];
   const { byId } = unique.length ? await directoryStub(env).principalsFor([], unique) : { byId: {} as Record<string, Principal | null> };
   return new Map(unique.map((id) => [id, byId[id] ? personOf(byId[id]) : { id, name: id, email: "" }]));
+}
+
+/** The "account name or e-mail address" form as sent: what to show again, and who it names or what is wrong. */
+export type PersonForm<K extends string> =
+  { typed: { person: string; access: K }; who: Principal; problem?: undefined } | { typed: { person: string; access: K }; who?: undefined; problem: string };
+
+/** Reads the person form (fields `person` and `access`); an access that is not one of `isKind`'s shows as `fallback`. */
+export async function readPersonForm<K extends string>(c: Context<WebEnv>, isKind: (v: string) => v is K, fallback: K): Promise<PersonForm<K>> {
+  const person = field(c, "person", 320);
+  const access = field(c, "access", 20);
+  const typed = { person, access: isKind(access) ? access : fallback };
+  if (!isKind(access)) return { typed, problem: "Choose read only or read and write." };
+  const who = await someoneElse(c, person);
+  return typeof who === "string" ? { typed, problem: who } : { typed, who };
 }

@@ -19,7 +19,7 @@ import { davRequest } from "../dav.js";
 import type { WebEnv } from "../env.js";
 import { type Html, notice, show } from "../layout.js";
 import { webPath } from "../paths.js";
-import { peopleByIds, someoneElse, type Person } from "../people.js";
+import { peopleByIds, readPersonForm, type Person } from "../people.js";
 import { accessChange, personCell, personForm, removeButton } from "./people-forms.js";
 
 const BASE = webPath("delegates");
@@ -84,13 +84,11 @@ delegates.get("/delegates", async (c) => {
 /** Adds a delegate, or changes one's access: into the chosen group, then out of the other. */
 delegates.post("/delegates", async (c) => {
   const d = await delegationOf(c);
-  const person = field(c, "person", 320);
-  const access = field(c, "access", 20);
-  const typed = { person, access: isKind(access) ? access : ("read" as ProxyKind) };
-  const refuse = (text: string, status: 400 | 409) => delegatesPage(c, d, notice("error", text), typed, status);
-  if (!isKind(access)) return refuse("Choose read only or read and write.", 400);
-  const who = await someoneElse(c, person);
-  if (typeof who === "string") return refuse(who, 400);
+  const form = await readPersonForm(c, isKind, "read");
+  const refuse = (text: string, status: 400 | 409) => delegatesPage(c, d, notice("error", text), form.typed, status);
+  if (!form.who) return refuse(form.problem, 400);
+  const { who } = form;
+  const { access } = form.typed;
   const before = kindOf(d, who.id);
   if (!d.groups[access].includes(who.id)) {
     const r = await setGroup(c, access, [...d.groups[access], who.id]);

@@ -16,7 +16,7 @@ import { field } from "../csrf.js";
 import { davRequest } from "../dav.js";
 import type { WebEnv } from "../env.js";
 import { type Html, notFoundPage, notice, show } from "../layout.js";
-import { someoneElse } from "../people.js";
+import { readPersonForm } from "../people.js";
 import { ACCESS, shareesOf, type Sharee } from "../sharing.js";
 import { accessChange, personCell, personForm, removeButton } from "./people-forms.js";
 import { BASE, find, pathOf } from "./calendars.js";
@@ -72,13 +72,11 @@ sharing.get("/calendars/:name/sharing", async (c) => {
 sharing.post("/calendars/:name/sharing", async (c) => {
   const cal = await find(c);
   if (!cal) return notFoundPage(c);
-  const person = field(c, "person", 320);
-  const access = field(c, "access", 20);
-  const typed = { person, access: isAccess(access) ? access : ("read" as ShareAccess) };
-  const refuse = (text: string, status: 400 | 409) => sharingPage(c, cal, notice("error", text), typed, status);
-  if (!isAccess(access)) return refuse("Choose read only or read and write.", 400);
-  const who = await someoneElse(c, person);
-  if (typeof who === "string") return refuse(who, 400);
+  const form = await readPersonForm(c, isAccess, "read");
+  const refuse = (text: string, status: 400 | 409) => sharingPage(c, cal, notice("error", text), form.typed, status);
+  if (!form.who) return refuse(form.problem, 400);
+  const { who } = form;
+  const { access } = form.typed;
   const known = cal.invites.some((i) => i.sharee === who.id);
   // Apple Calendar names a new sharee by address and an existing one by principal URL (test/fixtures/sharing).
   const href = !known && who.addresses[0] ? who.addresses[0] : hrefs.principal(who.id);
