@@ -95,6 +95,12 @@ try {
     "multiget-miss": () => { const i = created++; return send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${Array.from({ length: 100 }, (_, j) => `<d:href>${new URL(base).pathname}ev-${(i * 131 + j * 7) % N}.ics</d:href>`).join("")}</c:calendar-multiget>`) }); },
     delete: () => send(`${base}ev-${N - 1 - deleted++}.ics`, { method: "DELETE" }),
     freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="${fbMonth()}"/></c:free-busy-query>`) }),
+    // The same events without their ORGANIZER and ATTENDEEs: what a PUT costs without any scheduling.
+    "put-plain": () => {
+      const k = created++;
+      const body = bodies[k % N].replace(/UID:[^\r\n]*/g, `UID:cpu-${k}@bench`).replace(/^(ORGANIZER|ATTENDEE)[^\r\n]*\r\n( [^\r\n]*\r\n)*/gm, "");
+      return send(`${base}cpu-${k}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body });
+    },
     put: () => {
       const k = created++;
       return send(`${base}cpu-${k}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[k % N].replace(/UID:[^\r\n]*/g, `UID:cpu-${k}@bench`) });

@@ -13,6 +13,8 @@ const { values: opt } = parseArgs({
     requests: { type: "string", default: "200" },
     kind: { type: "string", default: "put" },
     top: { type: "string", default: "40" },
+    // Splits the self time of functions of this name by their callers (e.g. "exec": SQL or RegExp?).
+    callers: { type: "string" },
   },
 });
 const N = Number(opt.events);
@@ -94,6 +96,19 @@ try {
   console.log("inclusive:");
   for (const [k, v] of [...inclusive.entries()].filter(([k]) => !/^\((root|program|idle)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top)))
     console.log(`${(v / 1000 / R).toFixed(3).padStart(7)} ms/req  ${k}`);
+  if (opt.callers) {
+    const by = new Map();
+    for (let i = 0; i < samples.length; i++) {
+      const n = byId.get(samples[i]);
+      if ((n.callFrame.functionName || "(anonymous)") !== opt.callers) continue;
+      const p = byId.get(parent.get(n.id));
+      const k = p ? nameOf(p) : "(none)";
+      by.set(k, (by.get(k) ?? 0) + (timeDeltas[i] ?? 0));
+    }
+    console.log(`callers of ${opt.callers}:`);
+    for (const [k, v] of [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top)))
+      console.log(`${(v / 1000 / R).toFixed(3).padStart(7)} ms/req  ${k}`);
+  }
 } finally {
   await srv.stop();
 }

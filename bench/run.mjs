@@ -129,6 +129,7 @@ import { parseArgs } from "node:util";
 import { HttpError, makeContext } from "./context.mjs";
 import { combineFloors, measureFloor } from "./floor.mjs";
 import { PHASES } from "./phases.mjs";
+import { LOCAL_OBSERVABILITY } from "./server.mjs";
 import { ONCE_PHASES } from "./phases-once.mjs";
 import { printSummary } from "./report.mjs";
 import { localOnceTarget, localTarget, remoteTarget, workerdMemory } from "./target.mjs";
@@ -233,7 +234,7 @@ async function main() {
     console.log(`note: ${once.map((p) => p.name).join(", ")} skipped: they make their users with our admin CLI, which a server given by --url does not offer`);
     once = [];
   }
-  const target = remote ? `${remote.url} as ${remote.user} (${remote.calendar ? `calendar ${remote.calendar}` : `new calendars in ${remote.home}`})` : "edge-caldav under wrangler dev, started here";
+  const target = remote ? `${remote.url} as ${remote.user} (${remote.calendar ? `calendar ${remote.calendar}` : `new calendars in ${remote.home}`})` : `edge-caldav under wrangler dev, started here (wrangler's local traces ${LOCAL_OBSERVABILITY === "false" ? "off, as npm start runs" : "on"}, the floor's too)`;
   console.log(
     `edge-caldav benchmark: ${target}; sizes ${perSize.length ? SIZES.join(", ") : "(none)"}, seed ${config.seed}, concurrency ${config.concurrency} (writes), ${config.readConcurrency.join(" and ")} (reads), ` +
       `phases ${perSize.map((p) => p.name).join(", ") || "(none)"}${once.length ? `; once after them: ${once.map((p) => p.name).join(", ")}` : ""}`,

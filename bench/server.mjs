@@ -23,8 +23,18 @@ const BIN = join(ROOT, "node_modules", ".bin");
  * Node 22 (the `node` package) rather than the system one. The CLI's own
  * defaults ($CALDAV_URL, $ADMIN_TOKEN) are removed so every call is explicit.
  */
+/**
+ * Whether `wrangler dev` records its local traces (every request and SQLite statement, for its dashboard): off, as
+ * the project's .env sets it for `npm start`, unless X_LOCAL_OBSERVABILITY says otherwise. Every server started
+ * here, the benchmark's floor included, runs the same way, so ratios compare like with like.
+ */
+export const LOCAL_OBSERVABILITY = process.env.X_LOCAL_OBSERVABILITY ?? "false";
+
 function childEnv(extra = {}) {
-  const env = { ...process.env, PATH: `${BIN}:${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
+  const env = {
+    ...process.env, PATH: `${BIN}:${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0",
+    X_LOCAL_OBSERVABILITY: LOCAL_OBSERVABILITY,
+  };
   delete env.CALDAV_URL;
   delete env.ADMIN_TOKEN;
   return { ...env, ...extra };

@@ -50,8 +50,9 @@ async function capped<T>(kind: BodyKind, step: () => T | Promise<T>): Promise<T>
 
 /** The method a request asks for, honouring X-HTTP-Method-Override on POST for methods the platform cannot carry. */
 export function effectiveMethod(req: Request): string {
+  if (req.method !== "POST") return req.method;
   const override = req.headers.get("x-http-method-override")?.trim().toUpperCase();
-  return req.method === "POST" && override && OVERRIDABLE.has(override) ? override : req.method;
+  return override && OVERRIDABLE.has(override) ? override : req.method;
 }
 
 /** Runs one DAV request through the method table; usable without a Request (MKCALENDAR in tests). */
@@ -86,17 +87,44 @@ app.route("/admin/api", admin);
 app.route(SUBSCRIBE_PREFIX, subscriptions);
 app.route("/rsvp", rsvp); // answers to e-mailed invitations, without sign-in (src/mail/rsvp.ts)
 
-app.all("*", async (c) => {
-  const method = effectiveMethod(c.req.raw);
+app.all("*", (c) => davRequest(c.req.raw, c.env, (p) => c.executionCtx.waitUntil(p)));
+
+/**
+ * A DAV request: OPTIONS without auth → declared body size → Basic auth → body cap → the method table. What every
+ * path the routes above do not claim reaches, and what serve calls without the router.
+ */
+export async function davRequest(raw: Request, env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<Response> {
+  const method = effectiveMethod(raw);
   const entry = methodEntry(method);
   if (method === "OPTIONS") return optionsResponse(); // clients probe capabilities before logging in
-  const cap = bodyCap(entry.body, c.env);
+  const cap = bodyCap(entry.body, env);
   // A declared size over the cap is refused before any credential check or byte is read.
-  await capped(entry.body, () => checkDeclaredLength(c.req.raw, cap));
-  const user = await authenticate(c.env, c.req.raw);
-  const body = await capped(entry.body, () => readBody(c.req.raw, cap));
-  const ctx = new DavContext(c.env, user, (p) => c.executionCtx.waitUntil(p));
+  await capped(entry.body, () => checkDeclaredLength(raw, cap));
+  const user = await authenticate(env, raw);
+  const body = await capped(entry.body, () => readBody(raw, cap));
+  const ctx = new DavContext(env, user, waitUntil);
   // The client's own Accept-Encoding, where the platform keeps it (the header the Worker sees is always "br, gzip").
-  const acceptEncoding = (c.req.raw.cf as { clientAcceptEncoding?: string } | undefined)?.clientAcceptEncoding;
-  return dispatch({ method, url: new URL(c.req.url), headers: c.req.raw.headers, body, acceptEncoding }, ctx);
-});
+  const acceptEncoding = (raw.cf as { clientAcceptEncoding?: string } | undefined)?.clientAcceptEncoding;
+  return dispatch({ method, url: new URL(raw.url), headers: raw.headers, body, acceptEncoding }, ctx);
+}
+
+/** Paths only DAV answers (core/paths.ts): no route above claims anything under them. */
+const DAV_ONLY = /^\/(calendars|principals)\//;
+
+/**
+ * The Worker's fetch: a request under a DAV-only path goes to davRequest directly, as the app would route it
+ * (errors rendered by renderError, an unread body let go of, HEAD answered without a body), but without the router
+ * and its context, which cost more CPU than a GET's own work; everything else goes through the app.
+ */
+export async function serve(req: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  if (!DAV_ONLY.test(new URL(req.url).pathname)) return app.fetch(req, env, ctx);
+  let res: Response;
+  try {
+    res = await davRequest(req, env, (p) => ctx.waitUntil(p));
+  } catch (e) {
+    res = renderError(e);
+  } finally {
+    discardBody(req);
+  }
+  return req.method === "HEAD" ? new Response(null, res) : res;
+}

@@ -37,11 +37,12 @@ export function discardBody(req: Request): void {
 }
 
 export async function readBody(req: Request, cap: number): Promise<Uint8Array> {
-  checkDeclaredLength(req, cap);
   if (!req.body) return new Uint8Array();
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > cap) throw new BodyTooLarge(true);
   // A declared length within the cap: the runtime delivers exactly that many octets, read in one call (a reader loop
   // costs a promise per chunk). Checked again after, in case a runtime lets a body differ from its declaration.
-  if (declaredLength(req) !== undefined) {
+  if (declared !== undefined) {
     const whole = new Uint8Array(await req.arrayBuffer());
     if (whole.byteLength > cap) throw new BodyTooLarge(false);
     return whole;

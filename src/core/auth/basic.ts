@@ -3,6 +3,8 @@
 /** One decoder for every request: without `stream` each decode starts afresh. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function parseBasic(header: string | null | undefined): { user: string; password: string } | undefined {
   if (!header) return undefined;
   const m = /^Basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
@@ -10,7 +12,8 @@ export function parseBasic(header: string | null | undefined): { user: string; p
   let decoded: string;
   try {
     const bin = atob(m[1]!);
-    decoded = UTF8.decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+    // ASCII is its own UTF-8 (and has no BOM): most logins skip the copy and the decoder.
+    decoded = ASCII.test(bin) ? bin : UTF8.decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
   } catch {
     return undefined;
   }
