@@ -35,6 +35,8 @@ export function encodeSegment(s: string): string {
 }
 
 function decodeSegment(s: string): string | undefined {
+  // Without a percent sign there is nothing to decode (and nothing malformed): most segments, hundreds per multiget.
+  if (!s.includes("%")) return s;
   try {
     return decodeURIComponent(s);
   } catch {

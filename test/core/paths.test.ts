@@ -44,3 +44,16 @@ describe("locateHref (RFC 3986 §5.2)", () => {
       expect(locateHref(href, base)).toEqual(slow(href));
     });
 });
+
+describe("locate decodes percent-encoded segments (RFC 3986 §2.1)", () => {
+  const object = (name: string) => ({ kind: "object", user: "alice", collection: "calendar", name });
+  it("decodes an escaped octet, and leaves a segment without one as it is", () => {
+    expect(locate("/calendars/alice/calendar/a%20b.ics")).toEqual(object("a b.ics"));
+    expect(locate("/calendars/alice/calendar/%C3%A9v.ics")).toEqual(object("év.ics"));
+    expect(locate("/calendars/alice/calendar/plain-name.ics")).toEqual(object("plain-name.ics"));
+  });
+  it("locates nothing for a malformed escape, bad UTF-8 or an escaped slash", () => {
+    for (const name of ["%zz.ics", "%E9.ics", "a%2Fb.ics", "%", "%2e%2e"])
+      expect(locate(`/calendars/alice/calendar/${name}`)).toEqual({ kind: "none" });
+  });
+});
