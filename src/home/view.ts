@@ -8,7 +8,7 @@
 // a listing of a collection nothing was written to comes from the home's
 // memory (listing-cache.ts), and listings and changes cross RPC packed in
 // columns (core/wire.ts).
-import type { CollectionInfo, HomeInfo, ObjectInfo, PropMap } from "../core/model.js";
+import type { CollectionInfo, HomeInfo, PropMap } from "../core/model.js";
 import { changesSince, type ChangeSet } from "./changes.js";
 import { candidates, type BodySelection, type Candidate, type CandidateQuery } from "./query.js";
 import { listObjects, objectsNamed, type HomeSnapshot } from "./reads.js";
@@ -31,7 +31,7 @@ export type ViewOp =
 export type ViewResult =
   | { kind: "none" }
   | { kind: "list"; objects: PackedObjects }
-  | { kind: "objects"; objects: ObjectInfo[] }
+  | { kind: "objects"; objects: PackedObjects }
   | { kind: "query"; candidates: Candidate[] }
   | { kind: "changes"; changes: PackedChangeSet }
   | ({ kind: "busy" } & IndexedBusy);
@@ -66,7 +66,7 @@ export function view(sql: Sql, epoch: string, snap: HomeSnapshot, name: string, 
     case "list":
       return { ...snap, collection, result: { kind: "list", objects: packObjects(listObjects(sql, collection, listings)) } };
     case "objects":
-      return { ...snap, collection, result: { kind: "objects", objects: objectsNamed(sql, collection, op.names, op.withBodies) } };
+      return { ...snap, collection, result: { kind: "objects", objects: packObjects(objectsNamed(sql, collection, op.names, op.withBodies)) } };
     case "query":
       return { ...snap, collection, result: { kind: "query", candidates: candidates(sql, collection, op.q, op.bodies) } };
     case "busy": {

@@ -1,6 +1,7 @@
 // CALDAV:calendar-multiget (RFC 4791 section 7.9): the named objects of the
 // target calendar in one multistatus; each href that names nothing there
 // gets its own 404 response.
+import { unpackObjects } from "../../core/wire.js";
 import { locateHref } from "../../core/paths.js";
 import { MultistatusText } from "../../core/xml/multistatus.js";
 import { hrefsOf, parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
@@ -32,7 +33,7 @@ export async function calendarMultiget(doc: XmlElement, at: ReportTarget, req: D
   if (target.kind !== "calendar" && target.kind !== "inbox" && target.kind !== "object") throw badRequest("not a calendar");
   const owner = target.owner;
   const found = result.kind === "objects"
-    ? { collection: target.collection, objects: result.objects }
+    ? { collection: target.collection, objects: unpackObjects(result.objects) }
     : await ctx.home(dataOf(owner.id, target.collection).home).objects(dataOf(owner.id, target.collection).collection, [...names.keys()], calendarData !== undefined);
   const objects = found?.objects ?? [];
   const present = new Set(objects.map((o) => o.name));
