@@ -170,7 +170,7 @@ export function collectionRow(sql: Sql, name: string): CollectionRow | undefined
   return sql.one<CollectionRow>("SELECT * FROM collections WHERE name = ?", name);
 }
 
-/** What a PUT must know of its target and the home before it writes, in one statement (writes.ts checkPut). */
+/** What a PUT must know of its target and the home before it writes, in two statements (writes.ts checkPut). */
 export interface PutTarget {
   existing: ObjectRow | undefined;
   /** Another member of the collection with the same UID (RFC 4791 §5.3.2.1 no-uid-conflict), if any. */
@@ -181,23 +181,18 @@ export interface PutTarget {
   used: number;
 }
 
-const PREFIXED_COLUMNS = OBJECT_COLUMNS.split(",").map((c) => `o.${c.trim()}`).join(", ");
-
 export function putTarget(sql: Sql, collectionId: number, name: string, uid: string): PutTarget {
-  // Each part is a lookup on its own index (an OR of name and uid would read the whole collection).
-  const row = sql.one<ObjectRow & { same_uid: string | null; tombstone: number; used_bytes: string | number | null }>(
-    `SELECT ${PREFIXED_COLUMNS},
-       (SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?3 AND name != ?2 LIMIT 1) AS same_uid,
+  // Two statements: the row by its key, then the rest, each part a lookup on its own index (an OR of name and uid
+  // would read the whole collection). One statement that LEFT JOINed the row to the rest cost workerd 0.13-0.27 ms
+  // per PUT where these two cost about 0.04 (timed in the home, 2026-12-07).
+  const existing = objectMeta(sql, collectionId, name);
+  const rest = sql.one<{ same_uid: string | null; tombstone: number; used_bytes: string | number | null }>(
+    `SELECT (SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?3 AND name != ?2 LIMIT 1) AS same_uid,
        EXISTS (SELECT 1 FROM tombstones WHERE collection_id = ?1 AND name = ?2) AS tombstone,
-       (SELECT value FROM meta WHERE key = 'used_bytes') AS used_bytes
-     FROM (SELECT 1) AS one LEFT JOIN objects o ON o.collection_id = ?1 AND o.name = ?2`,
+       (SELECT value FROM meta WHERE key = 'used_bytes') AS used_bytes`,
     collectionId, name, uid,
   )!;
-  const { same_uid, tombstone, used_bytes, ...object } = row;
-  return {
-    existing: object.name === null ? undefined : (object as ObjectRow), sameUid: same_uid ?? undefined, tombstone: tombstone === 1,
-    used: Number(used_bytes ?? 0),
-  };
+  return { existing, sameUid: rest.same_uid ?? undefined, tombstone: rest.tombstone === 1, used: Number(rest.used_bytes ?? 0) };
 }
 
 /** An object's row without its body: what a precondition check or a delete reads (a replaced body is never read). */

@@ -64,7 +64,9 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
 });
 
 describe("statements per write (each is a crossing into SQLite; the performance issue's budget)", () => {
-  it("a plain PUT of a new event and its replacement with If-Match run at most 5 statements, its DELETE at most 8", async () => {
+  // 6 for a PUT: its target row and the rest of what it checks are read apart, which workerd runs faster than the one
+  // statement that joined them (src/home/rows.ts putTarget).
+  it("a plain PUT of a new event and its replacement with If-Match run at most 6 statements, its DELETE at most 8", async () => {
     const { Sql } = await import("../../src/sql.js");
     const u = await newUser("rt-sql");
     // Warm: what an instance reads once and keeps (its epoch) is not what each write costs.
@@ -79,7 +81,7 @@ describe("statements per write (each is a crossing into SQLite; the performance 
         return originals[m].apply(this, args);
       };
     try {
-      const counted = async (what: string, send: () => Promise<Response>, most = 5) => {
+      const counted = async (what: string, send: () => Promise<Response>, most = 6) => {
         seen.length = 0;
         const res = await send();
         expect(res.status, what).toBeLessThan(300);
