@@ -6,7 +6,7 @@
 // candidates it cannot describe (§7.8, §7.10), the changes of a
 // sync-collection (RFC 6578 §3). Plain synchronous reads of the home's SQLite;
 // a listing of a collection nothing was written to comes from the home's
-// memory (listing-cache.ts), and listings and changes cross RPC packed in
+// memory (listing-cache.ts), and listings, multiget objects and changes cross RPC packed in
 // columns (core/wire.ts).
 import type { CollectionInfo, HomeInfo, PropMap } from "../core/model.js";
 import { changesSince, type ChangeSet } from "./changes.js";
