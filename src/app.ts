@@ -92,9 +92,9 @@ app.all("*", (c) => davRequest(c.req.raw, c.env, (p) => c.executionCtx.waitUntil
 
 /**
  * A DAV request: OPTIONS without auth → declared body size → Basic auth → body cap → the method table. What every
- * path the routes above do not claim reaches, and what serve calls without the router.
+ * path the routes above do not claim reaches, and what serve calls without the router (with the URL it parsed).
  */
-export async function davRequest(raw: Request, env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<Response> {
+export async function davRequest(raw: Request, env: Env, waitUntil: (p: Promise<unknown>) => void, url = new URL(raw.url)): Promise<Response> {
   const method = effectiveMethod(raw);
   const entry = methodEntry(method);
   if (method === "OPTIONS") return optionsResponse(); // clients probe capabilities before logging in
@@ -106,7 +106,7 @@ export async function davRequest(raw: Request, env: Env, waitUntil: (p: Promise<
   const ctx = new DavContext(env, user, waitUntil);
   // The client's own Accept-Encoding, where the platform keeps it (the header the Worker sees is always "br, gzip").
   const acceptEncoding = (raw.cf as { clientAcceptEncoding?: string } | undefined)?.clientAcceptEncoding;
-  return dispatch({ method, url: new URL(raw.url), headers: raw.headers, body, acceptEncoding }, ctx);
+  return dispatch({ method, url, headers: raw.headers, body, acceptEncoding }, ctx);
 }
 
 /** Paths only DAV answers (core/paths.ts): no route above claims anything under them. */
@@ -118,10 +118,11 @@ const DAV_ONLY = /^\/(calendars|principals)\//;
  * and its context (about 0.3 ms of the isolate per request in a profile of GETs); everything else goes through the app.
  */
 export async function serve(req: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-  if (!DAV_ONLY.test(new URL(req.url).pathname)) return app.fetch(req, env, ctx);
+  const url = new URL(req.url);
+  if (!DAV_ONLY.test(url.pathname)) return app.fetch(req, env, ctx);
   let res: Response;
   try {
-    res = await davRequest(req, env, (p) => ctx.waitUntil(p));
+    res = await davRequest(req, env, (p) => ctx.waitUntil(p), url);
   } catch (e) {
     res = renderError(e);
   } finally {

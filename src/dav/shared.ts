@@ -121,9 +121,8 @@ export interface Scheduler {
 export async function schedulerOf(t: WriteTarget, stored: ScheduleSnapshot | null, incoming: ScheduleSnapshot | null, user: Principal): Promise<Scheduler> {
   if (!t.asSharee || (stored === null && incoming === null)) return { principal: t.organizer };
   const owner = await t.organizer();
-  const before = stored;
-  const known = roleOf(before, owner.addresses) !== "none" || roleOf(before, user.addresses) !== "none";
-  const snap = known ? before : incoming;
+  const known = roleOf(stored, owner.addresses) !== "none" || roleOf(stored, user.addresses) !== "none";
+  const snap = known ? stored : incoming;
   const own = roleOf(snap, owner.addresses) !== "organizer" && roleOf(snap, user.addresses) === "organizer";
   return own ? { principal: async () => user, hosted: { home: owner.id, sharee: user.id } } : { principal: async () => owner };
 }
