@@ -33,15 +33,27 @@ const ticksOf = (pids) => pids.reduce((n, pid) => {
     return n; // gone
   }
 }, 0);
-/** CPU per request of `run`, split into workerd and wrangler's own (node) processes: `R` requests, 4 in flight, after 5 to warm up. */
+/** Busy ticks of the whole machine (every CPU), from /proc/stat: all but idle and iowait. */
+const machineTicks = () => {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return f.reduce((a, b) => a + b, 0) - f[3] - f[4];
+};
+/**
+ * CPU per request of `run`, split into workerd and wrangler's own (node) processes, with this client's own CPU and
+ * the whole machine's (which also counts anything else running): `R` requests, 4 in flight, after 5 to warm up.
+ */
 async function measure(server, run) {
   const others = () => [server.pid, ...descendants(server.pid)].filter((p) => !processName(p).includes("workerd"));
   for (let w = 0; w < 5; w++) await run();
   const w0 = ticksOf(server.workerdPids());
   const n0 = ticksOf(others());
+  const m0 = machineTicks();
+  const c0 = process.cpuUsage();
   await pool(R, 4, () => run());
+  const c = process.cpuUsage(c0);
   const per = (t) => ((t * 1000) / ticksPerSecond / R).toFixed(1).padStart(6);
-  return `${per(ticksOf(server.workerdPids()) - w0)} ms CPU per request (wrangler's node: ${per(ticksOf(others()) - n0).trim()} ms)`;
+  const client = ((c.user + c.system) / 1000 / R).toFixed(1);
+  return `${per(ticksOf(server.workerdPids()) - w0)} ms CPU per request (wrangler's node: ${per(ticksOf(others()) - n0).trim()} ms, client ${client} ms, machine ${per(machineTicks() - m0).trim()} ms)`;
 }
 
 // The floor (bench/floor): one fetch, one Durable Object call, one SQLite read; what any request costs at least.
