@@ -52,7 +52,7 @@ export async function collectGarbage(sql: Sql, bodies: R2Bucket, now: number): P
   const due = sql.all<{ key: string }>("SELECT key FROM garbage WHERE due <= ? LIMIT 1000", now).map((r) => r.key);
   const stale = sql.all<{ key: string }>("SELECT key FROM pending_bodies WHERE created <= ? LIMIT 1000", now - PENDING_TTL_MS).map((r) => r.key);
   // A key may have been re-referenced (never, with fresh keys; but be safe): keep referenced ones.
-  const victims = [...due, ...stale].filter((k) => !sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? LIMIT 1", k));
+  const victims = [...due, ...stale].filter((k) => !sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? AND body_key != '' LIMIT 1", k));
   if (victims.length > 0) await bodies.delete(victims);
   for (const k of due) sql.run("DELETE FROM garbage WHERE key = ?", k);
   for (const k of stale) sql.run("DELETE FROM pending_bodies WHERE key = ?", k);

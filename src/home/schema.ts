@@ -169,6 +169,13 @@ const MIGRATIONS: string[] = [
   // (IF NOT EXISTS keeps those homes' rows); rows older than a link's lifetime are forgotten by gc.ts.
   `CREATE TABLE IF NOT EXISTS imip_rsvp_used (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
    CREATE INDEX IF NOT EXISTS imip_rsvp_used_at ON imip_rsvp_used (at);`,
+  // v15: two indexes fewer to write on every PUT and DELETE. objects_uid (collection_id, uid) repeated objects_home_uid
+  // (uid), which carries the primary key (collection_id, name) and so answers a UID within a collection as well. Most
+  // bodies live in their rows (v6, body_key ''), so objects_body keeps only the rows whose body is in R2: every
+  // lookup by key says body_key != '' so SQLite may use it.
+  `DROP INDEX objects_uid;
+   DROP INDEX objects_body;
+   CREATE INDEX objects_body ON objects (body_key) WHERE body_key != '';`,
 ];
 
 export function migrate(sql: Sql): void {

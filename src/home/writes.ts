@@ -80,7 +80,7 @@ export function touchCollection(sql: Sql, id: number, rev: number, now: number, 
 
 /** Queues a body key for deletion once no row points at it any more ('' is a body in its row: nothing to do). */
 export function discardBody(sql: Sql, key: string, now: number): void {
-  if (!key || sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? LIMIT 1", key)) return;
+  if (!key || sql.one("SELECT 1 AS x FROM objects WHERE body_key = ? AND body_key != '' LIMIT 1", key)) return;
   sql.run("INSERT OR REPLACE INTO garbage (key, due) VALUES (?, ?)", key, now + GARBAGE_GRACE_MS);
 }
 
