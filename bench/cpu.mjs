@@ -62,6 +62,8 @@ if (opt.floor) {
   try {
     for (const path of ["/one", "/rows100"])
       console.log(`${("floor" + path).padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + path)).arrayBuffer())}`);
+    const row = "x".repeat(1024);
+    console.log(`${"floor/write".padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + "/write", { method: "PUT", body: row })).arrayBuffer())}`);
   } finally {
     await floor.stop();
   }

@@ -12,21 +12,30 @@ import { percentile, round1 } from "./util.mjs";
 
 /**
  * The floor's variants: `one` reads one ~1 KB row (the reference for
- * every phase but multiget), `rows100` reads 100 of them in the same one
- * RPC (the reference for a multiget of 100). FLOOR_OF names the variant a
- * step is compared with; a step not named uses `one`.
+ * every read phase but multiget), `rows100` reads 100 of them in the same
+ * one RPC (the reference for a multiget of 100), `write` PUTs a ~1 KB body
+ * that the Durable Object stores as one row, committed before the answer
+ * (the reference for the phases that write: PUT, If-Match PUT, DELETE).
+ * FLOOR_OF names the variant a step is compared with; a step not named
+ * uses `one`.
  */
-export const FLOOR_VARIANTS = { one: { path: "/one", minBytes: 1000 }, rows100: { path: "/rows100", minBytes: 100_000 } };
-export const FLOOR_OF = { "multiget-100": "rows100" };
+export const FLOOR_VARIANTS = {
+  one: { path: "/one", minBytes: 1000 },
+  rows100: { path: "/rows100", minBytes: 100_000 },
+  write: { path: "/write", minBytes: 0, method: "PUT", body: "x".repeat(1024), status: 201 },
+};
+export const FLOOR_OF = { "multiget-100": "rows100", put: "write", "put-if-match": "write", delete: "write", changes: "write" };
 
 /**
  * Starts the floor Worker, warms it (1 s at the highest concurrency), then
- * runs each variant at each concurrency for `seconds`, closed-loop: c
+ * runs each variant at each concurrency for `seconds` (the write only at
+ * `writeConcurrency`, the writing phases' own, when given), closed-loop: c
  * clients each send the next request when the last one answered. Every
- * answer must be 200 with the whole body, or the run fails.
+ * answer must have the variant's status (200, or 201 for a write) and its
+ * whole body, or the run fails.
  * Returns { startupMs, seconds, rows: [{ variant, concurrency, ops, wallMs, opsPerSec, p50Ms, p95Ms }], opsPerSec(variant, c) }.
  */
-export async function measureFloor({ concurrencies, seconds = 3, echo = false }) {
+export async function measureFloor({ concurrencies, writeConcurrency, seconds = 3, echo = false }) {
   const t0 = performance.now();
   const server = await startServer({ dir: join(ROOT, "bench", "floor"), admin: false, echo });
   const startupMs = Math.round(performance.now() - t0);
@@ -35,7 +44,7 @@ export async function measureFloor({ concurrencies, seconds = 3, echo = false })
     await closedLoop(server.url, FLOOR_VARIANTS.one, Math.max(...levels), 1);
     const rows = [];
     for (const [variant, spec] of Object.entries(FLOOR_VARIANTS))
-      for (const c of levels) rows.push({ variant, concurrency: c, ...(await closedLoop(server.url, spec, c, seconds)) });
+      for (const c of spec.method && writeConcurrency ? [writeConcurrency] : levels) rows.push({ variant, concurrency: c, ...(await closedLoop(server.url, spec, c, seconds)) });
     return {
       startupMs,
       seconds,
@@ -57,10 +66,10 @@ async function closedLoop(url, spec, c, seconds) {
   const client = async () => {
     while (performance.now() < until) {
       const t = performance.now();
-      const res = await fetch(url + spec.path);
+      const res = await fetch(url + spec.path, spec.method ? { method: spec.method, body: spec.body } : undefined);
       const text = await res.text();
       lat.push(performance.now() - t);
-      if (res.status !== 200 || text.length < spec.minBytes) throw new Error(`floor ${spec.path}: ${res.status}, ${text.length} characters: ${text.slice(0, 200)}`);
+      if (res.status !== (spec.status ?? 200) || text.length < spec.minBytes) throw new Error(`floor ${spec.path}: ${res.status}, ${text.length} characters: ${text.slice(0, 200)}`);
     }
   };
   await Promise.all(Array.from({ length: c }, client));

@@ -37,8 +37,8 @@ export function printSummary({ results, config, target, totalS }) {
   const floored = results.filter((r) => r.floor);
   console.log(
     floored.length
-      ? `\nx floor: ops/s over the floor's at the same concurrency (bench/floor: one Durable Object RPC with one SQLite read, ${floored[0].floor.seconds} s per level, started like the server; ` +
-          "the mean of the floors measured before and after the size); multiget-100 against the 100-row variant, every other step against one row. The once phases measure times, not throughput: no floor."
+      ? `\nx floor: ops/s over the floor's at the same concurrency (bench/floor: one Durable Object RPC with one SQLite statement, ${floored[0].floor.seconds} s per level, started like the server; ` +
+          "the mean of the floors measured before and after the size); multiget-100 against the 100-row read, the writing steps (put, changes, put-if-match, delete) against the one-row write, every other step against the one-row read. The once phases measure times, not throughput: no floor."
       : "\nno floor measured (--floor-seconds 0, or no phase that runs per size)",
   );
   for (const r of floored) {

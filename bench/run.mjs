@@ -14,8 +14,9 @@
 // The floor (bench/floor.mjs, bench/floor/): before the first size, between
 // sizes and after the last, a minimal Worker started the same way (one
 // fetch, one Durable Object RPC, one SQLite read of one ~1 KB row, or of 100
-// rows for the multiget's floor) is driven closed-loop for --floor-seconds
-// at every concurrency the steps use. Each step's ops/s is also printed as a
+// rows for the multiget's floor, or for the writing steps a PUT of ~1 KB
+// stored as one row) is driven closed-loop for --floor-seconds at every
+// concurrency the steps use (the write at the writes' --concurrency). Each step's ops/s is also printed as a
 // fraction of the floor at its concurrency ("x floor"; the mean of the two
 // floors around its size): that ratio is what compares across machines. The
 // summary prints how far those two floors differ: other load on the machine
@@ -203,7 +204,7 @@ async function runPhases(ctx, phases) {
 async function floorRun(when) {
   if (!(FLOOR_SECONDS > 0)) return null;
   console.log(`\n== floor ${when}: bench/floor under wrangler dev, ${FLOOR_SECONDS} s per variant and concurrency`);
-  const floor = await measureFloor({ concurrencies: [...config.readConcurrency, config.concurrency], seconds: FLOOR_SECONDS, echo: opts.echo });
+  const floor = await measureFloor({ concurrencies: [...config.readConcurrency, config.concurrency], writeConcurrency: config.concurrency, seconds: FLOOR_SECONDS, echo: opts.echo });
   for (const r of floor.rows) console.log(`  [floor] ${`floor-${r.variant}`.padEnd(20)} ${String(r.ops).padStart(6)} ops ${String(r.concurrency).padStart(2)} clients ${String(r.opsPerSec).padStart(8)} ops/s  p50 ${String(r.p50Ms).padStart(7)} ms  p95 ${String(r.p95Ms).padStart(7)} ms`);
   return floor;
 }
