@@ -22,18 +22,21 @@ interface TimeInternals {
   adjust(days: number, hours: number, minutes: number, seconds: number): void;
 }
 
+/** ical.js's constructor as it is (its typings make both arguments required; the original clone passes a null zone). */
+const Time = ICAL.Time as unknown as new (data?: unknown, zone?: ICAL.Timezone | null) => ICAL.Time;
+
 const PATCHED = Symbol.for("edge-caldav/time-clone");
 const proto = ICAL.Time.prototype as unknown as { clone(): ICAL.Time; [PATCHED]?: true };
 
 /** The original's result, the way ical.js 2.x computes it: `new Time(this._time, this.zone)`. */
 export function genericClone(t: ICAL.Time): ICAL.Time {
   const me = t as unknown as TimeInternals;
-  return new ICAL.Time(me._time as unknown as ICAL.TimeData, me.zone ?? undefined);
+  return new Time(me._time, me.zone);
 }
 
 function fastClone(this: ICAL.Time): ICAL.Time {
   const me = this as unknown as TimeInternals;
-  const copy = new ICAL.Time();
+  const copy = new Time();
   const c = copy as unknown as TimeInternals;
   const s = me._time;
   const d = c._time;

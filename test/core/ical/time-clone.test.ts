@@ -33,7 +33,7 @@ const zones: [string, ICAL.Timezone | undefined][] = [
 function samples(zone: ICAL.Timezone | undefined): ICAL.Time[] {
   const out: ICAL.Time[] = [];
   const make = (f: Partial<Fields>, rawSet?: Partial<Fields>) => {
-    const t = new ICAL.Time({ year: 2026, month: 3, day: 29, hour: 1, minute: 30, second: 0, isDate: false, ...f }, zone);
+    const t = new ICAL.Time({ year: 2026, month: 3, day: 29, hour: 1, minute: 30, second: 0, isDate: false, ...f }, zone as ICAL.Timezone);
     if (rawSet) Object.assign(raw(t)._time, rawSet); // as ical.js's own arithmetic leaves them before normalizing
     return t;
   };
