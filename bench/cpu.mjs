@@ -75,6 +75,7 @@ try {
   let created = 0;
   let deleted = 0;
   let weeks = 0;
+  let deltaToken;
   const utc = (t) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const calendarQuery = (a, b, expand) =>
     `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/>` +
@@ -108,6 +109,17 @@ try {
     "expand-month": () => { const a = Date.UTC(2026, months % 24, 1); const b = Date.UTC(2026, (months++ % 24) + 1, 1); return send(base, { method: "REPORT", ...xml("1", calendarQuery(a, b, true)) }); },
     "multiget-miss": () => { const i = created++; return send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${Array.from({ length: 100 }, (_, j) => `<d:href>${new URL(base).pathname}ev-${(i * 131 + j * 7) % N}.ics</d:href>`).join("")}</c:calendar-multiget>`) }); },
     delete: () => send(`${base}ev-${N - 1 - deleted++}.ics`, { method: "DELETE" }),
+    // A sync-collection from a token taken before 100 changes (the same request each time, as clients repeat it).
+    "sync-delta": async () => {
+      if (!deltaToken) {
+        const initial = xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`);
+        const r = await fetch(base, { method: "REPORT", body: initial.body, headers: { ...initial.headers, authorization: auth } });
+        deltaToken = /<[^>]*sync-token>([^<]+)</.exec(await r.text())?.[1];
+        if (!deltaToken) throw new Error(`no sync-token in the initial sync: ${r.status}`);
+        await pool(100, 4, (j) => send(`${base}delta-${j}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[j % N].replace(/UID:[^\r\n]*/g, `UID:delta-${j}@bench`) }));
+      }
+      return send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${deltaToken}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) });
+    },
     freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="${fbMonth()}"/></c:free-busy-query>`) }),
     // The same events without their ORGANIZER and ATTENDEEs: what a PUT costs without any scheduling.
     "put-plain": () => {
