@@ -7,9 +7,9 @@
 // Linux only (/proc). See README "Benchmark".
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { join } from "node:path";
-import { descendants, processName, ROOT, startServer } from "./server.mjs";
+import { descendants, processName } from "./server.mjs";
 import { loadedServer, pool } from "./loaded.mjs";
+import { FLOOR_BODIES, startFloor } from "./floor.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -56,14 +56,13 @@ async function measure(server, run) {
   return `${per(ticksOf(server.workerdPids()) - w0)} ms CPU per request (wrangler's node: ${per(ticksOf(others()) - n0).trim()} ms, client ${client} ms, machine ${per(machineTicks() - m0).trim()} ms)`;
 }
 
-// The floor (bench/floor): one fetch, one Durable Object call, one SQLite read; what any request costs at least.
+// The floor (bench/floor.mjs startFloor): one fetch, one Durable Object call, one SQLite statement; what any request costs at least.
 if (opt.floor) {
-  const floor = await startServer({ dir: join(ROOT, "bench", "floor"), admin: false });
+  const floor = await startFloor();
   try {
     for (const path of ["/one", "/rows100"])
       console.log(`${("floor" + path).padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + path)).arrayBuffer())}`);
-    const row = "x".repeat(1024);
-    console.log(`${"floor/write".padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + "/write", { method: "PUT", body: row })).arrayBuffer())}`);
+    console.log(`${"floor/write".padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + "/write", { method: "PUT", body: FLOOR_BODIES[1] })).arrayBuffer())}`);
   } finally {
     await floor.stop();
   }

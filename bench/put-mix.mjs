@@ -1,19 +1,18 @@
 // Development probe: PUT throughput at 8 clients by kind of body (plain,
 // weekly series, meeting with outside attendees), beside the floor Worker's
 // read and write in the same run. `node bench/put-mix.mjs [--requests 400]`.
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadedServer, pool } from "./loaded.mjs";
-import { ROOT, startServer } from "./server.mjs";
+import { FLOOR_BODIES, startFloor } from "./floor.mjs";
 
 const { values: opt } = parseArgs({ options: { requests: { type: "string", default: "400" }, events: { type: "string", default: "200" } } });
 const R = Number(opt.requests);
 const rate = async (n, f) => { const t0 = performance.now(); await pool(n, 8, f); return ((n / (performance.now() - t0)) * 1000).toFixed(0); };
 
-const floor = await startServer({ dir: join(ROOT, "bench", "floor"), admin: false });
-const small = "BEGIN:VCALENDAR\r\n".padEnd(1200, "x");
+const floor = await startFloor();
+const small = FLOOR_BODIES[1];
 const floorRead = await rate(R, async () => (await fetch(floor.url + "/one")).arrayBuffer());
-const floorWrite = await rate(R, async () => (await fetch(floor.url + "/one", { method: "PUT", body: small })).arrayBuffer());
+const floorWrite = await rate(R, async () => (await fetch(floor.url + "/write", { method: "PUT", body: small })).arrayBuffer());
 await floor.stop();
 console.log(`floor read ${floorRead}/s, write ${floorWrite}/s`);
 

@@ -13,10 +13,11 @@
 //
 // The floor (bench/floor.mjs, bench/floor/): before the first size, between
 // sizes and after the last, a minimal Worker started the same way (one
-// fetch, one Durable Object RPC, one SQLite read of one ~1 KB row, or of 100
-// rows for the multiget's floor, or for the writing steps a PUT of ~1 KB
-// stored as one row) is driven closed-loop for --floor-seconds at every
-// concurrency the steps use (the write at the writes' --concurrency). Each step's ops/s is also printed as a
+// fetch, one Durable Object RPC, one SQLite read of one row, or of 100 rows
+// for the multiget's floor, the rows holding calendar bodies of the
+// workload; or for the writing steps a PUT of one such body stored as one
+// row) is driven closed-loop for --floor-seconds at every concurrency the
+// steps use (the write at the writes' --concurrency). Each step's ops/s is also printed as a
 // fraction of the floor at its concurrency ("x floor"; the mean of the two
 // floors around its size): that ratio is what compares across machines. The
 // summary prints how far those two floors differ: other load on the machine
