@@ -18,13 +18,6 @@
 // depended on more than the home's stamp, and is answered afresh each time.
 // The key holds everything else an answer depends on: the principal as
 // authenticated, the method, origin and path, Depth, Prefer/Brief and body.
-//
-// An answer is kept the second time its request is seen (or when another
-// request is waiting for it), not the first. Most answers are asked for once
-// (a multiget of what changed, a sync from a new token, a query of some
-// range): keeping one costs a gzip of the whole answer and a place in the
-// isolate's memory that a polled answer would use better. Sent as made, the
-// platform compresses it for the client as it does any response.
 import type { DavContext, DavRequest } from "./context.js";
 
 /** Octets of answers (and characters of their keys) kept per isolate; the oldest go first. */
@@ -43,9 +36,8 @@ const MAX_AGE_MS = 10 * 60 * 1000;
 const MAX_WAIT_MS = 2_000;
 const WAIT_STEP_MS = 4;
 
-/** Characters of keys remembered as never kept, and of keys seen once; each memory is forgotten whole when full. */
+/** Characters of keys remembered as never kept; the memory is forgotten whole when full. */
 const MAX_UNKEPT_CHARS = 1024 * 1024;
-const MAX_SEEN_CHARS = 1024 * 1024;
 
 /** The methods whose answers may be kept: reads of a collection and its members. */
 const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
@@ -76,9 +68,6 @@ export class AnswerCache {
   /** Keys whose answers are not kept (markNeverKept), at most MAX_UNKEPT_CHARS of them. */
   private readonly unkept = new Set<string>();
   private unkeptChars = 0;
-  /** Keys asked for once since their answer was last kept (admit), at most MAX_SEEN_CHARS of them. */
-  private readonly seen = new Set<string>();
-  private seenChars = 0;
   /** Answers being made now, by key (each with a mark of the request making it). */
   private readonly underway = new Map<string, object>();
   private held = 0;
@@ -124,30 +113,6 @@ export class AnswerCache {
     }
     this.unkept.add(key);
     this.unkeptChars += key.length;
-  }
-
-  /**
-   * Whether the answer just made for `key` is to be kept: its request was seen before (asked for, waited for, or
-   * its answer kept before, now stale). The first sight of a key is only noted.
-   */
-  admit(key: string): boolean {
-    if (this.entries.has(key) || this.seen.delete(key)) return true;
-    this.note(key);
-    return false;
-  }
-
-  /** Another request is waiting for the answer to `key` being made: it is to be kept. */
-  want(key: string): void {
-    if (!this.seen.has(key)) this.note(key);
-  }
-
-  private note(key: string): void {
-    if (this.seenChars + key.length > MAX_SEEN_CHARS) {
-      this.seen.clear();
-      this.seenChars = 0;
-    }
-    this.seen.add(key);
-    this.seenChars += key.length;
   }
 
   /** Whether an answer for `key` is being made now. */
@@ -205,7 +170,6 @@ export async function withAnswerCache(
   // then ask the home whether it still holds, rather than building the same answer eight times at once.
   // It looks again every few milliseconds: a promise settled by another request's code does not wake this one in
   // workerd (its continuation waits for an event of this request), and a request cancelled mid-way never settles.
-  if (cache.making(key)) cache.want(key);
   for (let waited = 0; cache.making(key) && waited < MAX_WAIT_MS; waited += WAIT_STEP_MS) await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
   const kept = cache.get(key);
   const done = kept ? undefined : cache.begin(key);
@@ -230,8 +194,6 @@ async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<R
   if (stamp === null) cache.markNeverKept(key);
   // A multistatus, or a free-busy-query's VFREEBUSY (RFC 4791 §7.10; its DTSTAMP says when it was made).
   if (stamp === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
-  // Asked for the first time: sent as made, and only noted (see the top of this file).
-  if (!cache.admit(key)) return res;
   const gzipped = await gzip(await res.arrayBuffer());
   const headers = [...res.headers];
   cache.set(key, { stamp, status: res.status, headers, gzipped });
