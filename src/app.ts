@@ -70,7 +70,7 @@ app.use("*", async (c, next) => {
   try {
     await next();
   } finally {
-    discardBody(c.req.raw);
+    await discardBody(c.req.raw);
   }
 });
 
@@ -126,7 +126,7 @@ export async function serve(req: Request, env: Env, ctx: ExecutionContext): Prom
   } catch (e) {
     res = renderError(e);
   } finally {
-    discardBody(req);
+    await discardBody(req);
   }
   return req.method === "HEAD" ? new Response(null, res) : res;
 }

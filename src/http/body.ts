@@ -1,7 +1,8 @@
 // Reads a request body once, with a size cap enforced before and while
-// reading, so an oversized body is refused without buffering it. A body the
-// answer does not need is cancelled, so the answer never waits for it
-// (RFC 9110 §15.5.14: a server may refuse a request before reading its body).
+// reading, so an oversized body is refused without buffering it (RFC 9110
+// §15.5.14). A body the answer does not need is read and dropped before the
+// answer, within bounds, so that the answer reaches a client still sending
+// it and never waits long on one that sends less than it declared.
 import { DavError } from "../core/errors.js";
 
 /** One decoder for every request: without `stream` each decode starts afresh. */
@@ -26,14 +27,48 @@ export function checkDeclaredLength(req: Request, cap: number): void {
   if (declared !== undefined && declared > cap) throw new BodyTooLarge(true);
 }
 
+/** Octets of a body nobody needs that are still read and dropped before the answer; past them it is cancelled. */
+export const DRAIN_MAX = 16 * 1024 * 1024;
+/** How long that reading waits for the next chunk before it gives up on a client sending less than it declared. */
+export const DRAIN_IDLE_MS = 1_000;
+
 /**
- * Lets go of a body nobody read. Under `wrangler dev` a middleware reads any
- * unread body to its end before the answer leaves, so a client that declared
- * more than it sent would wait for an answer until it gave up; a cancelled
- * body counts as used and is skipped. In production it frees the stream.
+ * Lets go of a body nobody read (a refusal before reading it: 401, 404,
+ * 413 for a declared length over the cap), before the answer leaves. The
+ * body is read to its end and dropped, at most DRAIN_MAX octets, waiting
+ * at most DRAIN_IDLE_MS for each chunk; then, or past that, it is
+ * cancelled. Under `wrangler dev` an answer sent while the client is still
+ * sending its body is lost (wrangler's proxy answers 500 "Network
+ * connection lost", or resets the connection): a client that sends 3 MB
+ * gets its 413 this way. And a middleware there reads any unread body to
+ * its end before the answer leaves, so a client that declared more than it
+ * sent would wait until it gave up: the idle bound answers it within about
+ * a second. Reading a body counts it as used: the middleware skips it.
  */
-export function discardBody(req: Request): void {
-  if (req.body && !req.bodyUsed) req.body.cancel().catch(() => {});
+export async function discardBody(req: Request): Promise<void> {
+  const body = req.body;
+  if (!body || req.bodyUsed || body.locked) return;
+  await drain(body.getReader(), 0);
+}
+
+/** Reads `reader` to its end (see discardBody), `read` octets already read; cancels it when a bound is reached. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, read: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const idle = () => new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), DRAIN_IDLE_MS)));
+  try {
+    while (read <= DRAIN_MAX) {
+      const next = await Promise.race([reader.read(), idle()]);
+      clearTimeout(timer);
+      if (next === "idle") break;
+      if (next.done) return;
+      read += next.value.byteLength;
+    }
+  } catch {
+    // The client went away: nothing more to read.
+  } finally {
+    clearTimeout(timer);
+  }
+  await reader.cancel().catch(() => {});
 }
 
 export async function readBody(req: Request, cap: number): Promise<Uint8Array> {
@@ -55,7 +90,7 @@ export async function readBody(req: Request, cap: number): Promise<Uint8Array> {
     if (done) break;
     size += value.byteLength;
     if (size > cap) {
-      await reader.cancel().catch(() => {});
+      await drain(reader, size); // the rest is dropped, so the 413 reaches a client still sending
       throw new BodyTooLarge(false);
     }
     chunks.push(value);
