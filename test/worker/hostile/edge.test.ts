@@ -1,10 +1,11 @@
 // The HTTP edge against hostile requests: a declared Content-Length over the
-// cap is answered at once without reading the body (RFC 9110 §15.5.14,
-// RFC 4791 §5.3.2.1 max-resource-size); control characters in iCalendar text
+// cap is answered 413 without keeping the body, within a second of the
+// client's silence (RFC 9110 §15.5.14, RFC 4791 §5.3.2.1 max-resource-size); control characters in iCalendar text
 // are refused (RFC 5545 §3.1) while bodies stored before the check still
 // read; a sync token is accepted only exactly as issued (RFC 6578 §3.2); and
 // methods the server does not know answer 405 or 501, never 500.
 import { exports } from "cloudflare:workers";
+import { DRAIN_IDLE_MS } from "../../../src/http/body.js";
 import { describe, expect, it } from "vitest";
 import { basic, BASE, dav, errorConditions, type Creds } from "../../helpers/dav-client.js";
 import { CAL, D, cal, newUser, overwriteStoredBody, putOk, put } from "../../helpers/caldav.js";
@@ -17,21 +18,17 @@ import bellInXProperty from "../../fixtures/ics/control/bell-in-x-property.ics?r
 import bareCrSecondVevent from "../../fixtures/ics/control/bare-cr-second-vevent.ics?raw";
 import tabInDescription from "../../fixtures/ics/control/tab-in-description.ics?raw";
 
-/** A request body that hands out one chunk and then never ends, and says whether anyone read past it. */
-function endlessBody(): { stream: ReadableStream<Uint8Array>; pulls: () => number; cancelled: () => boolean } {
+/** A request body that hands out one chunk and then never ends, and says how often it was asked for more. */
+function endlessBody(): { stream: ReadableStream<Uint8Array>; pulls: () => number } {
   let pulls = 0;
-  let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
       pulls++;
       if (pulls === 1) controller.enqueue(new TextEncoder().encode("BEGIN:VCALENDAR\r\n"));
       return new Promise<void>(() => {}); // the rest never comes
     },
-    cancel() {
-      cancelled = true;
-    },
   });
-  return { stream, pulls: () => pulls, cancelled: () => cancelled };
+  return { stream, pulls: () => pulls };
 }
 
 async function sendDeclared(method: string, path: string, as: Creds | null, length: number, body: ReadableStream<Uint8Array>): Promise<Response> {
@@ -41,15 +38,19 @@ async function sendDeclared(method: string, path: string, as: Creds | null, leng
 }
 
 describe("a declared Content-Length over the cap (RFC 9110 §15.5.14)", () => {
-  it("answers a PUT at once with 413 and CALDAV:max-resource-size, without reading the body (RFC 4791 §5.3.2.1)", async () => {
+  it("answers a PUT with 413 and CALDAV:max-resource-size within the idle bound, dropping what was sent (RFC 4791 §5.3.2.1)", async () => {
     const u = await newUser("edge");
     const body = endlessBody();
+    const started = Date.now();
     const res = await sendDeclared("PUT", `${cal(u)}big.ics`, u, 50_000_000, body.stream);
     expect(res.status).toBe(413);
     expect(await errorConditions(res)).toEqual([CAL("max-resource-size")]);
-    // Nothing read past what the platform may have buffered, and the body was let go of.
-    expect(body.pulls()).toBeLessThanOrEqual(1);
-    expect(body.cancelled()).toBe(true);
+    // What the client sent was read and dropped (src/http/body.ts discardBody), and the silence after it waited
+    // out for DRAIN_IDLE_MS, no longer: the answer did not wait for the 50 MB. (The body is cancelled then; this
+    // source, whose pull never settles, does not see it through the runtime's pipe, as a socket does:
+    // test/http/edge.test.ts.)
+    expect(Date.now() - started).toBeLessThan(DRAIN_IDLE_MS + 4_000);
+    expect(body.pulls()).toBeLessThanOrEqual(2);
     expect((await dav("GET", `${cal(u)}big.ics`, { as: u })).status).toBe(404);
   });
 

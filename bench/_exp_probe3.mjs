@@ -1,0 +1,42 @@
+import { loadedServer } from "./loaded.mjs";
+const { srv, auth, base } = await loadedServer({ events: 5, tag: "p3" });
+const home = base.replace(/calendar\/$/, "");
+const principal = home.replace("/calendars/", "/principals/");
+const results = [];
+const go = async (label, url, init = {}) => {
+  try {
+    const t = performance.now();
+    const r = await fetch(url, { redirect: "manual", ...init, headers: { authorization: auth, ...(init.headers ?? {}) } });
+    const txt = await r.text();
+    results.push([label, r.status, (performance.now() - t).toFixed(0) + "ms", txt.slice(0, 100).replace(/\s+/g, " ")]);
+  } catch (e) { results.push([label, "ERR", e.cause?.code ?? e.message]); }
+};
+const X = { "content-type": "application/xml" };
+await go("copy bad dest", base + "ev-1.ics", { method: "COPY", headers: { destination: "::::" } });
+await go("copy other user", base + "ev-1.ics", { method: "COPY", headers: { destination: base.replace("alice", "bob") + "x.ics" } });
+await go("move to self", base + "ev-1.ics", { method: "MOVE", headers: { destination: base + "ev-1.ics" } });
+await go("move collection into itself", base, { method: "MOVE", headers: { destination: base + "sub/" } });
+await go("lock", base + "ev-1.ics", { method: "LOCK", headers: X, body: `<d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype></d:lockinfo>` });
+await go("acl", base, { method: "ACL", headers: X, body: `<d:acl xmlns:d="DAV:"/>` });
+await go("expand-property deep", principal, { method: "REPORT", headers: { ...X, depth: "0" }, body: `<d:expand-property xmlns:d="DAV:">${'<d:property name="principal-URL">'.repeat(200)}${"</d:property>".repeat(200)}</d:expand-property>` });
+await go("expand-property cycle", principal, { method: "REPORT", headers: { ...X, depth: "0" }, body: `<d:expand-property xmlns:d="DAV:"><d:property name="calendar-home-set" namespace="urn:ietf:params:xml:ns:caldav"><d:property name="owner"><d:property name="calendar-home-set" namespace="urn:ietf:params:xml:ns:caldav"><d:property name="owner"/></d:property></d:property></d:property></d:expand-property>` });
+await go("principal-property-search empty", principal.replace(/[^/]+\/$/, ""), { method: "REPORT", headers: { ...X, depth: "0" }, body: `<d:principal-property-search xmlns:d="DAV:"><d:property-search><d:prop><d:displayname/></d:prop><d:match></d:match></d:property-search><d:prop><d:displayname/></d:prop></d:principal-property-search>` });
+await go("get range", base + "ev-1.ics", { headers: { range: "bytes=0-10" } });
+await go("head collection", base, { method: "HEAD" });
+await go("get collection", base, {});
+await go("post outbox garbage", home + "outbox/", { method: "POST", headers: { "content-type": "text/calendar" }, body: "garbage" });
+await go("post outbox fb no att", home + "outbox/", { method: "POST", headers: { "content-type": "text/calendar" }, body: "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//x//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\nUID:fb1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260101T000000Z\r\nDTEND:20260201T000000Z\r\nORGANIZER:mailto:alice@example.com\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n" });
+await go("proppatch bad xml", base, { method: "PROPPATCH", headers: X, body: "<d:propertyupdate xmlns:d='DAV:'><d:set>" });
+await go("proppatch resourcetype", base, { method: "PROPPATCH", headers: X, body: `<d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop></d:set></d:propertyupdate>` });
+await go("propfind invalid depth", base, { method: "PROPFIND", headers: { ...X, depth: "2" }, body: `<d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>` });
+await go("mkcalendar via post override bad xml", home + "c2/", { method: "POST", headers: { ...X, "x-http-method-override": "MKCALENDAR" }, body: "<c:mkcalendar" });
+await go("delete home", home, { method: "DELETE" });
+await go("delete principal", principal, { method: "DELETE" });
+await go("put on collection", base, { method: "PUT", headers: { "content-type": "text/calendar" }, body: "x" });
+await go("put wrong ctype", base + "w.ics", { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+await go("put vcard", base + "w.vcf", { method: "PUT", headers: { "content-type": "text/vcard" }, body: "BEGIN:VCARD\r\nEND:VCARD\r\n" });
+await go("dtd", base, { method: "PROPFIND", headers: X, body: `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>` });
+await go("utf16 xml", base, { method: "PROPFIND", headers: { ...X, depth: "0" }, body: new Uint8Array([0xff, 0xfe, 0x3c, 0x00, 0x61, 0x00]) });
+await go("options star", new URL(base).origin + "/*", { method: "OPTIONS" });
+for (const r of results) console.log(r.join(" | "));
+await srv.stop();
