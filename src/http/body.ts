@@ -31,19 +31,22 @@ export function checkDeclaredLength(req: Request, cap: number): void {
 export const DRAIN_MAX = 16 * 1024 * 1024;
 /** How long that reading waits for the next chunk before it gives up on a client sending less than it declared. */
 export const DRAIN_IDLE_MS = 1_000;
+/** How long it goes on in all, so a client trickling its body cannot hold the answer back longer. */
+export const DRAIN_TOTAL_MS = 10_000;
 
 /**
  * Lets go of a body nobody read (a refusal before reading it: 401, 404,
  * 413 for a declared length over the cap), before the answer leaves. The
- * body is read to its end and dropped, at most DRAIN_MAX octets, waiting
- * at most DRAIN_IDLE_MS for each chunk; then, or past that, it is
- * cancelled. Under `wrangler dev` an answer sent while the client is still
- * sending its body is lost (wrangler's proxy answers 500 "Network
- * connection lost", or resets the connection): a client that sends 3 MB
- * gets its 413 this way. And a middleware there reads any unread body to
- * its end before the answer leaves, so a client that declared more than it
- * sent would wait until it gave up: the idle bound answers it within about
- * a second. Reading a body counts it as used: the middleware skips it.
+ * body is read to its end and dropped: at most DRAIN_MAX octets, for at
+ * most DRAIN_TOTAL_MS, waiting at most DRAIN_IDLE_MS for each chunk; past
+ * any of these it is cancelled. Under `wrangler dev` an answer sent while
+ * the client is still sending its body is lost (wrangler's proxy answers
+ * 500 "Network connection lost", or resets the connection): a client that
+ * sends 3 MB gets its 413 this way. And a middleware there reads any
+ * unread body to its end before the answer leaves, so a client that
+ * declared more than it sent would wait until it gave up: the idle bound
+ * answers it within about a second. A body being read counts as used: the
+ * middleware skips it.
  */
 export async function discardBody(req: Request): Promise<void> {
   const body = req.body;
@@ -54,9 +57,10 @@ export async function discardBody(req: Request): Promise<void> {
 /** Reads `reader` to its end (see discardBody), `read` octets already read; cancels it when a bound is reached. */
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, read: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | null = null;
-  const idle = () => new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), DRAIN_IDLE_MS)));
+  const until = Date.now() + DRAIN_TOTAL_MS;
+  const idle = () => new Promise<"idle">((resolve) => (timer = setTimeout(() => resolve("idle"), Math.min(DRAIN_IDLE_MS, until - Date.now()))));
   try {
-    while (read <= DRAIN_MAX) {
+    while (read <= DRAIN_MAX && Date.now() < until) {
       const next = await Promise.race([reader.read(), idle()]);
       clearTimeout(timer);
       if (next === "idle") break;
