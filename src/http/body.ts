@@ -94,7 +94,7 @@ export async function readBody(req: Request, cap: number): Promise<Uint8Array> {
     if (done) break;
     size += value.byteLength;
     if (size > cap) {
-      await drain(reader, size); // the rest is dropped, so the 413 reaches a client still sending
+      await drain(reader, size); // the rest is dropped, so the refusal reaches a client still sending
       throw new BodyTooLarge(false);
     }
     chunks.push(value);
