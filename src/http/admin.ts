@@ -21,12 +21,43 @@ function authorized(env: Env, header: string | undefined): boolean {
   return constantTimeEqual(enc.encode(given), enc.encode(token));
 }
 
-async function json<T>(req: Request): Promise<T> {
+/** The request's JSON object; anything else (no JSON, an array, a string) is the client's error. */
+async function jsonObject(req: Request): Promise<Record<string, unknown>> {
+  let v: unknown;
   try {
-    return (await req.json()) as T;
+    v = await req.json();
   } catch {
     throw badRequest("expected a JSON body");
   }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw badRequest("expected a JSON object");
+  return v as Record<string, unknown>;
+}
+
+/** An optional string field of at most `max` characters (the web page's own bounds). */
+function optionalString(b: Record<string, unknown>, name: string, max: number): string | undefined {
+  const v = b[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.length > max) throw badRequest(`${name} is a string of at most ${max} characters`);
+  return v;
+}
+
+/** Addresses given to a principal at once, at most. */
+const MAX_EMAILS = 100;
+
+/** A PUT /users/:id body, every field checked for its kind before anything is changed. */
+function userBody(b: Record<string, unknown>): UserBody {
+  const emails = b.emails;
+  if (emails !== undefined && (!Array.isArray(emails) || emails.length > MAX_EMAILS || !emails.every((e) => typeof e === "string" && e.length <= 254)))
+    throw badRequest(`emails is a list of at most ${MAX_EMAILS} addresses`);
+  if (b.admin !== undefined && typeof b.admin !== "boolean") throw badRequest("admin is true or false");
+  const type = optionalString(b, "type", 16) as CalendarUserType | undefined;
+  return {
+    displayName: optionalString(b, "displayName", 100),
+    type,
+    emails: emails as string[] | undefined,
+    password: optionalString(b, "password", 1024),
+    admin: b.admin as boolean | undefined,
+  };
 }
 
 interface UserBody {
@@ -60,8 +91,7 @@ admin.get("/users/:id", async (c) => {
 admin.put("/users/:id", async (c) => {
   const id = normalizePrincipalId(c.req.param("id"));
   if (!id) throw badRequest("invalid user name: use a-z, 0-9 and . _ @ + -");
-  const body = await json<UserBody>(c.req.raw);
-  if (body.admin !== undefined && typeof body.admin !== "boolean") throw badRequest("admin is true or false");
+  const body = userBody(await jsonObject(c.req.raw));
   const existed = (await directoryStub(c.env).getPrincipal(id)) !== null;
   const update = { id, displayName: body.displayName, type: body.type, addresses: body.emails, admin: body.admin };
   const principal = await saveAccount(c.env, update, body.password);
@@ -76,7 +106,7 @@ admin.delete("/users/:id", async (c) => {
 
 admin.post("/users/:id/app-passwords", async (c) => {
   const id = c.req.param("id");
-  const { label } = await json<{ label?: string }>(c.req.raw);
+  const label = optionalString(await jsonObject(c.req.raw), "label", 100);
   return c.json(await issueAppPassword(c.env, id, label ?? "app password"), 201);
 });
 

@@ -175,6 +175,34 @@ describe("admin API", () => {
     expect((await adminFetch("GET", "/users", undefined, "nope")).status).toBe(401);
   });
 
+  it("answers 400 to a body of the wrong shape, and creates nothing (bad input is never a 5xx)", async () => {
+    const name = `adm-shape-${rnd()}`;
+    const bad: unknown[] = [
+      [1, 2],
+      "a string",
+      null,
+      { password: "long enough password", emails: [{}, 5, "not an address"] },
+      { password: "long enough password", emails: "bob@example.com" },
+      { password: "long enough password", emails: Array.from({ length: 101 }, (_, i) => `a${i}@example.com`) },
+      { password: "x".repeat(1025) },
+      { password: 12345678 },
+      { password: "long enough password", displayName: 7 },
+      { password: "long enough password", displayName: "n".repeat(101) },
+      { password: "long enough password", admin: "yes" },
+      { password: "long enough password", type: ["ROOM"] },
+    ];
+    for (const body of bad) {
+      const res = await adminFetch("PUT", `/users/${name}`, body);
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+    }
+    expect((await adminFetch("GET", `/users/${name}`)).status).toBe(404);
+    // An app password's label too.
+    expect((await adminFetch("PUT", `/users/${name}`, { password: "long enough password" })).status).toBe(201);
+    expect((await adminFetch("POST", `/users/${name}/app-passwords`, { label: 42 })).status).toBe(400);
+    expect((await adminFetch("POST", `/users/${name}/app-passwords`, [])).status).toBe(400);
+    expect((await adminFetch("POST", `/users/${name}/app-passwords`, { label: "phone" })).status).toBe(201);
+  });
+
   it("does not accept the admin token as a DAV login (RFC 7617)", async () => {
     const res = await dav("PROPFIND", "/", { headers: { Depth: "0", Authorization: "Bearer test-admin-token" }, body: propfindBody(["D:displayname"]) });
     expect(res.status).toBe(401);
