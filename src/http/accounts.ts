@@ -28,9 +28,13 @@ export async function changing<T>(id: string, change: () => Promise<T>): Promise
   }
 }
 
+/** The bounds of what an account takes, the same from the admin API and the web page (characters; addresses: how many). */
+export const ACCOUNT_LIMITS = { password: 1024, displayName: 100, address: 254, addresses: 100, label: 100 } as const;
+
 /** Creates or updates a principal, and sets its password when one is given (never empty). */
 export async function saveAccount(env: Env, update: PrincipalUpdate, password?: string): Promise<Principal> {
   if (password === "") throw badRequest("the password is empty");
+  if (password !== undefined && password.length > ACCOUNT_LIMITS.password) throw badRequest(`the password is longer than ${ACCOUNT_LIMITS.password} characters`);
   const dir = directoryStub(env);
   // Addresses, name or type change what a cached login hands to the request, so they drop it too.
   return changing(update.id, async () => {

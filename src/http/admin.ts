@@ -8,7 +8,7 @@ import { constantTimeEqual } from "../core/auth/passwords.js";
 import { normalizePrincipalId } from "../core/directory.js";
 import { badRequest, DavError, notFound } from "../core/errors.js";
 import type { CalendarUserType } from "../core/model.js";
-import { issueAppPassword, removeAccount, revokeAppPassword, saveAccount } from "./accounts.js";
+import { ACCOUNT_LIMITS, issueAppPassword, removeAccount, revokeAppPassword, saveAccount } from "./accounts.js";
 
 type AdminEnv = { Bindings: Env };
 
@@ -33,7 +33,7 @@ async function jsonObject(req: Request): Promise<Record<string, unknown>> {
   return v as Record<string, unknown>;
 }
 
-/** An optional string field of at most `max` characters (the web page's own bounds). */
+/** An optional string field of at most `max` characters. */
 function optionalString(b: Record<string, unknown>, name: string, max: number): string | undefined {
   const v = b[name];
   if (v === undefined) return undefined;
@@ -41,21 +41,19 @@ function optionalString(b: Record<string, unknown>, name: string, max: number): 
   return v;
 }
 
-/** Addresses given to a principal at once, at most. */
-const MAX_EMAILS = 100;
-
-/** A PUT /users/:id body, every field checked for its kind before anything is changed. */
+/** A PUT /users/:id body, every field checked for its kind and the web page's bounds before anything is changed. */
 function userBody(b: Record<string, unknown>): UserBody {
   const emails = b.emails;
-  if (emails !== undefined && (!Array.isArray(emails) || emails.length > MAX_EMAILS || !emails.every((e) => typeof e === "string" && e.length <= 254)))
-    throw badRequest(`emails is a list of at most ${MAX_EMAILS} addresses`);
+  const { addresses, address } = ACCOUNT_LIMITS;
+  if (emails !== undefined && (!Array.isArray(emails) || emails.length > addresses || !emails.every((e) => typeof e === "string" && e.length <= address)))
+    throw badRequest(`emails is a list of at most ${addresses} addresses`);
   if (b.admin !== undefined && typeof b.admin !== "boolean") throw badRequest("admin is true or false");
   const type = optionalString(b, "type", 16) as CalendarUserType | undefined;
   return {
-    displayName: optionalString(b, "displayName", 100),
+    displayName: optionalString(b, "displayName", ACCOUNT_LIMITS.displayName),
     type,
     emails: emails as string[] | undefined,
-    password: optionalString(b, "password", 1024),
+    password: optionalString(b, "password", ACCOUNT_LIMITS.password),
     admin: b.admin as boolean | undefined,
   };
 }
@@ -106,7 +104,7 @@ admin.delete("/users/:id", async (c) => {
 
 admin.post("/users/:id/app-passwords", async (c) => {
   const id = c.req.param("id");
-  const label = optionalString(await jsonObject(c.req.raw), "label", 100);
+  const label = optionalString(await jsonObject(c.req.raw), "label", ACCOUNT_LIMITS.label);
   return c.json(await issueAppPassword(c.env, id, label ?? "app password"), 201);
 });
 

@@ -10,7 +10,7 @@ import { directoryStub } from "../../bindings.js";
 import { normalizePrincipalId } from "../../core/directory.js";
 import { DavError } from "../../core/errors.js";
 import type { CalendarUserType } from "../../core/model.js";
-import { removeAccount, saveAccount } from "../../http/accounts.js";
+import { ACCOUNT_LIMITS, removeAccount, saveAccount } from "../../http/accounts.js";
 import { csrfField, field } from "../csrf.js";
 import type { WebEnv } from "../env.js";
 import { type Html, notFoundPage, notice, show } from "../layout.js";
@@ -88,8 +88,8 @@ async function refused(c: Context<WebEnv>, e: unknown, values: Record<string, st
 adminPages.post("/admin/users", async (c) => {
   const values = {
     id: field(c, "id", 64),
-    name: field(c, "name", 100),
-    email: field(c, "email", 254),
+    name: field(c, "name", ACCOUNT_LIMITS.displayName),
+    email: field(c, "email", ACCOUNT_LIMITS.address),
     type: field(c, "type", 16),
     admin: field(c, "admin", 1),
   };
@@ -102,7 +102,7 @@ adminPages.post("/admin/users", async (c) => {
       ? `${id} exists already.`
       : type === "INDIVIDUAL" && (typeof password !== "string" || password === "")
         ? "A person needs a password."
-        : typeof password === "string" && password.length > 1024
+        : typeof password === "string" && password.length > ACCOUNT_LIMITS.password
           ? "The password is too long."
           : "";
   if (problem) return show(c, "Add a user", html`${notice("error", problem)}<div class="card">${addForm(c.var.csrf, values)}</div>`, 400);
@@ -162,7 +162,7 @@ adminPages.post("/admin/users/:id/password", async (c) => {
   const a = await account(c);
   if (!a) return notFoundPage(c);
   const password = c.var.form.get("password");
-  if (typeof password !== "string" || password === "" || password.length > 1024)
+  if (typeof password !== "string" || password === "" || password.length > ACCOUNT_LIMITS.password)
     return show(c, "Set a password", html`${notice("error", "Enter a password.")}<p><a href="${userPath(a.id)}">Back</a></p>`, 400);
   await saveAccount(c.env, { id: a.id }, password);
   return c.redirect(`${BASE}?done=password`, 303);

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { directoryStub } from "../../bindings.js";
-import { issueAppPassword, revokeAppPassword } from "../../http/accounts.js";
+import { ACCOUNT_LIMITS, issueAppPassword, revokeAppPassword } from "../../http/accounts.js";
 import { LAST_USE_EVERY_MS, loginCacheTtlMs } from "../../http/login.js";
 import { csrfField, field } from "../csrf.js";
 import type { WebEnv } from "../env.js";
@@ -59,7 +59,7 @@ appPasswords.get("/app-passwords", async (c) => {
 });
 
 appPasswords.post("/app-passwords", async (c) => {
-  const label = field(c, "label", 100) || "app password";
+  const label = field(c, "label", ACCOUNT_LIMITS.label) || "app password";
   const made = await issueAppPassword(c.env, c.var.user.id, label);
   return show(
     c,

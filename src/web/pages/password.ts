@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import { DavError } from "../../core/errors.js";
-import { saveAccount } from "../../http/accounts.js";
+import { ACCOUNT_LIMITS, saveAccount } from "../../http/accounts.js";
 import { clientAddress } from "../../http/auth.js";
 import { checkLogin, loginCache, verifyMemoized } from "../../http/login.js";
 import { csrfField } from "../csrf.js";
@@ -38,7 +38,7 @@ password.get("/password", (c) => show(c, "Change your password", html`${c.req.qu
 password.post("/password", async (c) => {
   const get = (k: string) => {
     const v = c.var.form.get(k);
-    return typeof v === "string" && v.length <= 1024 ? v : "";
+    return typeof v === "string" && v.length <= ACCOUNT_LIMITS.password ? v : "";
   };
   const [current, next, again] = [get("current"), get("new"), get("again")];
   const refuse = (text: string, status: 400 | 401 | 429) => show(c, "Change your password", html`${notice("error", text)}${form(c.var.csrf)}`, status);
