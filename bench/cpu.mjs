@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { descendants, processName } from "./server.mjs";
 import { loadedServer, pool } from "./loaded.mjs";
-import { FLOOR_BODIES, startFloor } from "./floor.mjs";
+import { FLOOR_VARIANTS, startFloor } from "./floor.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -60,9 +60,10 @@ async function measure(server, run) {
 if (opt.floor) {
   const floor = await startFloor();
   try {
-    for (const path of ["/one", "/rows100"])
-      console.log(`${("floor" + path).padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + path)).arrayBuffer())}`);
-    console.log(`${"floor/write".padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + "/write", { method: "PUT", body: FLOOR_BODIES[1] })).arrayBuffer())}`);
+    for (const spec of Object.values(FLOOR_VARIANTS)) {
+      const init = spec.method ? { method: spec.method, body: spec.body } : undefined;
+      console.log(`${("floor" + spec.path).padEnd(12)} ${await measure(floor, async () => (await fetch(floor.url + spec.path, init)).arrayBuffer())}`);
+    }
   } finally {
     await floor.stop();
   }
@@ -75,6 +76,7 @@ try {
   let deleted = 0;
   let weeks = 0;
   let deltaToken;
+  const syncBody = (token) => `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
   const utc = (t) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const calendarQuery = (a, b, expand) =>
     `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/>` +
@@ -93,7 +95,7 @@ try {
     get: () => send(`${base}ev-5.ics`),
     "propfind-0": () => send(base, { method: "PROPFIND", ...xml("0", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:displayname/></d:prop></d:propfind>`) }),
     propfind: () => send(base, { method: "PROPFIND", ...xml("1", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),
-    sync: () => send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) }),
+    sync: () => send(base, { method: "REPORT", ...xml("0", syncBody("")) }),
     multiget: () => send(base, { method: "REPORT", ...xml("1", `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>${hrefs}</c:calendar-multiget>`) }),
     "put-if-match": async () => {
       // Replaces one of the loaded events under its current ETag, as a client's edit does.
@@ -111,13 +113,13 @@ try {
     // A sync-collection from a token taken before 100 changes (the same request each time, as clients repeat it).
     "sync-delta": async () => {
       if (!deltaToken) {
-        const initial = xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`);
+        const initial = xml("0", syncBody(""));
         const r = await fetch(base, { method: "REPORT", body: initial.body, headers: { ...initial.headers, authorization: auth } });
         deltaToken = /<[^>]*sync-token>([^<]+)</.exec(await r.text())?.[1];
         if (!deltaToken) throw new Error(`no sync-token in the initial sync: ${r.status}`);
         await pool(100, 4, (j) => send(`${base}delta-${j}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[j % N].replace(/UID:[^\r\n]*/g, `UID:delta-${j}@bench`) }));
       }
-      return send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${deltaToken}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) });
+      return send(base, { method: "REPORT", ...xml("0", syncBody(deltaToken)) });
     },
     freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="${fbMonth()}"/></c:free-busy-query>`) }),
     // The same events without their ORGANIZER and ATTENDEEs: what a PUT costs without any scheduling.

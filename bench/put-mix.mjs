@@ -3,16 +3,16 @@
 // read and write in the same run. `node bench/put-mix.mjs [--requests 400]`.
 import { parseArgs } from "node:util";
 import { loadedServer, pool } from "./loaded.mjs";
-import { FLOOR_BODIES, startFloor } from "./floor.mjs";
+import { FLOOR_VARIANTS, startFloor } from "./floor.mjs";
 
 const { values: opt } = parseArgs({ options: { requests: { type: "string", default: "400" }, events: { type: "string", default: "200" } } });
 const R = Number(opt.requests);
 const rate = async (n, f) => { const t0 = performance.now(); await pool(n, 8, f); return ((n / (performance.now() - t0)) * 1000).toFixed(0); };
 
 const floor = await startFloor();
-const small = FLOOR_BODIES[1];
-const floorRead = await rate(R, async () => (await fetch(floor.url + "/one")).arrayBuffer());
-const floorWrite = await rate(R, async () => (await fetch(floor.url + "/write", { method: "PUT", body: small })).arrayBuffer());
+const { one, write } = FLOOR_VARIANTS;
+const floorRead = await rate(R, async () => (await fetch(floor.url + one.path)).arrayBuffer());
+const floorWrite = await rate(R, async () => (await fetch(floor.url + write.path, { method: write.method, body: write.body })).arrayBuffer());
 await floor.stop();
 console.log(`floor read ${floorRead}/s, write ${floorWrite}/s`);
 
