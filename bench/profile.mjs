@@ -15,6 +15,8 @@ const { values: opt } = parseArgs({
     top: { type: "string", default: "40" },
     // Splits the self time of functions of this name by their callers (e.g. "exec": SQL or RegExp?).
     callers: { type: "string" },
+    // How many frames of callers to name (2: the caller's caller too, e.g. which code ran a statement through Sql.run).
+    depth: { type: "string", default: "1" },
   },
 });
 const N = Number(opt.events);
@@ -101,8 +103,9 @@ try {
     for (let i = 0; i < samples.length; i++) {
       const n = byId.get(samples[i]);
       if ((n.callFrame.functionName || "(anonymous)") !== opt.callers) continue;
-      const p = byId.get(parent.get(n.id));
-      const k = p ? nameOf(p) : "(none)";
+      const chain = [];
+      for (let id = parent.get(n.id); id !== undefined && chain.length < Number(opt.depth); id = parent.get(id)) chain.push(nameOf(byId.get(id)));
+      const k = chain.length ? chain.join(" < ") : "(none)";
       by.set(k, (by.get(k) ?? 0) + (timeDeltas[i] ?? 0));
     }
     console.log(`callers of ${opt.callers}:`);
