@@ -49,6 +49,19 @@ async function capped<T>(kind: BodyKind, step: () => T | Promise<T>): Promise<T>
   }
 }
 
+/**
+ * Request content is taken as sent, never decoded: a body in any content coding but identity is 415 with the codings
+ * this server takes (RFC 9110 §15.5.16, §12.5.3), not parsed as compressed bytes into a 400 or 403.
+ */
+export function checkContentCoding(header: string | null): void {
+  const codings = (header ?? "").split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "" && c !== "identity");
+  if (codings.length === 0) return;
+  throw new DavError(415, {
+    description: `request content in ${codings.join(", ").slice(0, 60)} is not taken here: send it uncompressed`,
+    headers: { "Accept-Encoding": "identity" },
+  });
+}
+
 /** The method a request asks for, honouring X-HTTP-Method-Override on POST for methods the platform cannot carry. */
 export function effectiveMethod(req: Request): string {
   if (req.method !== "POST") return req.method;
@@ -102,6 +115,7 @@ export async function davRequest(raw: Request, env: Env, waitUntil: (p: Promise<
   // A declared size over the cap is refused before any credential check or byte is read.
   await capped(entry.body, () => checkDeclaredLength(raw, cap));
   const user = await authenticate(env, raw);
+  checkContentCoding(raw.headers.get("content-encoding"));
   const body = await capped(entry.body, () => readBody(raw, cap));
   const ctx = new DavContext(env, user, waitUntil);
   // The client's own Accept-Encoding, where the platform keeps it (the header the Worker sees is always "br, gzip").

@@ -49,8 +49,16 @@ export const allowedMethods = () => Object.keys(METHODS);
 /** Methods a proxy may tunnel through POST with X-HTTP-Method-Override (workerd rejects MKCALENDAR itself). */
 export const OVERRIDABLE = new Set(["MKCALENDAR"]);
 
-/** Methods of WebDAV this server knows but does not allow (no class 2 locking): 405, not 501 (RFC 9110 §15.5.6, §15.6.2). */
-const KNOWN_NOT_ALLOWED = new Set(["LOCK", "UNLOCK"]);
+/**
+ * Methods registered with IANA (HTTP Method Registry) that this server knows but does not allow: 405, not 501
+ * (RFC 9110 §15.5.6, §15.6.2). WebDAV locking (no class 2), PATCH, SEARCH (RFC 5323), binding (RFC 5842),
+ * versioning (RFC 3253), ordering (RFC 3648), redirect references (RFC 4437). Only a method nobody registered is 501.
+ */
+const KNOWN_NOT_ALLOWED = new Set([
+  "LOCK", "UNLOCK", "PATCH", "QUERY", "SEARCH", "BIND", "UNBIND", "REBIND", "ORDERPATCH", "MKREDIRECTREF", "UPDATEREDIRECTREF",
+  "VERSION-CONTROL", "REPORT-VERSION", "CHECKOUT", "CHECKIN", "UNCHECKOUT", "MKWORKSPACE", "UPDATE", "LABEL", "MERGE",
+  "BASELINE-CONTROL", "MKACTIVITY", "PRI", "CONNECT", "TRACE",
+]);
 
 /** The entry for a method; anything else is 405 or 501, never a lookup on Object.prototype ("constructor"). */
 export function methodEntry(method: string): MethodEntry {

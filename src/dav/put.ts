@@ -5,7 +5,7 @@ import { checkConditions, checkScheduleTag, parseEtagList } from "../core/condit
 import { needPrivileges } from "../core/acl.js";
 import { hrefs } from "../core/paths.js";
 import { dav } from "../core/xml/names.js";
-import { C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
+import { badRequest, C, DavError, methodNotAllowed, precondition, unwrap } from "../core/errors.js";
 import { strongEtag } from "../core/etag.js";
 import { prepareObject } from "../core/ical/prepare.js";
 import { RETRY_HEADER } from "../home/writes.js";
@@ -45,6 +45,8 @@ export async function put(req: DavRequest, ctx: DavContext): Promise<Response> {
   const loc = locate(req.url.pathname);
   if (loc.kind !== "object") throw methodNotAllowed(["OPTIONS", "PROPFIND", "PROPPATCH", "DELETE", "REPORT", "MKCOL"]);
   if (loc.collection === NOTIFICATIONS) throw needPrivileges(hrefs.collection(loc.user, loc.collection), dav("bind"));
+  // A partial PUT is not a replacement (RFC 9110 §14.5: an origin server MUST answer 400 to a PUT with Content-Range).
+  if (req.headers.has("content-range")) throw badRequest("Content-Range on a PUT: send the whole calendar object");
   checkCalendarContentType(req.headers.get("content-type"));
   // Into another's calendar: as its delegate (dav/delegated.ts), else 403 need-privileges as always.
   const done = await storeObject(ctx, { user: loc.user, collection: loc.collection, name: loc.name }, req.body, {
