@@ -33,6 +33,8 @@ try {
     put: () => { const i = k++; return send(`${base}p-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:p-${i}@bench`) }); },
     // Meetings only (each with outside attendees): what scheduling adds to a PUT, the Queue's consumer included.
     "put-meeting": () => { const m = bodies.filter((b) => b.includes("ATTENDEE")); const i = k++; return send(`${base}pm-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: m[i % m.length].replace(/UID:[^\r\n]*/g, `UID:pm-${i}@bench`) }); },
+    // An edit of one of the loaded events (no If-Match: the same work but the ETag comparison), as the bench's If-Match step.
+    update: () => { const i = k++ % N; return send(`${base}ev-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar" }, body: bodies[i].replace(/SUMMARY:[^\r\n]*/, `SUMMARY:edit ${k}`) }); },
     delete: () => send(`${base}ev-${k++}.ics`, { method: "DELETE" }),
     get: () => send(`${base}ev-5.ics`),
     "propfind-0": () => send(base, { method: "PROPFIND", ...xml("0", `<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`) }),

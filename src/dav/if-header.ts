@@ -1,0 +1,62 @@
+// The If header (RFC 4918 §10.4) on any DAV request: 400 when it does not
+// parse, 412 when none of its lists holds for the resources as they are now
+// (core/if-header.ts decides; this reads the entity tags it needs). A PUT or
+// DELETE it lets through is pinned to the state it was judged on, as an
+// If-Match (or If-None-Match: * for an absent resource) that the home checks
+// in the transaction that writes: a change in between is a 412, not a write
+// the header would have refused.
+import { quoteEtag } from "../core/conditional.js";
+import { badRequest, DavError, preconditionFailed } from "../core/errors.js";
+import { ifHeaderHolds, parseIfHeader, resourcesToLookUp, type IfList } from "../core/if-header.js";
+import { locate } from "../core/paths.js";
+import type { DavContext, DavRequest } from "./context.js";
+import { resolve } from "./resolve.js";
+
+/** Writes whose handler checks If-Match and If-None-Match where it writes. */
+const PINNED = new Set(["PUT", "DELETE"]);
+
+/** The request, checked against its If header (and pinned to what was checked); unchanged without one. */
+export async function checkIfHeader(req: DavRequest, ctx: DavContext): Promise<DavRequest> {
+  const value = req.headers.get("if");
+  if (value === null) return req;
+  const parsed = parseIfHeader(value);
+  if (!parsed) throw badRequest("the If header does not follow RFC 4918 §10.4");
+  // A tag naming the request-URI itself is about the request-URI.
+  const lists: IfList[] = parsed.map((l) => ({ ...l, resource: l.resource === null || pathOf(l.resource, req.url) === req.url.pathname ? null : l.resource }));
+  const etags = new Map<string | null, string | null>();
+  for (const resource of resourcesToLookUp(lists)) {
+    const path = resource === null ? req.url.pathname : pathOf(resource, req.url);
+    etags.set(resource, path === undefined ? null : await etagAt(path, ctx));
+  }
+  if (!ifHeaderHolds(lists, etags)) throw preconditionFailed("no list of the If header holds (RFC 4918 §10.4)");
+  if (!PINNED.has(req.method) || !etags.has(null) || req.headers.has("if-match") || req.headers.has("if-none-match")) return req;
+  const headers = new Headers(req.headers);
+  const current = etags.get(null) ?? null;
+  if (current === null) headers.set("If-None-Match", "*");
+  else headers.set("If-Match", current);
+  return { ...req, headers };
+}
+
+/** The path a Resource-Tag names on this server; undefined for another origin or an unparsable reference. */
+function pathOf(ref: string, base: URL): string | undefined {
+  try {
+    const url = new URL(ref, base);
+    return url.origin === base.origin ? url.pathname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The quoted entity tag of the calendar object at `path`, as the user may see it; null when there is none to see. */
+async function etagAt(path: string, ctx: DavContext): Promise<string | null> {
+  const loc = locate(path);
+  if (loc.kind !== "object") return null;
+  try {
+    const r = await resolve(loc, ctx);
+    return r.kind === "object" ? quoteEtag(r.object.etag) : null;
+  } catch (e) {
+    // Absent, or not the user's to see: no entity tag (the handler answers the request itself as it would anyway).
+    if (e instanceof DavError && (e.status === 404 || e.status === 403)) return null;
+    throw e;
+  }
+}

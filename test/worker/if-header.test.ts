@@ -1,0 +1,89 @@
+// The If request header on calendar objects (RFC 4918 §10.4): a PUT or
+// DELETE whose If header does not hold is 412 and changes nothing; one that
+// holds goes through; a tagged list names its resource; a header that does
+// not parse is 400; no state token is ever held (no locks), so a lock token
+// alone fails and "Not <DAV:no-lock>" holds.
+import { describe, expect, it } from "vitest";
+import { BASE, dav } from "../helpers/dav-client.js";
+import { cal, newUser, put, putOk } from "../helpers/caldav.js";
+import event from "../fixtures/ics/rfc4791-b-event1.ics?raw";
+
+const edited = event.replace(/SUMMARY:[^\r\n]*/, "SUMMARY:edited");
+
+describe("If header on PUT and DELETE (RFC 4918 §10.4)", () => {
+  it("a PUT whose If names another entity tag is 412 and leaves the object as it was", async () => {
+    const u = await newUser("ifput");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    const res = await put(u, path, edited, { If: '(["not-the-etag"])' });
+    expect(res.status).toBe(412);
+    const now = await dav("GET", path, { as: u });
+    expect(now.headers.get("etag")).toBe(etag);
+    expect(await now.text()).not.toContain("SUMMARY:edited");
+  });
+
+  it("a PUT whose If names the current entity tag is stored", async () => {
+    const u = await newUser("ifput2");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    const res = await put(u, path, edited, { If: `([${etag}])` });
+    expect(res.status).toBe(204);
+    expect(await (await dav("GET", path, { as: u })).text()).toContain("SUMMARY:edited");
+  });
+
+  it("any list may hold: a lock token (never held here) fails its list, Not <DAV:no-lock> holds", async () => {
+    const u = await newUser("iftok");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    expect((await put(u, path, edited, { If: "(<opaquelocktoken:e71d4fae-5dec-22d6-fea5-00a0c91e6be4>)" })).status).toBe(412);
+    expect((await put(u, path, edited, { If: `(<opaquelocktoken:e71d4fae-5dec-22d6-fea5-00a0c91e6be4> [${etag}]) (Not <DAV:no-lock> [${etag}])` })).status).toBe(204);
+    expect((await put(u, `${cal(u)}new.ics`, event.replace(/UID:[^\r\n]*/, "UID:if-new@test"), { If: "(Not <DAV:no-lock>)" })).status).toBe(201);
+  });
+
+  it("(Not [etag]) on an absent resource holds, and the PUT creates it; on the resource with that tag it fails", async () => {
+    const u = await newUser("ifnot");
+    const path = `${cal(u)}if.ics`;
+    expect((await put(u, path, event, { If: '(Not ["anything"])' })).status).toBe(201);
+    const etag = (await dav("GET", path, { as: u })).headers.get("etag")!;
+    expect((await put(u, path, edited, { If: `(Not [${etag}])` })).status).toBe(412);
+  });
+
+  it("a tagged list about the request-URI is judged on it; about an absent resource, on no entity tag", async () => {
+    const u = await newUser("iftag");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    expect((await put(u, path, edited, { If: `<${BASE}${path}> (["stale"])` })).status).toBe(412);
+    expect((await put(u, path, edited, { If: `<${path}> ([${etag}])` })).status).toBe(204);
+    expect((await put(u, path, event, { If: `<${BASE}${cal(u)}absent.ics> ([${etag}])` })).status).toBe(412);
+  });
+
+  it("a DELETE whose If does not hold is 412 and deletes nothing; with the current tag it deletes", async () => {
+    const u = await newUser("ifdel");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    expect((await dav("DELETE", path, { as: u, headers: { If: '(["stale"])' } })).status).toBe(412);
+    expect((await dav("GET", path, { as: u })).status).toBe(200);
+    expect((await dav("DELETE", path, { as: u, headers: { If: `([${etag}])` } })).status).toBe(204);
+    expect((await dav("GET", path, { as: u })).status).toBe(404);
+  });
+
+  it("an If header that does not parse is 400 and changes nothing", async () => {
+    const u = await newUser("ifbad");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    for (const bad of ["((", "(Not)", "<", '["x"]', "x".repeat(500)]) {
+      const res = await put(u, path, edited, { If: bad });
+      expect(res.status, bad.slice(0, 20)).toBe(400);
+    }
+    expect((await dav("GET", path, { as: u })).headers.get("etag")).toBe(etag);
+  });
+
+  it("applies to reads too: a GET or PROPFIND whose If does not hold is 412", async () => {
+    const u = await newUser("ifread");
+    const path = `${cal(u)}if.ics`;
+    const etag = await putOk(u, path, event);
+    expect((await dav("GET", path, { as: u, headers: { If: '(["stale"])' } })).status).toBe(412);
+    expect((await dav("GET", path, { as: u, headers: { If: `([${etag}])` } })).status).toBe(200);
+    expect((await dav("PROPFIND", cal(u), { as: u, headers: { Depth: "1", If: "(<urn:uuid:no-such-lock>)" } })).status).toBe(412);
+  });
+});
