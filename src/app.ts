@@ -10,7 +10,7 @@ import { C, DavError, precondition } from "./core/errors.js";
 import type { Principal } from "./core/model.js";
 import { DavContext, limitsFrom, type DavRequest } from "./dav/context.js";
 import { withAnswerCache } from "./dav/answer-cache.js";
-import { checkIfHeader } from "./dav/if-header.js";
+import { checkPreconditions } from "./dav/if-header.js";
 import { methodEntry, OVERRIDABLE, type BodyKind } from "./dav/methods.js";
 import { optionsResponse } from "./dav/options.js";
 import { admin } from "./http/admin.js";
@@ -73,8 +73,8 @@ export function effectiveMethod(req: Request): string {
 /** Runs one DAV request through the method table; usable without a Request (MKCALENDAR in tests). */
 export async function dispatch(req: DavRequest, ctx: DavContext): Promise<Response> {
   const entry = methodEntry(req.method);
-  // A request with an If header is judged first (and never answered from the answer cache, which skips it).
-  const checked = await checkIfHeader(req, ctx);
+  // A request with an If header (or If-Unmodified-Since on a write) is judged first; the answer cache skips it.
+  const checked = await checkPreconditions(req, ctx);
   return withAnswerCache(checked, ctx, () => entry.handler(checked, ctx));
 }
 

@@ -1,5 +1,6 @@
 // Conditional requests on calendar objects: If-Match and If-None-Match
-// (RFC 9110 section 13.1), evaluated against the current strong ETag.
+// (RFC 9110 section 13.1), evaluated against the current strong ETag, and
+// the HTTP-dates of If-Modified-Since and If-Unmodified-Since.
 // If-Schedule-Tag-Match (RFC 6638 section 8.3) uses the same list form.
 import { preconditionFailed } from "./errors.js";
 
@@ -36,4 +37,11 @@ export const quoteEtag = (raw: string) => `"${raw}"`;
 export function checkScheduleTag(current: string | null, cond: EtagCondition | undefined): void {
   if (cond === undefined) return;
   if (current === null || (cond !== "*" && !cond.includes(quoteEtag(current)))) throw preconditionFailed("If-Schedule-Tag-Match failed");
+}
+
+/** An HTTP-date (RFC 9110 §5.6.7) in milliseconds; null when absent or not a date (the header is then ignored). */
+export function httpDate(value: string | null): number | null {
+  if (value === null || !/^[A-Za-z]{3},? /.test(value.trim())) return null;
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? t : null;
 }

@@ -2,7 +2,7 @@
 // strong ETag from the body the home keeps in its row (or, when large, from
 // R2 under an immutable key); collections answer a short text description.
 import { collectionLength, collectionText, COLLECTION_CONTENT_TYPE } from "../core/collection-get.js";
-import { parseEtagList } from "../core/conditional.js";
+import { httpDate, parseEtagList } from "../core/conditional.js";
 import { mapLimit } from "../core/async.js";
 import { DavError, preconditionFailed } from "../core/errors.js";
 import { locate } from "../core/paths.js";
@@ -24,12 +24,17 @@ export async function get(req: DavRequest, ctx: DavContext): Promise<Response> {
       headers: { "Content-Type": COLLECTION_CONTENT_TYPE, "Content-Length": String(collectionLength(r.href, r.kind)) },
     });
   }
+  // RFC 9110 §13.2.2, in its order: If-Match, else If-Unmodified-Since; If-None-Match, else If-Modified-Since.
   const quoted = `"${r.object.etag}"`;
+  const modified = Math.floor(r.object.modified / 1000) * 1000; // as Last-Modified says it: whole seconds
   const ifMatch = parseEtagList(req.headers.get("if-match"));
   if (ifMatch !== undefined && ifMatch !== "*" && !ifMatch.includes(quoted)) throw preconditionFailed();
+  const unmodifiedSince = ifMatch === undefined ? httpDate(req.headers.get("if-unmodified-since")) : null;
+  if (unmodifiedSince !== null && modified > unmodifiedSince) throw preconditionFailed("modified since the If-Unmodified-Since date");
   const ifNoneMatch = parseEtagList(req.headers.get("if-none-match"));
-  if (ifNoneMatch !== undefined && (ifNoneMatch === "*" || ifNoneMatch.includes(quoted)))
-    return new Response(null, { status: 304, headers: { ETag: quoted } });
+  const modifiedSince = ifNoneMatch === undefined ? httpDate(req.headers.get("if-modified-since")) : null;
+  if ((ifNoneMatch !== undefined && (ifNoneMatch === "*" || ifNoneMatch.includes(quoted))) || (modifiedSince !== null && modified <= modifiedSince))
+    return new Response(null, { status: 304, headers: { ETag: quoted, "Last-Modified": new Date(modified).toUTCString() } });
 
   const body = await readBody(ctx, dataOf(r.owner.id, r.collection).home, r.object);
   const text = bodyView(r.collection)(body.text);

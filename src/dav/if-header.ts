@@ -1,11 +1,13 @@
-// The If header (RFC 4918 §10.4) on any DAV request: 400 when it does not
-// parse, 412 when none of its lists holds for the resources as they are now
-// (core/if-header.ts decides; this reads the entity tags it needs). A PUT or
-// DELETE it lets through is pinned to the state it was judged on, as an
-// If-Match (or If-None-Match: * for an absent resource) that the home checks
-// in the transaction that writes: a change in between is a 412, not a write
-// the header would have refused.
-import { quoteEtag } from "../core/conditional.js";
+// Preconditions judged before a DAV request runs: the If header (RFC 4918
+// §10.4) on any method, 400 when it does not parse and 412 when none of its
+// lists holds for the resources as they are now (core/if-header.ts decides;
+// this reads the entity tags it needs); and If-Unmodified-Since on a PUT or
+// DELETE without If-Match (RFC 9110 §13.1.4; GET answers its own, get.ts).
+// A PUT or DELETE they let through is pinned to the state it was judged on,
+// as an If-Match (or If-None-Match: * for an absent resource) that the home
+// checks in the transaction that writes: a change in between is a 412, not
+// a write the header would have refused.
+import { httpDate, quoteEtag } from "../core/conditional.js";
 import { badRequest, DavError, preconditionFailed } from "../core/errors.js";
 import { ifHeaderHolds, parseIfHeader, resourcesToLookUp, type IfList } from "../core/if-header.js";
 import { locate } from "../core/paths.js";
@@ -15,25 +17,38 @@ import { resolve } from "./resolve.js";
 /** Writes whose handler checks If-Match and If-None-Match where it writes. */
 const PINNED = new Set(["PUT", "DELETE"]);
 
-/** The request, checked against its If header (and pinned to what was checked); unchanged without one. */
-export async function checkIfHeader(req: DavRequest, ctx: DavContext): Promise<DavRequest> {
+/** The request, checked against its If header and If-Unmodified-Since (and pinned to what was checked); unchanged without them. */
+export async function checkPreconditions(req: DavRequest, ctx: DavContext): Promise<DavRequest> {
   const value = req.headers.get("if");
-  if (value === null) return req;
-  const parsed = parseIfHeader(value);
-  if (!parsed) throw badRequest("the If header does not follow RFC 4918 §10.4");
-  // A tag naming the request-URI itself is about the request-URI.
-  const lists: IfList[] = parsed.map((l) => ({ ...l, resource: l.resource === null || pathOf(l.resource, req.url) === req.url.pathname ? null : l.resource }));
-  const etags = new Map<string | null, string | null>();
-  for (const resource of resourcesToLookUp(lists)) {
-    const path = resource === null ? req.url.pathname : pathOf(resource, req.url);
-    etags.set(resource, path === undefined ? null : await etagAt(path, ctx));
+  const since = PINNED.has(req.method) && !req.headers.has("if-match") ? httpDate(req.headers.get("if-unmodified-since")) : null;
+  if (value === null && since === null) return req;
+  const states = new Map<string | null, State | null>();
+  const stateOf = async (resource: string | null): Promise<State | null> => {
+    if (!states.has(resource)) {
+      const path = resource === null ? req.url.pathname : pathOf(resource, req.url);
+      states.set(resource, path === undefined ? null : await stateAt(path, ctx));
+    }
+    return states.get(resource)!;
+  };
+  if (value !== null) {
+    const parsed = parseIfHeader(value);
+    if (!parsed) throw badRequest("the If header does not follow RFC 4918 §10.4");
+    // A tag naming the request-URI itself is about the request-URI.
+    const lists: IfList[] = parsed.map((l) => ({ ...l, resource: l.resource === null || pathOf(l.resource, req.url) === req.url.pathname ? null : l.resource }));
+    const etags = new Map<string | null, string | null>();
+    for (const resource of resourcesToLookUp(lists)) etags.set(resource, (await stateOf(resource))?.etag ?? null);
+    if (!ifHeaderHolds(lists, etags)) throw preconditionFailed("no list of the If header holds (RFC 4918 §10.4)");
   }
-  if (!ifHeaderHolds(lists, etags)) throw preconditionFailed("no list of the If header holds (RFC 4918 §10.4)");
-  if (!PINNED.has(req.method) || !etags.has(null) || req.headers.has("if-match") || req.headers.has("if-none-match")) return req;
+  if (since !== null) {
+    // HTTP dates have whole seconds; a resource without a representation has no date to compare (ignored).
+    const current = await stateOf(null);
+    if (current && Math.floor(current.modified / 1000) * 1000 > since) throw preconditionFailed("modified since the If-Unmodified-Since date (RFC 9110 §13.1.4)");
+  }
+  if (!PINNED.has(req.method) || !states.has(null) || req.headers.has("if-match") || req.headers.has("if-none-match")) return req;
   const headers = new Headers(req.headers);
-  const current = etags.get(null) ?? null;
+  const current = states.get(null) ?? null;
   if (current === null) headers.set("If-None-Match", "*");
-  else headers.set("If-Match", current);
+  else headers.set("If-Match", current.etag);
   return { ...req, headers };
 }
 
@@ -47,13 +62,19 @@ function pathOf(ref: string, base: URL): string | undefined {
   }
 }
 
-/** The quoted entity tag of the calendar object at `path`, as the user may see it; null when there is none to see. */
-async function etagAt(path: string, ctx: DavContext): Promise<string | null> {
+/** What the preconditions compare: a resource's quoted entity tag and when it was last modified (ms). */
+interface State {
+  etag: string;
+  modified: number;
+}
+
+/** The state of the calendar object at `path`, as the user may see it; null when there is none to see. */
+async function stateAt(path: string, ctx: DavContext): Promise<State | null> {
   const loc = locate(path);
   if (loc.kind !== "object") return null;
   try {
     const r = await resolve(loc, ctx);
-    return r.kind === "object" ? quoteEtag(r.object.etag) : null;
+    return r.kind === "object" ? { etag: quoteEtag(r.object.etag), modified: r.object.modified } : null;
   } catch (e) {
     // Absent, or not the user's to see: no entity tag (the handler answers the request itself as it would anyway).
     if (e instanceof DavError && (e.status === 404 || e.status === 403)) return null;

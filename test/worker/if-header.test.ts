@@ -2,7 +2,9 @@
 // DELETE whose If header does not hold is 412 and changes nothing; one that
 // holds goes through; a tagged list names its resource; a header that does
 // not parse is 400; no state token is ever held (no locks), so a lock token
-// alone fails and "Not <DAV:no-lock>" holds.
+// alone fails and "Not <DAV:no-lock>" holds. And the dates: If-Modified-Since
+// and If-Unmodified-Since on GET, If-Unmodified-Since on PUT and DELETE
+// (RFC 9110 §13.1.3, §13.1.4, in the order of §13.2.2).
 import { describe, expect, it } from "vitest";
 import { BASE, dav } from "../helpers/dav-client.js";
 import { cal, newUser, put, putOk } from "../helpers/caldav.js";
@@ -85,5 +87,46 @@ describe("If header on PUT and DELETE (RFC 4918 §10.4)", () => {
     expect((await dav("GET", path, { as: u, headers: { If: '(["stale"])' } })).status).toBe(412);
     expect((await dav("GET", path, { as: u, headers: { If: `([${etag}])` } })).status).toBe(200);
     expect((await dav("PROPFIND", cal(u), { as: u, headers: { Depth: "1", If: "(<urn:uuid:no-such-lock>)" } })).status).toBe(412);
+  });
+});
+
+describe("If-Modified-Since and If-Unmodified-Since (RFC 9110 §13.1.3, §13.1.4, §13.2.2)", () => {
+  const DAY = 86_400_000;
+  const date = (ms: number) => new Date(ms).toUTCString();
+
+  it("a GET not modified since the date is 304; modified since, or with a date that is not one, 200", async () => {
+    const u = await newUser("ims");
+    const path = `${cal(u)}d.ics`;
+    await putOk(u, path, event);
+    const lm = (await dav("GET", path, { as: u })).headers.get("last-modified")!;
+    const same = await dav("GET", path, { as: u, headers: { "If-Modified-Since": lm } });
+    expect(same.status).toBe(304);
+    expect(same.headers.get("etag")).toBeTruthy();
+    expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": date(Date.parse(lm) - DAY) } })).status).toBe(200);
+    expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": "yesterday" } })).status).toBe(200);
+    // If-None-Match is evaluated instead when present (§13.1.3): a tag that does not match is a 200 whatever the date.
+    expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": lm, "If-None-Match": '"other"' } })).status).toBe(200);
+  });
+
+  it("a GET modified since an If-Unmodified-Since date is 412, unless If-Match is there (§13.1.4)", async () => {
+    const u = await newUser("ius");
+    const path = `${cal(u)}d.ics`;
+    const etag = await putOk(u, path, event);
+    const lm = (await dav("GET", path, { as: u })).headers.get("last-modified")!;
+    expect((await dav("GET", path, { as: u, headers: { "If-Unmodified-Since": date(Date.parse(lm) - DAY) } })).status).toBe(412);
+    expect((await dav("GET", path, { as: u, headers: { "If-Unmodified-Since": lm } })).status).toBe(200);
+    expect((await dav("GET", path, { as: u, headers: { "If-Unmodified-Since": date(Date.parse(lm) - DAY), "If-Match": etag } })).status).toBe(200);
+  });
+
+  it("a PUT or DELETE modified since an If-Unmodified-Since date is 412 and changes nothing; a later date lets it through", async () => {
+    const u = await newUser("iusw");
+    const path = `${cal(u)}d.ics`;
+    const etag = await putOk(u, path, event);
+    const lm = Date.parse((await dav("GET", path, { as: u })).headers.get("last-modified")!);
+    expect((await put(u, path, edited, { "If-Unmodified-Since": date(lm - DAY) })).status).toBe(412);
+    expect((await dav("DELETE", path, { as: u, headers: { "If-Unmodified-Since": date(lm - DAY) } })).status).toBe(412);
+    expect((await dav("GET", path, { as: u })).headers.get("etag")).toBe(etag);
+    expect((await put(u, path, edited, { "If-Unmodified-Since": date(lm + DAY) })).status).toBe(204);
+    expect((await dav("DELETE", path, { as: u, headers: { "If-Unmodified-Since": date(lm + DAY) } })).status).toBe(204);
   });
 });
