@@ -14,6 +14,9 @@ import { locate } from "../core/paths.js";
 import type { DavContext, DavRequest } from "./context.js";
 import { resolve } from "./resolve.js";
 
+/** Resources an If header may name besides the request-URI: each is a look-up (a round trip) before the request runs. */
+export const MAX_IF_RESOURCES = 8;
+
 /** Writes whose handler checks If-Match and If-None-Match where it writes. */
 const PINNED = new Set(["PUT", "DELETE"]);
 
@@ -35,8 +38,10 @@ export async function checkPreconditions(req: DavRequest, ctx: DavContext): Prom
     if (!parsed) throw badRequest("the If header does not follow RFC 4918 §10.4");
     // A tag naming the request-URI itself is about the request-URI.
     const lists: IfList[] = parsed.map((l) => ({ ...l, resource: l.resource === null || pathOf(l.resource, req.url) === req.url.pathname ? null : l.resource }));
+    const wanted = resourcesToLookUp(lists);
+    if (wanted.filter((r) => r !== null).length > MAX_IF_RESOURCES) throw badRequest(`the If header names more than ${MAX_IF_RESOURCES} other resources`);
     const etags = new Map<string | null, string | null>();
-    for (const resource of resourcesToLookUp(lists)) etags.set(resource, (await stateOf(resource))?.etag ?? null);
+    for (const resource of wanted) etags.set(resource, (await stateOf(resource))?.etag ?? null);
     if (!ifHeaderHolds(lists, etags)) throw preconditionFailed("no list of the If header holds (RFC 4918 §10.4)");
   }
   if (since !== null) {

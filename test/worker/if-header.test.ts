@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { BASE, dav } from "../helpers/dav-client.js";
 import { cal, newUser, put, putOk } from "../helpers/caldav.js";
 import event from "../fixtures/ics/rfc4791-b-event1.ics?raw";
+import { MAX_IF_RESOURCES } from "../../src/dav/if-header.js";
 
 const edited = event.replace(/SUMMARY:[^\r\n]*/, "SUMMARY:edited");
 
@@ -78,6 +79,15 @@ describe("If header on PUT and DELETE (RFC 4918 §10.4)", () => {
       expect(res.status, bad.slice(0, 20)).toBe(400);
     }
     expect((await dav("GET", path, { as: u })).headers.get("etag")).toBe(etag);
+  });
+
+  it("an If header naming more than MAX_IF_RESOURCES other resources is 400 (each is a look-up)", async () => {
+    const u = await newUser("ifmany");
+    const path = `${cal(u)}if.ics`;
+    await putOk(u, path, event);
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `<${cal(u)}other-${i}.ics> (["x"])`).join(" ");
+    expect((await put(u, path, edited, { If: tags(MAX_IF_RESOURCES) })).status).toBe(412);
+    expect((await put(u, path, edited, { If: tags(MAX_IF_RESOURCES + 1) })).status).toBe(400);
   });
 
   it("applies to reads too: a GET or PROPFIND whose If does not hold is 412", async () => {
