@@ -118,7 +118,7 @@ describe("PROPFIND request types", () => {
     const u = await newUser("allprop");
     await proppatch(u, cal(u), `<C:calendar-timezone><![CDATA[${BERLIN_VTIMEZONE}]]></C:calendar-timezone>`);
     const c = (await multistatus(await dav("PROPFIND", cal(u), { as: u, headers: { Depth: "0" }, body: xmlBody("D:propfind", "<D:allprop/>") }))).get(cal(u))!;
-    for (const name of ["calendar-timezone", "supported-calendar-component-set", "supported-calendar-data", "max-resource-size", "min-date-time", "max-date-time", "max-instances", "max-attendees-per-instance"])
+    for (const name of ["calendar-timezone", "supported-calendar-component-set", "supported-calendar-data", "supported-collation-set", "max-resource-size", "min-date-time", "max-date-time", "max-instances", "max-attendees-per-instance"])
       expect(c.props.has(CAL(name)), name).toBe(false);
     expect(c.props.get(D("resourcetype"))?.status).toBe(200);
     const p = (await multistatus(await dav("PROPFIND", principal(u), { as: u, headers: { Depth: "0" }, body: xmlBody("D:propfind", "<D:allprop/>") }))).get(principal(u))!;
@@ -463,6 +463,19 @@ describe("live property values", () => {
     expect(propText(r, CAL("max-attendees-per-instance"))).toMatch(/^[1-9]\d*$/);
     expect(propText(r, CS("getctag"))).toMatch(/\S/);
     expect(propText(r, D("sync-token"))).toMatch(/^[a-z][a-z0-9+.-]*:\S+$/i);
+  });
+
+  it("names the collations text-match takes, the two RFC 4791 requires among them (§7.5.1)", async () => {
+    const u = await newUser("collations");
+    const r = await propfindOne(u, cal(u), ["C:supported-collation-set"]);
+    const names = childElements(r.props.get(CAL("supported-collation-set"))!.element).map((e) => [e.name, textOf(e)]);
+    expect(names.map(([n]) => n).every((n) => n === CAL("supported-collation"))).toBe(true);
+    expect(names.map(([, t]) => t)).toEqual(expect.arrayContaining(["i;ascii-casemap", "i;octet"]));
+    // Each one named is taken by a text-match.
+    for (const [, collation] of names) {
+      const body = xmlBody("C:calendar-query", `<D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="SUMMARY"><C:text-match collation="${collation}">x</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter>`);
+      expect((await dav("REPORT", cal(u), { as: u, headers: { Depth: "1" }, body })).status, collation).toBe(207);
+    }
   });
 
   it("reports getcontentlength on every collection, equal to the body GET answers there (RFC 4918 §15.4)", async () => {

@@ -1,8 +1,9 @@
-// CalDAV properties (RFC 4791 sections 5.2, 6.2) and the calendar-user
+// CalDAV properties (RFC 4791 sections 5.2, 6.2, 7.5.1) and the calendar-user
 // properties of RFC 6638 section 2.4 that discovery needs.
 import { C, DavError, precondition } from "../errors.js";
 import { parseCalendarTimezone } from "../ical/parse.js";
 import { hrefs } from "../paths.js";
+import { COLLATIONS } from "../query/filter.js";
 import { caldav } from "../xml/names.js";
 import { childElements, el, textOf, type XmlElement } from "../xml/tree.js";
 import { hrefEl, live, stored } from "./define.js";
@@ -57,6 +58,10 @@ export const caldavProperties: PropertyDef[] = [
   ),
   live(caldav("supported-calendar-data"), ["calendar"], (r) =>
     calendarOnly(r, () => [el(caldav("calendar-data"), [], { "content-type": "text/calendar", version: "2.0" })]),
+  ),
+  // The collations text-match takes (RFC 4791 §7.5.1): one place, the filter's own list.
+  live(caldav("supported-collation-set"), ["calendar"], (r) =>
+    calendarOnly(r, () => COLLATIONS.map((c) => el(caldav("supported-collation"), [c]))),
   ),
   live(caldav("max-resource-size"), ["calendar"], (r, ctx) => calendarOnly(r, () => [String(ctx.limits.maxResourceSize)])),
   live(caldav("min-date-time"), ["calendar"], (r, ctx) => calendarOnly(r, () => [icalUtc(ctx.limits.minDateTime)])),
