@@ -95,7 +95,8 @@ const shown = (v: unknown) => (typeof v === "string" ? v.replace(/[-:]/g, "") : 
 export class ComponentReader {
   readonly where: string;
 
-  constructor(readonly comp: ICAL.Component, readonly type: ComponentType) {
+  /** `stored`: a body checked when it was written; its date values are not matched against their form again. */
+  constructor(readonly comp: ICAL.Component, readonly type: ComponentType, readonly stored = false) {
     const uid = comp.getFirstPropertyValue("uid");
     this.where = typeof uid === "string" && uid ? `${type} "${uid}"` : type;
   }
@@ -118,7 +119,7 @@ export class ComponentReader {
     if (!allowed.includes(type)) this.fail(`${name} has value type ${String(prop.type).toUpperCase()}, expected ${allowed.join(" or ").toUpperCase()}`);
     const raw = prop.jCal.slice(3);
     if (raw.length === 0) this.fail(`${name} has no value`);
-    for (const v of raw) {
+    if (!this.stored) for (const v of raw) {
       const ok = type === "period"
         ? Array.isArray(v) && validDate(v[0], true) && (validDate(v[1], true) || validDuration(v[1]))
         : validDate(v, type === "date-time");
@@ -148,8 +149,8 @@ export class ComponentReader {
 }
 
 /** Reads one component and enforces the RFC 5545 rules on its dates, duration and recurrence. */
-export function readComponent(comp: ICAL.Component, type: ComponentType): ParsedComponent {
-  const r = new ComponentReader(comp, type);
+export function readComponent(comp: ICAL.Component, type: ComponentType, stored = false): ParsedComponent {
+  const r = new ComponentReader(comp, type, stored);
   const uidProp = r.single("uid");
   const uid = uidProp ? String(uidProp.getFirstValue() ?? "").trim() : "";
   if (!uid) r.fail("UID is missing (RFC 5545 §3.8.4.7)");

@@ -67,7 +67,7 @@ export function parseCalendarObject(text: string, limits: ObjectLimits = {}): Ca
  */
 export function parseStoredObject(text: string): ParsedCalendar {
   return guarded(() => {
-    const { parsed: _, ...p } = parseChecked(text);
+    const { parsed: _, ...p } = parseChecked(text, true);
     return p;
   });
 }
@@ -92,9 +92,14 @@ function guarded<T>(fn: () => T): T {
   }
 }
 
-function parseChecked(text: string): ParsedCalendar & { parsed: ParsedComponent[] } {
+/**
+ * Parses and checks a body. `stored`: a body that passed every check when it was written, read again for evaluation;
+ * the checks that only read its text (line structure, the form of each date value) are not made again, those the
+ * evaluation relies on (one master, one UID, readable values) still are.
+ */
+function parseChecked(text: string, stored = false): ParsedCalendar & { parsed: ParsedComponent[] } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  checkStructure(body, invalidData);
+  if (!stored) checkStructure(body, invalidData);
   const vcalendar = new ICAL.Component(parseText(body, invalidData));
 
   const version = vcalendar.getAllProperties("version");
@@ -116,7 +121,7 @@ function parseChecked(text: string): ParsedCalendar & { parsed: ParsedComponent[
   if (types.length === 0) throw invalidResource("no VEVENT, VTODO, VJOURNAL or VFREEBUSY component (RFC 4791 §4.1)");
   if (types.length > 1) throw invalidResource(`more than one component type (${types.join(", ")}); RFC 4791 §4.1 allows one per resource`);
 
-  const parsed = components.map((c) => readComponent(c.comp, c.type));
+  const parsed = components.map((c) => readComponent(c.comp, c.type, stored));
   const uid = parsed[0]!.uid;
   const other = parsed.find((p) => p.uid !== uid);
   if (other) throw invalidResource(`components have different UIDs ("${uid}", "${other.uid}"); RFC 4791 §4.1 requires one UID per resource`);
