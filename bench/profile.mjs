@@ -26,8 +26,9 @@ const { srv, auth, base, bodies, send, xml } = await loadedServer({ events: N, t
 try {
   let k = 0;
   const utc = (t) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const calendarQuery = (a, b) =>
-    `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop>` +
+  const calendarQuery = (a, b, expand = false) =>
+    `<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/>` +
+    (expand ? `<C:calendar-data><C:expand start="${utc(a)}" end="${utc(b)}"/></C:calendar-data>` : "<C:calendar-data/>") + "</D:prop>" +
     `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="${utc(a)}" end="${utc(b)}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`;
   const KINDS = {
     put: () => { const i = k++; return send(`${base}p-${i}.ics`, { method: "PUT", headers: { "content-type": "text/calendar", "if-none-match": "*" }, body: bodies[i % N].replace(/UID:[^\r\n]*/g, `UID:p-${i}@bench`) }); },
@@ -52,6 +53,8 @@ try {
       return send(base, { method: "REPORT", ...xml("0", `<d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`) });
     },
     "query-week": () => { const a = Date.UTC(2026, 0, 5) + (k++ % 100) * 7 * 86_400_000; return send(base, { method: "REPORT", ...xml("1", calendarQuery(a, a + 7 * 86_400_000)) }); },
+    // A different month each time for the first 24 requests (after that, answers kept before come again).
+    "expand-month": () => { const m = k++ % 24; return send(base, { method: "REPORT", ...xml("1", calendarQuery(Date.UTC(2026, m, 1), Date.UTC(2026, m + 1, 1), true)) }); },
     freebusy: () => send(base, { method: "REPORT", ...xml("1", `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="20260301T000000Z" end="20260401T000000Z"/></c:free-busy-query>`) }),
   };
   const run = KINDS[opt.kind];
