@@ -9,14 +9,17 @@ import apple from "../fixtures/ics/client-apple-event.ics?raw";
 import davx5 from "../fixtures/ics/client-davx5-todo.ics?raw";
 import outlook from "../fixtures/ics/client-outlook-event.ics?raw";
 import thunderbird from "../fixtures/ics/client-thunderbird-event.ics?raw";
+import lowercaseRule from "../fixtures/ics/lowercase-rrule.ics?raw";
 import { BASE, dav, errorConditions, multistatus, propfindBody, type Creds } from "../helpers/dav-client.js";
 import { CAL, D, cal, crlf, home, ics, mkcalendar, mkcalendarBody, newUser, propText, propfindOne, put, putOk, rnd } from "../helpers/caldav.js";
+import { calendarDataOf, calendarQueryBody, compFilter, multistatusOf, report } from "../helpers/reports.js";
 
 const FIXTURES: Array<[string, string, string]> = [
   ["Apple Calendar event (VTIMEZONE, X-APPLE properties, VALARMs)", crlf(apple), "calendar"],
   ["Thunderbird recurring event", crlf(thunderbird), "calendar"],
   ["Outlook event with a Windows TZID", crlf(outlook), "calendar"],
   ["DAVx5 task", crlf(davx5), "tasks"],
+  ["weekly event whose RRULE is in lower case (RFC 5545 §3.3.10 is case-insensitive ABNF)", crlf(lowercaseRule), "calendar"],
 ];
 
 const STRONG_ETAG = /^"[^"]+"$/;
@@ -117,6 +120,21 @@ describe("PUT, GET, HEAD, DELETE", () => {
     expect(decodeURIComponent(hrefs[0]!)).toBe(`${cal(u)}Lunch with Léa & co.ics`);
     expect(hrefs[0]).not.toMatch(/[\s]/);
     expect((await get(u, hrefs[0]!)).status).toBe(200);
+  });
+});
+
+describe("a recurrence rule in lower case (RFC 5545 §3.3.10, RFC 5234 §2.3)", () => {
+  it("is stored as sent and expands as the same rule in upper case (RFC 4791 §9.6.5)", async () => {
+    const u = await newUser("rcase");
+    await putOk(u, `${cal(u)}lower.ics`, crlf(lowercaseRule));
+    const res = await report(u, cal(u), calendarQueryBody(compFilter("VEVENT", "20260101T000000Z", "20260201T000000Z"), {
+      prop: `<D:getetag/><C:calendar-data><C:expand start="20260101T000000Z" end="20260201T000000Z"/></C:calendar-data>`,
+    }));
+    const { responses } = await multistatusOf(res);
+    const data = calendarDataOf(responses.get(`${cal(u)}lower.ics`));
+    // Mondays and Wednesdays of January 2026 from the 5th, until the 31st: 5, 7, 12, 14, 19, 21, 26, 28 (08:00 UTC).
+    expect(data.match(/RECURRENCE-ID:\S+/g)).toEqual(["05", "07", "12", "14", "19", "21", "26", "28"].map((d) => `RECURRENCE-ID:202601${d}T080000Z`));
+    expect((await get(u, `${cal(u)}lower.ics`)).text).toContain("RRULE:freq=weekly;byday=mo,we;until=20260131t000000z");
   });
 });
 

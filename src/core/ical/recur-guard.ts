@@ -26,6 +26,7 @@ import ICAL from "ical.js";
 import { LIMITS } from "./limits.js";
 // Recurrence walks clone times at every step: the faster clone goes wherever they do.
 import "./time-clone.js";
+import "./recur-case.js";
 
 export { LIMITS } from "./limits.js";
 

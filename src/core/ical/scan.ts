@@ -5,6 +5,8 @@
 // into "line N: ..." descriptions. Accepts CRLF, LF and CR line endings.
 import ICAL from "ical.js";
 import type { DavError } from "../errors.js";
+// Rules are read whatever the case of their values (RFC 5545 §3.3.10 with RFC 5234 §2.3), wherever bodies are parsed.
+import "./recur-case.js";
 
 export type Fail = (description: string) => DavError;
 
