@@ -118,7 +118,7 @@ export async function davRequest(raw: Request, env: Env, waitUntil: (p: Promise<
   // A declared size over the cap is refused before any credential check or byte is read.
   await capped(entry.body, () => checkDeclaredLength(raw, cap));
   const user = await authenticate(env, raw);
-  checkContentCoding(raw.headers.get("content-encoding"));
+  if (raw.body !== null) checkContentCoding(raw.headers.get("content-encoding"));
   const body = await capped(entry.body, () => readBody(raw, cap));
   const ctx = new DavContext(env, user, waitUntil);
   // The client's own Accept-Encoding, where the platform keeps it (the header the Worker sees is always "br, gzip").
