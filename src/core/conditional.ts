@@ -39,9 +39,14 @@ export function checkScheduleTag(current: string | null, cond: EtagCondition | u
   if (current === null || (cond !== "*" && !cond.includes(quoteEtag(current)))) throw preconditionFailed("If-Schedule-Tag-Match failed");
 }
 
-/** An HTTP-date (RFC 9110 §5.6.7) in milliseconds; null when absent or not a date (the header is then ignored). */
+/**
+ * An HTTP-date (RFC 9110 §5.6.7) in milliseconds, in any of its three forms (IMF-fixdate, RFC 850's, asctime's, each
+ * starting with the day's name); null when absent or not a date (the header is then ignored).
+ */
 export function httpDate(value: string | null): number | null {
-  if (value === null || !/^[A-Za-z]{3},? /.test(value.trim())) return null;
-  const t = Date.parse(value);
+  const v = value?.trim();
+  if (!v || !/^[A-Za-z]{3,9},? /.test(v)) return null;
+  // asctime's form names no zone, and means GMT as the others do.
+  const t = Date.parse(/\b(GMT|UTC)$/i.test(v) ? v : `${v} GMT`);
   return Number.isFinite(t) ? t : null;
 }

@@ -67,3 +67,12 @@ describe("If header verdict (RFC 4918 §10.4.3, §10.4.8): any list, all of its 
     expect(resourcesToLookUp(parseIfHeader(`<http://h/a> ([${E}]) <http://h/b> (<urn:x>) <http://h/a> (["y"])`)!)).toEqual(["http://h/a"]);
   });
 });
+
+describe("HTTP-dates of If-Modified-Since and If-Unmodified-Since (RFC 9110 §5.6.7)", () => {
+  it("reads the three forms as the same instant, in GMT, and ignores what is not a date", async () => {
+    const { httpDate } = await import("../../src/core/conditional.js");
+    const at = Date.UTC(1994, 10, 6, 8, 49, 37);
+    for (const form of ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"]) expect(httpDate(form), form).toBe(at);
+    for (const bad of [null, "", "yesterday", "2026", "1994-11-06T08:49:37Z", "Sun, 99 Nov 1994 99:99:99 GMT"]) expect(httpDate(bad), String(bad)).toBeNull();
+  });
+});

@@ -114,6 +114,15 @@ describe("If-Modified-Since and If-Unmodified-Since (RFC 9110 §13.1.3, §13.1.4
     expect(same.headers.get("etag")).toBeTruthy();
     expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": date(Date.parse(lm) - DAY) } })).status).toBe(200);
     expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": "yesterday" } })).status).toBe(200);
+    // The obsolete forms a recipient must still read (RFC 9110 §5.6.7): RFC 850's and asctime's.
+    const d = new Date(Date.parse(lm));
+    const day = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][d.getUTCDay()]!;
+    const mon = lm.slice(8, 11);
+    const two = (n: number) => String(n).padStart(2, "0");
+    const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+    const rfc850 = `${day}, ${two(d.getUTCDate())}-${mon}-${String(d.getUTCFullYear()).slice(2)} ${time} GMT`;
+    const asctime = `${day.slice(0, 3)} ${mon} ${String(d.getUTCDate()).padStart(2, " ")} ${time} ${d.getUTCFullYear()}`;
+    for (const form of [rfc850, asctime]) expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": form } })).status, form).toBe(304);
     // If-None-Match is evaluated instead when present (§13.1.3): a tag that does not match is a 200 whatever the date.
     expect((await dav("GET", path, { as: u, headers: { "If-Modified-Since": lm, "If-None-Match": '"other"' } })).status).toBe(200);
   });
