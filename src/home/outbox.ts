@@ -119,7 +119,7 @@ export class OutboxSender {
           state.done = true;
           return false;
         }
-        // One statement for the batch: a statement per message cost a meeting's PUT about 0.5 ms of SQLite.
+        // One statement for the batch (up to 100 messages: a big meeting's), not one per message.
         this.sql.run("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(batch.map((r) => r.id)));
       }
     } finally {
