@@ -4,10 +4,12 @@
 // not parse is 400; no state token is ever held (no locks), so a lock token
 // alone fails and "Not <DAV:no-lock>" holds. And the dates: If-Modified-Since
 // and If-Unmodified-Since on GET, If-Unmodified-Since on PUT and DELETE
-// (RFC 9110 §13.1.3, §13.1.4, in the order of §13.2.2).
+// (RFC 9110 §13.1.3, §13.1.4, in the order of §13.2.2); and If-Match,
+// If-None-Match and If-Unmodified-Since on PROPPATCH, PROPFIND, REPORT and
+// MKCOL, whose handlers do not judge them (§13.1.1, §13.1.2).
 import { describe, expect, it } from "vitest";
-import { BASE, dav } from "../helpers/dav-client.js";
-import { cal, newUser, put, putOk } from "../helpers/caldav.js";
+import { BASE, dav, propfindBody, type Creds } from "../helpers/dav-client.js";
+import { cal, mkcolBody, newUser, proppatchBody, put, putOk } from "../helpers/caldav.js";
 import event from "../fixtures/ics/rfc4791-b-event1.ics?raw";
 import { MAX_IF_RESOURCES } from "../../src/dav/if-header.js";
 
@@ -147,5 +149,51 @@ describe("If-Modified-Since and If-Unmodified-Since (RFC 9110 §13.1.3, §13.1.4
     expect((await dav("GET", path, { as: u })).headers.get("etag")).toBe(etag);
     expect((await put(u, path, edited, { "If-Unmodified-Since": date(lm + DAY) })).status).toBe(204);
     expect((await dav("DELETE", path, { as: u, headers: { "If-Unmodified-Since": date(lm + DAY) } })).status).toBe(204);
+  });
+});
+
+describe("If-Match, If-None-Match and If-Unmodified-Since on the other methods (RFC 9110 §13.1.1, §13.1.2, §13.1.4)", () => {
+  const dead = (v: string) => proppatchBody(`<X:note xmlns:X="urn:example:note">${v}</X:note>`);
+  const noteOf = async (u: Creds, path: string) => (await dav("PROPFIND", path, { as: u, headers: { Depth: "0" }, body: propfindBody([]).replace("<D:prop></D:prop>", '<D:prop><X:note xmlns:X="urn:example:note"/></D:prop>') })).text();
+
+  it("a PROPPATCH of an object under a stale If-Match is 412 and sets nothing; under the current one it sets", async () => {
+    const u = await newUser("ifpp");
+    const path = `${cal(u)}pp.ics`;
+    const etag = await putOk(u, path, event);
+    expect((await dav("PROPPATCH", path, { as: u, body: dead("stale"), headers: { "If-Match": '"stale"' } })).status).toBe(412);
+    expect(await noteOf(u, path)).not.toContain("stale");
+    expect((await dav("PROPPATCH", path, { as: u, body: dead("fresh"), headers: { "If-Match": etag } })).status).toBe(207);
+    expect(await noteOf(u, path)).toContain("fresh");
+  });
+
+  it("a PROPPATCH of an object modified since its If-Unmodified-Since date is 412", async () => {
+    const u = await newUser("ifppd");
+    const path = `${cal(u)}pp.ics`;
+    await putOk(u, path, event);
+    const lm = Date.parse((await dav("GET", path, { as: u })).headers.get("last-modified")!);
+    expect((await dav("PROPPATCH", path, { as: u, body: dead("x"), headers: { "If-Unmodified-Since": new Date(lm - 86_400_000).toUTCString() } })).status).toBe(412);
+  });
+
+  it("on a collection, If-Match: * holds and a tag does not (it has no entity tag); If-None-Match: * does not hold", async () => {
+    const u = await newUser("ifcol");
+    expect((await dav("PROPPATCH", cal(u), { as: u, body: dead("a"), headers: { "If-Match": "*" } })).status).toBe(207);
+    expect((await dav("PROPPATCH", cal(u), { as: u, body: dead("b"), headers: { "If-Match": '"x"' } })).status).toBe(412);
+    expect((await dav("PROPFIND", cal(u), { as: u, headers: { Depth: "1", "If-None-Match": "*" } })).status).toBe(412);
+    expect((await dav("PROPFIND", cal(u), { as: u, headers: { Depth: "1", "If-Match": "*" } })).status).toBe(207);
+  });
+
+  it("a REPORT on an object whose ETag its If-None-Match names is 412 (not 304: that is for GET and HEAD)", async () => {
+    const u = await newUser("ifrep");
+    const path = `${cal(u)}r.ics`;
+    const etag = await putOk(u, path, event);
+    const body = `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop><D:href>${path}</D:href></C:calendar-multiget>`;
+    expect((await dav("REPORT", path, { as: u, body, headers: { Depth: "0", "If-None-Match": etag } })).status).toBe(412);
+    expect((await dav("REPORT", path, { as: u, body, headers: { Depth: "0", "If-None-Match": '"other"' } })).status).toBe(207);
+  });
+
+  it("MKCOL with If-None-Match: * where a calendar already is, is 412; where none is, it creates", async () => {
+    const u = await newUser("ifmk");
+    expect((await dav("MKCOL", cal(u), { as: u, body: mkcolBody(""), headers: { "If-None-Match": "*" } })).status).toBe(412);
+    expect((await dav("MKCOL", cal(u, "fresh"), { as: u, body: mkcolBody(""), headers: { "If-None-Match": "*" } })).status).toBe(201);
   });
 });
