@@ -1,6 +1,7 @@
-// Conditional requests on calendar objects: If-Match and If-None-Match
-// (RFC 9110 section 13.1), evaluated against the current strong ETag, and
-// the HTTP-dates of If-Modified-Since and If-Unmodified-Since.
+// Conditional requests: If-Match and If-None-Match (RFC 9110 section 13.1),
+// evaluated against the current strong ETag of a calendar object or the mere
+// existence of a resource without one (a collection), and the HTTP-dates of
+// If-Modified-Since and If-Unmodified-Since.
 // If-Schedule-Tag-Match (RFC 6638 section 8.3) uses the same list form.
 import { preconditionFailed } from "./errors.js";
 
@@ -49,4 +50,24 @@ export function httpDate(value: string | null): number | null {
   // asctime's form names no zone, and means GMT as the others do.
   const t = Date.parse(/\b(GMT|UTC)$/i.test(v) ? v : `${v} GMT`);
   return Number.isFinite(t) ? t : null;
+}
+
+/** The opaque part of an entity tag: a weak comparison ignores the W/ prefix (RFC 9110 §8.8.3.2). */
+export const opaqueTag = (tag: string): string => (tag.startsWith("W/") ? tag.slice(2) : tag);
+
+/** HTTP-dates have whole seconds: a modification (ms) is after `date` (ms) when its second is. */
+export const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;
+
+/**
+ * If-Match and If-None-Match for a method other than GET and HEAD, on a resource that may exist without an entity tag
+ * (a collection): `current` is null when it does not exist, else its quoted entity tag or null. Throws 412: If-Match
+ * compares strongly, If-None-Match weakly (RFC 9110 §13.1.1, §13.1.2).
+ */
+export function checkResourceConditions(current: { etag: string | null } | null, cond: { ifMatch?: EtagCondition | undefined; ifNoneMatch?: EtagCondition | undefined }): void {
+  const { ifMatch, ifNoneMatch } = cond;
+  if (ifMatch !== undefined && (current === null || (ifMatch !== "*" && (current.etag === null || !ifMatch.includes(current.etag)))))
+    throw preconditionFailed("If-Match failed");
+  const tag = current?.etag;
+  if (ifNoneMatch !== undefined && current !== null && (ifNoneMatch === "*" || (tag != null && ifNoneMatch.some((t) => opaqueTag(t) === opaqueTag(tag)))))
+    throw preconditionFailed("If-None-Match failed");
 }

@@ -4,7 +4,8 @@
 // "Not <token>" is true (§10.4.8), and the header's verdict turns on its
 // entity tags alone. A header is true when any of its lists is; a list when
 // all of its conditions are (§10.4.3); false is 412 (§10.4.1), a header that
-// does not parse is 400.
+// does not parse is 400. Entity tags are compared weakly.
+import { opaqueTag } from "./conditional.js";
 
 /** One condition of a list: a state token (never held here) or an entity tag, possibly negated. */
 export type IfCondition = { not: boolean } & ({ kind: "token"; uri: string } | { kind: "etag"; tag: string });
@@ -86,9 +87,6 @@ export function parseIfHeader(value: string): IfList[] | null {
   return lists;
 }
 
-/** The opaque part of an entity tag: the If header compares tags weakly (a W/ prefix does not matter). */
-const opaque = (tag: string): string => (tag.startsWith("W/") ? tag.slice(2) : tag);
-
 /**
  * Whether the header holds, given each named resource's current entity tag (quoted; null when it has none or does
  * not exist). `etags` is keyed by the lists' `resource` (null: the request-URI).
@@ -98,7 +96,7 @@ export function ifHeaderHolds(lists: readonly IfList[], etags: ReadonlyMap<strin
     const current = etags.get(list.resource) ?? null;
     return list.conditions.every((c) => {
       // No lock is ever held here, so no state token is the resource's (RFC 4918 §10.4.8, DAV:no-lock included).
-      const held = c.kind === "token" ? false : current !== null && opaque(c.tag) === opaque(current);
+      const held = c.kind === "token" ? false : current !== null && opaqueTag(c.tag) === opaqueTag(current);
       return held !== c.not;
     });
   });

@@ -2,7 +2,7 @@
 // strong ETag from the body the home keeps in its row (or, when large, from
 // R2 under an immutable key); collections answer a short text description.
 import { collectionLength, collectionText, COLLECTION_CONTENT_TYPE } from "../core/collection-get.js";
-import { httpDate, parseEtagList } from "../core/conditional.js";
+import { httpDate, parseEtagList, wholeSecond } from "../core/conditional.js";
 import { mapLimit } from "../core/async.js";
 import { DavError, preconditionFailed } from "../core/errors.js";
 import { locate } from "../core/paths.js";
@@ -26,7 +26,7 @@ export async function get(req: DavRequest, ctx: DavContext): Promise<Response> {
   }
   // RFC 9110 §13.2.2, in its order: If-Match, else If-Unmodified-Since; If-None-Match, else If-Modified-Since.
   const quoted = `"${r.object.etag}"`;
-  const modified = Math.floor(r.object.modified / 1000) * 1000; // as Last-Modified says it: whole seconds
+  const modified = wholeSecond(r.object.modified); // as Last-Modified says it
   const ifMatch = parseEtagList(req.headers.get("if-match"));
   if (ifMatch !== undefined && ifMatch !== "*" && !ifMatch.includes(quoted)) throw preconditionFailed();
   const unmodifiedSince = ifMatch === undefined ? httpDate(req.headers.get("if-unmodified-since")) : null;

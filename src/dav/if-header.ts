@@ -9,7 +9,7 @@
 // as an If-Match (or If-None-Match: * for an absent resource) that the home
 // checks in the transaction that writes: a change in between is a 412, not
 // a write the header would have refused.
-import { httpDate, parseEtagList, quoteEtag } from "../core/conditional.js";
+import { checkResourceConditions, httpDate, parseEtagList, quoteEtag, wholeSecond } from "../core/conditional.js";
 import { badRequest, DavError, preconditionFailed } from "../core/errors.js";
 import { ifHeaderHolds, parseIfHeader, resourcesToLookUp, type IfList } from "../core/if-header.js";
 import { locate } from "../core/paths.js";
@@ -57,18 +57,12 @@ export async function checkPreconditions(req: DavRequest, ctx: DavContext): Prom
   }
   if (judged) {
     // RFC 9110 §13.2.2's order; If-Modified-Since is for GET and HEAD only, and a false If-None-Match is 412 here.
-    const current = await stateOf(null);
-    const ifMatch = parseEtagList(h.get("if-match"));
-    if (ifMatch !== undefined && (current === null || (ifMatch !== "*" && (current.etag === null || !ifMatch.includes(current.etag)))))
-      throw preconditionFailed("If-Match failed");
-    const ifNoneMatch = parseEtagList(h.get("if-none-match"));
-    if (ifNoneMatch !== undefined && current !== null && (ifNoneMatch === "*" || (current.etag !== null && ifNoneMatch.some((t) => weak(t) === weak(current.etag!)))))
-      throw preconditionFailed("If-None-Match failed");
+    checkResourceConditions(await stateOf(null), { ifMatch: parseEtagList(h.get("if-match")), ifNoneMatch: parseEtagList(h.get("if-none-match")) });
   }
   if (since !== null) {
     // HTTP dates have whole seconds; a resource without a date to compare is not judged by one (ignored).
     const current = await stateOf(null);
-    if (current?.modified != null && Math.floor(current.modified / 1000) * 1000 > since) throw preconditionFailed("modified since the If-Unmodified-Since date (RFC 9110 §13.1.4)");
+    if (current?.modified != null && wholeSecond(current.modified) > since) throw preconditionFailed("modified since the If-Unmodified-Since date (RFC 9110 §13.1.4)");
   }
   if (!PINNED.has(req.method) || !states.has(null) || h.has("if-match") || h.has("if-none-match")) return req;
   const current = states.get(null) ?? null;
@@ -79,9 +73,6 @@ export async function checkPreconditions(req: DavRequest, ctx: DavContext): Prom
   else headers.set("If-Match", current.etag!);
   return { ...req, headers };
 }
-
-/** An entity tag's opaque part: If-None-Match compares weakly (RFC 9110 §13.1.2). */
-const weak = (tag: string): string => (tag.startsWith("W/") ? tag.slice(2) : tag);
 
 /** The path a Resource-Tag names on this server; undefined for another origin or an unparsable reference. */
 function pathOf(ref: string, base: URL): string | undefined {

@@ -76,3 +76,28 @@ describe("HTTP-dates of If-Modified-Since and If-Unmodified-Since (RFC 9110 §5.
     for (const bad of [null, "", "yesterday", "2026", "1994-11-06T08:49:37Z", "Sun, 99 Nov 1994 99:99:99 GMT"]) expect(httpDate(bad), String(bad)).toBeNull();
   });
 });
+
+describe("If-Match and If-None-Match on a resource that may have no entity tag (RFC 9110 §13.1.1, §13.1.2)", () => {
+  it("If-Match: * needs the resource, a tag needs its tag (strongly); If-None-Match fails on either (weakly)", async () => {
+    const { checkResourceConditions } = await import("../../src/core/conditional.js");
+    const verdict = (current: { etag: string | null } | null, cond: Parameters<typeof checkResourceConditions>[1]) => {
+      try {
+        checkResourceConditions(current, cond);
+        return "ok";
+      } catch (e) {
+        return (e as { status: number }).status;
+      }
+    };
+    const obj = { etag: E };
+    const col = { etag: null };
+    expect(verdict(obj, { ifMatch: [E] })).toBe("ok");
+    expect(verdict(obj, { ifMatch: [`W/${E}`] })).toBe(412);
+    expect(verdict(col, { ifMatch: "*" })).toBe("ok");
+    expect(verdict(col, { ifMatch: [E] })).toBe(412);
+    expect(verdict(null, { ifMatch: "*" })).toBe(412);
+    expect(verdict(obj, { ifNoneMatch: [`W/${E}`] })).toBe(412);
+    expect(verdict(obj, { ifNoneMatch: ['"other"'] })).toBe("ok");
+    expect(verdict(col, { ifNoneMatch: "*" })).toBe(412);
+    expect(verdict(null, { ifNoneMatch: "*" })).toBe("ok");
+  });
+});
