@@ -22,6 +22,7 @@
 // TZNAMEs, comments, order of observances or of rule parts.
 import ICAL from "ical.js";
 import { metered } from "./recur-guard.js";
+import { cloneJCal } from "./jcal-clone.js";
 import { FAR_YEAR, foldYear, localOffset } from "./zone-offset.js";
 
 type Timezone = ICAL.Timezone;
@@ -95,7 +96,7 @@ function compactedStart(obs: JComp): string | null {
 /** The jCal of our private copy of a VTIMEZONE: its STANDARD and DAYLIGHT observances (see compactedStart). */
 function compactJcal(vtz: Component): JComp {
   const jcal = vtz.jCal as unknown as JComp;
-  const copy = structuredClone([jcal[0], jcal[1], jcal[2].filter((c) => OBSERVANCES.has(c[0]))]) as JComp;
+  const copy = cloneJCal([jcal[0], jcal[1], jcal[2].filter((c) => OBSERVANCES.has(c[0]))]) as JComp;
   for (const obs of copy[2]) {
     const start = compactedStart(obs);
     const prop = obs[1].find((p) => p[0] === "dtstart");

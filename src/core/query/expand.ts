@@ -21,6 +21,7 @@ import { tooLong } from "./budget.js";
 import type { Instance } from "./instances.js";
 import type { Zone } from "./span.js";
 import { instancesInRange } from "./time-range.js";
+import { cloneJCal } from "../ical/jcal-clone.js";
 
 /** Raw jCal: [name, params, type, ...values] and [name, properties, components]. */
 export type JCalProp = [string, Record<string, unknown>, string, ...unknown[]];
@@ -49,7 +50,7 @@ export function serialize(comp: JCalComp | ICAL.Component): string {
 /** The VCALENDAR of an expanded object, as jCal. */
 export function expandObject(obj: ParsedCalendar, range: { start: number; end: number }, zone: Zone): JCalComp {
   const cal = obj.vcalendar.jCal as unknown as JCalComp;
-  const out: JCalComp = [cal[0], structuredClone(cal[1]), []];
+  const out: JCalComp = [cal[0], cloneJCal(cal[1]), []];
   const { instances, complete } = instancesInRange(obj, range, zone);
   if (!complete) throw tooLong(`the expansion of ${obj.uid}`);
   for (const i of instances) {
@@ -77,7 +78,7 @@ function setProp(props: JCalProp[], p: JCalProp, after = "dtstart"): void {
 /** One instance as a standalone component; `zones` are the object's, by registry key. */
 function instanceComponent(i: Instance, zones: ReadonlyMap<string, ICAL.Timezone>): JCalComp {
   const c = i.component;
-  const comp = structuredClone(c.comp.jCal) as unknown as JCalComp;
+  const comp = cloneJCal(c.comp.jCal as unknown as JCalComp);
   toUtc(comp, zones);
   comp[1] = comp[1].filter((p) => !RECURRENCE.has(p[0]));
   const props = comp[1];

@@ -9,6 +9,7 @@ import ICAL from "ical.js";
 import { normalizeAddress } from "../directory.js";
 import type { DavError } from "../errors.js";
 import { hoistTimezones } from "../ical/hoist.js";
+import { cloneJCal } from "../ical/jcal-clone.js";
 import { checkStructure, parseText } from "../ical/scan.js";
 import { formatUtc, icalTimeToUtcMs, isFloatingTime } from "../ical/time.js";
 import { ianaNameFor, ianaVtimezoneText } from "../ical/timezones.js";
@@ -49,7 +50,7 @@ export function readCal(text: string, fail: (description: string) => DavError): 
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   checkStructure(body, fail);
   const top = parseText(body, fail) as unknown as JComp;
-  const evCal = new ICAL.Component(structuredClone(top) as unknown as unknown[]);
+  const evCal = new ICAL.Component(cloneJCal(top) as unknown as unknown[]);
   hoistTimezones(evCal);
   const raws = top[2].filter((c) => CALENDAR_COMPONENTS.has(c[0]));
   const evs = evCal.getAllSubcomponents().filter((c) => CALENDAR_COMPONENTS.has(c.name));
@@ -73,7 +74,7 @@ export function serialize(top: JComp): string {
   return new ICAL.Component(top as unknown as unknown[]).toString().replace(/\r?\n/g, "\r\n") + "\r\n";
 }
 
-export const clone = <T>(v: T): T => structuredClone(v);
+export const clone = cloneJCal;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
