@@ -304,10 +304,23 @@ export function makeContext({ target, label, size, config }) {
      * A read step, once for each of config.readConcurrency (1 and 8 clients
      * by default): `items` as given for one client, repeated for more (see
      * forClients). Every answer is checked at every concurrency.
+     * `vary(item, round)`, when given, makes each request after the first
+     * pass over `items` a different one of the same size (round 1, 2, ...:
+     * a range moved by days, another set of hrefs): a server that keeps
+     * answers (ours does, src/dav/answer-cache.ts) then makes every one, as
+     * for clients that do not repeat themselves. Without it, the passes
+     * repeat the same requests, as polling clients do.
      */
-    async readTimed(step, items, fn) {
+    async readTimed(step, items, fn, vary) {
       const rows = [];
-      for (const c of config.readConcurrency) rows.push(await ctx.timed(step, forClients(items, c), c, fn));
+      const passes = config.readConcurrency.length;
+      for (const [pass, c] of config.readConcurrency.entries()) {
+        const list = forClients(items, c).map((item, k) => {
+          const round = pass + Math.floor(k / items.length) * passes;
+          return vary && round > 0 ? vary(item, round) : item;
+        });
+        rows.push(await ctx.timed(step, list, c, fn));
+      }
       return rows;
     },
   };
