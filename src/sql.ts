@@ -26,12 +26,12 @@ export class Sql {
 
   all<T extends Row = Row>(query: string, ...params: unknown[]): T[] {
     this.note(query);
-    return this.sql.exec(query, ...params).toArray() as unknown as T[];
+    return rowsOf(this.sql.exec(query, ...params)) as T[];
   }
 
   one<T extends Row = Row>(query: string, ...params: unknown[]): T | undefined {
     this.note(query);
-    return this.sql.exec(query, ...params).toArray()[0] as unknown as T | undefined;
+    return rowsOf(this.sql.exec(query, ...params))[0] as T | undefined;
   }
 
   run(query: string, ...params: unknown[]): number {
@@ -51,6 +51,23 @@ export class Sql {
     this.writes++;
     if (this.watch?.test(query)) this.watched = true;
   }
+}
+
+/**
+ * Every row of a cursor (consumed at once) as an object keyed by column name, as toArray() makes them, but built here
+ * from raw() arrays: workerd's toArray() is slow at making row objects. Timed in a home of 2,000 events
+ * (2026-12-07): the 2,000 rows of a listing 3.6 ms against 6.5-6.9, a multiget's 100 rows with bodies 0.58 against
+ * 0.81-0.87.
+ */
+function rowsOf(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): Row[] {
+  const names = cursor.columnNames;
+  const rows: Row[] = [];
+  for (const values of cursor.raw()) {
+    const row: Row = {};
+    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
+    rows.push(row);
+  }
+  return rows;
 }
 
 /**
