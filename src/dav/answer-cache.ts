@@ -18,6 +18,7 @@
 // depended on more than the home's stamp, and is answered afresh each time.
 // The key holds everything else an answer depends on: the principal as
 // authenticated, the method, origin and path, Depth, Prefer/Brief and body.
+import { gunzipSync, gzipSync } from "node:zlib";
 import type { DavContext, DavRequest } from "./context.js";
 
 /** Octets of answers (and characters of their keys) kept per isolate; the oldest go first. */
@@ -194,7 +195,7 @@ async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<R
   if (stamp === null) cache.markNeverKept(key);
   // A multistatus, or a free-busy-query's VFREEBUSY (RFC 4791 §7.10; its DTSTAMP says when it was made).
   if (stamp === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
-  const gzipped = await gzip(await res.arrayBuffer());
+  const gzipped = gzip(await res.arrayBuffer());
   const headers = [...res.headers];
   cache.set(key, { stamp, status: res.status, headers, gzipped });
   return send(gzipped, res.status, headers, acceptsGzip(clientEncodings(req)));
@@ -217,14 +218,19 @@ export function acceptsGzip(acceptEncoding: string): boolean {
   return false;
 }
 
-async function gzip(bytes: ArrayBuffer): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+/**
+ * gzip at level 1: a kept answer is compressed once, when made, and most made answers are never asked for again, so
+ * the making is what to spare. Timed in the isolate (2026-12-07), a 150 KB multiget answer took 0.29 ms this way,
+ * 0.49 at zlib's default level and 0.56 through CompressionStream; XML of hrefs and ETags compresses well either way.
+ */
+function gzip(bytes: ArrayBuffer): Uint8Array {
+  return gzipSync(new Uint8Array(bytes), { level: 1 });
 }
 
 /** A kept body as the client takes it: gzipped as kept (sent as is, not compressed again), or inflated, with its length. */
 async function send(gzipped: Uint8Array, status: number, headers: [string, string][], gzipOk: boolean): Promise<Response> {
   const vary: [string, string] = ["Vary", "Accept-Encoding"];
   if (gzipOk) return new Response(gzipped, { status, headers: [...headers, ["Content-Encoding", "gzip"], vary], encodeBody: "manual" });
-  const plain = await new Response(new Blob([gzipped]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  const plain = gunzipSync(gzipped);
   return new Response(plain, { status, headers: [...headers, vary] });
 }
