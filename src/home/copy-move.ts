@@ -89,7 +89,7 @@ function insertCopy(sql: Sql, dst: CollectionRow, name: string, row: ObjectRow, 
   };
   writeRow(sql, dst, name, {
     uid: row.uid, component: row.component, etag: row.etag, scheduleTag: row.schedule_tag, size: row.size, bodyKey: row.body_key, body: row.body,
-    index, snapshot: row.snapshot, instances: row.inst_until === null ? null : { spans, until: row.inst_until },
+    index, snapshot: row.snapshot, instances: row.inst_until === null ? null : { spans, until: row.inst_until, exact: row.inst_exact === 1 },
   }, undefined, now);
   // A moved body was queued as garbage when its source row went; it is referenced again.
   if (row.body_key) sql.run("DELETE FROM garbage WHERE key = ?", row.body_key);

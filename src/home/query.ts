@@ -27,6 +27,10 @@ export interface Candidate extends ObjectInfo {
   busy: number | null;
   /** Instances are indexed up to this instant; null when not indexed. */
   instUntil: number | null;
+  /** The instance spans are exact (instance-index.ts InstanceIndex.exact). */
+  instExact: boolean;
+  /** For a ranged query, whether an exact instance span overlaps the range (§9.9); undefined when not asked. */
+  instHit?: boolean | undefined;
   /** JSON scheduling snapshot (RFC 6638), for scheduling objects. */
   snapshot: string | null;
 }
@@ -41,7 +45,7 @@ export type BodySelection = boolean | { plan: QueryPlan; withData: boolean } | {
 const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
   if (typeof sel === "boolean") return sel;
   if ("busy" in sel) return busySource(busyRow(row), sel.busy) === "body";
-  const decided = decideFromIndex(sel.plan, { start: row.start_ms, end: row.end_ms, exact: row.exact === 1 });
+  const decided = decideFromIndex(sel.plan, indexFacts(row));
   return decided === undefined || (decided && sel.withData);
 };
 
@@ -82,9 +86,20 @@ export function candidates(
     floating: r.floating === 1,
     busy: r.busy,
     instUntil: r.inst_until,
+    instExact: r.inst_exact === 1,
+    instHit: r.inst_hit === undefined || r.inst_hit === null ? undefined : r.inst_hit === 1,
     snapshot: r.snapshot,
   }));
 }
+
+/** What prefilter.ts decideFromIndex reads of a row. */
+const indexFacts = (r: RangedRow) => ({
+  start: r.start_ms, end: r.end_ms, exact: r.exact === 1, recurring: r.recurring === 1, instUntil: r.inst_until, instExact: r.inst_exact === 1,
+  instHit: r.inst_hit === undefined || r.inst_hit === null ? undefined : r.inst_hit === 1,
+});
+
+/** A row of a ranged query: `inst_hit` is 1 when one of its exact instance spans overlaps the range (inRange). */
+type RangedRow = ObjectRow & { inst_hit?: number | null };
 
 const componentTest = (components: string[] | undefined): { sql: string; params: unknown[] } =>
   components ? { sql: ` AND component IN (${components.map(() => "?").join(", ")})`, params: components } : { sql: "", params: [] };
@@ -105,7 +120,7 @@ function unranged(sql: Sql, collectionId: number, components: string[] | undefin
  * span is the whole series); and those without a start. Both bounds are required for the first part; with one, all
  * members that may overlap are tested as before.
  */
-function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): ObjectRow[] {
+function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): RangedRow[] {
   const c = componentTest(q.components);
   const start = q.start ?? null;
   const end = q.end ?? null;
@@ -130,7 +145,12 @@ function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): O
   }
   const names = sql.all<{ name: string }>(parts.map((p) => p.sql).join(" UNION ALL "), ...parts.flatMap((p) => p.params)).map((r) => r.name);
   if (names.length === 0) return [];
-  return sql.all<ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, col.id, JSON.stringify(names));
+  // With an end, an object whose instance spans are exact is told whether one overlaps the range (RFC 4791 §9.9:
+  // start < qEnd && end > qStart), so the query need not read its body to decide (prefilter.ts decideFromIndex).
+  const hit = end === null ? "" : `, CASE WHEN inst_exact = 1 THEN EXISTS (SELECT 1 FROM instances i
+      WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms < ? AND i.end_ms > ?) END AS inst_hit`;
+  const hitParams = end === null ? [] : [end, start ?? -8.64e15];
+  return sql.all<RangedRow>(`SELECT ${OBJECT_COLUMNS}${hit} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, ...hitParams, col.id, JSON.stringify(names));
 }
 
 /** What busy-index.ts reads of a row. */

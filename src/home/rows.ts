@@ -50,6 +50,8 @@ export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {
   busy: number | null;
   snapshot: string | null;
   inst_until: number | null;
+  /** 1 when the instance spans are exact (schema v16, instance-index.ts InstanceIndex.exact). */
+  inst_exact: number;
   /** Octets of the snapshot and instance spans, counted toward the quota beside `size` (writes.ts stateBytes). */
   state_bytes: number;
   /** The body, when it lives in the row (bodies.ts; body_key is then ''); null in R2; not selected by listings. */
@@ -58,7 +60,7 @@ export interface ObjectRow extends Record<string, SqlStorageValue | undefined> {
 
 /** Every column of an object row but its body: what listings read (a PROPFIND of 10,000 members reads no body). */
 export const OBJECT_COLUMNS = `collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified,
-  start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, state_bytes`;
+  start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, inst_exact, state_bytes`;
 
 /** What an ObjectInfo is made of (toObject): a listing or a multiget reads no index or scheduling state. */
 export const LIST_COLUMNS = "collection_id, name, uid, component, etag, schedule_tag, size, body_key, rev, created, modified";

@@ -176,6 +176,10 @@ const MIGRATIONS: string[] = [
   `DROP INDEX objects_uid;
    DROP INDEX objects_body;
    CREATE INDEX objects_body ON objects (body_key) WHERE body_key != '';`,
+  // v16: 1 when the object's instance spans are exact (core/query/instance-index.ts InstanceIndex.exact): a
+  // time-range query the index decides then needs no body of a recurring event. Rows written before stay 0 (their
+  // bodies are read, as before) until their next write.
+  `ALTER TABLE objects ADD COLUMN inst_exact INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrate(sql: Sql): void {

@@ -209,15 +209,15 @@ export function writeRow(sql: Sql, col: CollectionRow, name: string, d: RowData,
   // The row with everything kept beside it (instance horizon, state octets) in one statement.
   sql.run(
     `INSERT INTO objects (collection_id, name, uid, component, etag, schedule_tag, size, body_key, body, rev, created, modified,
-       start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, state_bytes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       start_ms, end_ms, recurring, floating, exact, busy, snapshot, inst_until, inst_exact, state_bytes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (collection_id, name) DO UPDATE SET uid = excluded.uid, component = excluded.component,
        etag = excluded.etag, schedule_tag = excluded.schedule_tag, size = excluded.size, body_key = excluded.body_key, body = excluded.body,
        rev = excluded.rev, modified = excluded.modified, start_ms = excluded.start_ms, end_ms = excluded.end_ms,
        recurring = excluded.recurring, floating = excluded.floating, exact = excluded.exact, busy = excluded.busy,
-       snapshot = excluded.snapshot, inst_until = excluded.inst_until, state_bytes = excluded.state_bytes`,
+       snapshot = excluded.snapshot, inst_until = excluded.inst_until, inst_exact = excluded.inst_exact, state_bytes = excluded.state_bytes`,
     col.id, name, d.uid, d.component, d.etag, scheduleTag, d.size, d.bodyKey, d.bodyKey ? null : (d.body ?? null), rev, now, now,
-    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot, d.instances ? d.instances.until : null, state,
+    i.start, i.end, i.recurring ? 1 : 0, i.floating ? 1 : 0, i.exact ? 1 : 0, i.busy, d.snapshot, d.instances ? d.instances.until : null, d.instances?.exact ? 1 : 0, state,
   );
   // A row without an instance horizon has no instance rows (they are written only with one, below).
   writeInstances(sql, col.id, name, d.instances, existing !== undefined && existing.inst_until !== null);

@@ -19,6 +19,12 @@ export interface InstanceIndex {
   spans: Array<[number, number, BusyCode]>;
   /** The spans are complete up to this instant (ms UTC): a query ending later falls back to the coarse range. */
   until: number;
+  /**
+   * Each span is its instance's own [start, end) with start < end, of a VEVENT with no floating time: then a query
+   * that ends by `until` overlaps an instance (RFC 4791 §9.9, time-range.ts overlaps) exactly when a span satisfies
+   * start < qEnd && end > qStart, and the spans decide it without the body (home/query.ts, prefilter.ts).
+   */
+  exact?: boolean;
 }
 
 /** How far ahead instances are indexed, and how many at most per object. */
@@ -33,6 +39,7 @@ export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex |
   const spans: Array<[number, number, BusyCode]> = [];
   let until = horizon;
   let undated = false;
+  let positive = true;
   const walk = forEachInstance(obj, { start: null, end: horizon }, null, (i) => {
     const s = i.start ?? i.end;
     const e = i.end ?? i.start;
@@ -46,9 +53,10 @@ export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex |
       return true;
     }
     spans.push([Math.min(s, e) - slack, Math.max(e, s) + slack, i.component.busy]);
+    if (!(e > s)) positive = false;
     return false;
   });
   if (walk === "capped" || undated) return null;
   if (spans.length === 0) return null;
-  return { spans, until };
+  return { spans, until, exact: obj.component === "VEVENT" && !obj.index.floating && positive };
 }

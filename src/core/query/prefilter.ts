@@ -32,13 +32,31 @@ export function planQuery(top: CompFilter): QueryPlan {
   };
 }
 
+/** What the index says of one row (home/query.ts): its span, and for a recurring object its instance spans. */
+export interface IndexFacts {
+  start: number | null;
+  end: number | null;
+  /** [start, end) is the one instance's exact span (a lone, zoned, non-recurring component). */
+  exact: boolean;
+  recurring?: boolean | undefined;
+  /** Instances are indexed up to this instant (null: none indexed). */
+  instUntil?: number | null | undefined;
+  /** The instance spans are exact (instance-index.ts InstanceIndex.exact). */
+  instExact?: boolean | undefined;
+  /** Whether an instance span satisfies start < qEnd && end > qStart for the plan's range (undefined: not asked). */
+  instHit?: boolean | undefined;
+}
+
 /** For an index-decidable plan: true/false when the row decides, undefined when the body must be read. */
-export function decideFromIndex(
-  plan: QueryPlan,
-  row: { start: number | null; end: number | null; exact: boolean },
-): boolean | undefined {
+export function decideFromIndex(plan: QueryPlan, row: IndexFacts): boolean | undefined {
   if (!plan.indexDecides) return undefined;
   if (plan.start == null && plan.end == null) return true;
+  if (row.recurring) {
+    // Every instance that can overlap a range ending by instUntil is indexed, each with its exact span: the §9.9
+    // test over them is the test over the recurrence set, which the body's expansion would make.
+    if (!row.instExact || row.instHit === undefined || plan.end == null || row.instUntil == null || row.instUntil < plan.end) return undefined;
+    return row.instHit;
+  }
   if (!row.exact || row.start === null || row.end === null) return undefined;
   return (plan.end == null || row.start < plan.end) && (plan.start == null || row.end > plan.start);
 }
