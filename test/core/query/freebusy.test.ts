@@ -1,5 +1,6 @@
 // Free-busy time (RFC 4791 §7.10, RFC 5545 §3.2.9 FBTYPE, §3.8.2.7 TRANSP,
 // §3.8.1.11 STATUS): busy periods per object, merging, and the VFREEBUSY.
+import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { busyPeriods, mergePeriods, renderFreeBusy, type Period } from "../../../src/core/query/freebusy.js";
 import { cal, components, fixture, HOUR, obj, utc, vevent, zone } from "./helpers.js";
@@ -82,5 +83,31 @@ describe("the VFREEBUSY answer", () => {
       "DTSTART:20250110T000000Z", "DTEND:20250111T000000Z",
       "FREEBUSY:20250110T100000Z/20250110T103000Z", "FREEBUSY;FBTYPE=BUSY-UNAVAILABLE:20250110T103000Z/20250110T120000Z",
     ]);
+  });
+
+  it("writes its FREEBUSY lines as ical.js writes FREEBUSY properties, byte for byte", () => {
+    const types = ["BUSY", "BUSY-TENTATIVE", "BUSY-UNAVAILABLE"] as const;
+    const periods: Period[] = Array.from({ length: 60 }, (_, k) => ({ start: at(0, k * 23), end: at(0, k * 23 + 10 + (k % 7)), type: types[k % 3]! }));
+    const stamp = utc("2025-01-09T08:00:00Z");
+    const out = renderFreeBusy(periods, day, { dtstamp: stamp, uid: "fb-2" });
+    // The same VCALENDAR built with ical.js property by property.
+    const t = (ms: number) => ICAL.Time.fromJSDate(new Date(ms), true);
+    const vcalendar = new ICAL.Component("vcalendar");
+    vcalendar.addPropertyWithValue("version", "2.0");
+    vcalendar.addPropertyWithValue("prodid", "-//edge-caldav//free-busy//EN");
+    const fb = new ICAL.Component("vfreebusy");
+    fb.addPropertyWithValue("dtstamp", t(stamp));
+    fb.addPropertyWithValue("uid", "fb-2");
+    fb.addPropertyWithValue("dtstart", t(day.start));
+    fb.addPropertyWithValue("dtend", t(day.end));
+    for (const p of mergePeriods(periods)) {
+      const prop = new ICAL.Property("freebusy", fb);
+      if (p.type !== "BUSY") prop.setParameter("fbtype", p.type);
+      prop.setValue(ICAL.Period.fromData({ start: t(p.start), end: t(p.end) }));
+      fb.addProperty(prop);
+    }
+    vcalendar.addSubcomponent(fb);
+    expect(mergePeriods(periods).length).toBeGreaterThan(20);
+    expect(out).toBe(ICAL.stringify(vcalendar.jCal));
   });
 });
