@@ -56,7 +56,9 @@ const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
 export function candidates(
   sql: Sql, col: Pick<CollectionRow, "id" | "name">, q: CandidateQuery, bodies: BodySelection = false, budget = { left: BODY_BUDGET },
 ): Candidate[] {
-  const all = q.start != null || q.end != null ? inRange(sql, col, q) : unranged(sql, col.id, q.components);
+  // Only a calendar-query decides from instance hits (free-busy reads the instances in the range itself).
+  const hits = typeof bodies === "object" && "plan" in bodies;
+  const all = q.start != null || q.end != null ? inRange(sql, col, q, hits) : unranged(sql, col.id, q.components);
   // Only the bodies sent are read from SQLite, up to BODY_BUDGET (the Worker asks for the rest): no answer loads a calendar.
   const sent = new Set<string>();
   for (const r of all) {
@@ -120,7 +122,7 @@ function unranged(sql: Sql, collectionId: number, components: string[] | undefin
  * span is the whole series); and those without a start. Both bounds are required for the first part; with one, all
  * members that may overlap are tested as before.
  */
-function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): RangedRow[] {
+function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery, hits = false): RangedRow[] {
   const c = componentTest(q.components);
   const start = q.start ?? null;
   const end = q.end ?? null;
@@ -147,9 +149,9 @@ function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): R
   if (names.length === 0) return [];
   // With an end, an object whose instance spans are exact is told whether one overlaps the range (RFC 4791 §9.9:
   // start < qEnd && end > qStart), so the query need not read its body to decide (prefilter.ts decideFromIndex).
-  const hit = end === null ? "" : `, CASE WHEN inst_exact = 1 THEN EXISTS (SELECT 1 FROM instances i
+  const hit = end === null || !hits ? "" : `, CASE WHEN inst_exact = 1 THEN EXISTS (SELECT 1 FROM instances i
       WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms < ? AND i.end_ms > ?) END AS inst_hit`;
-  const hitParams = end === null ? [] : [end, start ?? -8.64e15];
+  const hitParams = end === null || !hits ? [] : [end, start ?? -8.64e15];
   return sql.all<RangedRow>(`SELECT ${OBJECT_COLUMNS}${hit} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, ...hitParams, col.id, JSON.stringify(names));
 }
 
