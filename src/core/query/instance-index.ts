@@ -30,14 +30,19 @@ export interface InstanceIndex {
 /** How far ahead instances are indexed, and how many at most per object. */
 export const INSTANCE_HORIZON_MS: number = LIMITS.indexHorizonMs;
 export const MAX_INDEXED_INSTANCES: number = LIMITS.instancesIndexed;
+/** `until` of a finite set indexed whole: the last instant a JavaScript date can name. */
+export const INDEXED_FOR_GOOD = 8.64e15;
 
 /** The instance index of a recurring VEVENT or VTODO, or null when the coarse range is all the index keeps. */
 export function instanceIndex(obj: CalendarObject, now: number): InstanceIndex | null {
   if ((obj.component !== "VEVENT" && obj.component !== "VTODO") || !obj.index.recurring) return null;
-  const horizon = now + INSTANCE_HORIZON_MS;
+  // A set that ends (every RRULE with COUNT or UNTIL; RDATEs and overrides are lists) is indexed whole, however far
+  // ahead it lies, up to MAX_INDEXED_INSTANCES; only an endless one stops at the horizon.
+  const finite = !obj.master || obj.master.rrules.every((r) => r.count != null || r.until != null);
+  const horizon = finite ? null : now + INSTANCE_HORIZON_MS;
   const slack = obj.index.floating ? FLOATING_SLACK_MS : 0;
   const spans: Array<[number, number, BusyCode]> = [];
-  let until = horizon;
+  let until = horizon ?? INDEXED_FOR_GOOD;
   let undated = false;
   let positive = true;
   const walk = forEachInstance(obj, { start: null, end: horizon }, null, (i) => {

@@ -31,12 +31,15 @@ describe("recurring events decided from their instance index (RFC 4791 §9.9)", 
       const res = await put(u, `${cal(u)}${name}`, text);
       if (res.status === 201) stored.push(name);
     }
-    expect(stored).toEqual(expect.arrayContaining(["recurring-exdate-override.ics", "recurring-berlin-duration-dst.ics", "recurring-zero-length.ics"]));
+    expect(stored).toEqual(expect.arrayContaining(["recurring-exdate-override.ics", "recurring-berlin-duration-dst.ics", "recurring-zero-length.ics", "recurring-far-future.ics"]));
     // The index holds exact spans for the zoned events of positive length, not for the zero-length one.
     const flags = new Map((await homeSql<{ name: string; inst_exact: number }>(u.user, "SELECT name, inst_exact FROM objects")).map((r) => [r.name, r.inst_exact]));
     expect(flags.get("recurring-exdate-override.ics")).toBe(1);
     expect(flags.get("recurring-berlin-duration-dst.ics")).toBe(1);
     expect(flags.get("recurring-zero-length.ics")).toBe(0);
+    // A set that ends is indexed whole, years past the horizon of endless ones.
+    const [far] = await homeSql<{ inst_exact: number; inst_until: number }>(u.user, "SELECT inst_exact, inst_until FROM objects WHERE name = 'recurring-far-future.ics'");
+    expect(far).toEqual({ inst_exact: 1, inst_until: 8.64e15 });
 
     const ranges: Array<[number, number]> = [];
     const base = Date.UTC(2026, 2, 1);
@@ -48,6 +51,9 @@ describe("recurring events decided from their instance index (RFC 4791 §9.9)", 
     ranges.push([Date.UTC(2026, 2, 2, 11), Date.UTC(2026, 2, 9, 10)]); // between two instances, touching both
     ranges.push([Date.UTC(2026, 2, 2, 10, 59, 59), Date.UTC(2026, 2, 2, 11)]); // the last second of one
     ranges.push([Date.UTC(2020, 0, 1), Date.UTC(2030, 0, 1)]);
+    // Around the series eight years ahead (Mondays 10:00-11:00Z from 6 March 2034, 20 March removed).
+    for (const day of [6, 13, 20, 27]) for (let h = 9; h < 12; h++) ranges.push([Date.UTC(2034, 2, day, h), Date.UTC(2034, 2, day, h + 1)]);
+    ranges.push([Date.UTC(2034, 0, 1), Date.UTC(2035, 0, 1)]);
 
     let differing = 0;
     let matched = 0;
