@@ -89,7 +89,7 @@ export function candidates(
     busy: r.busy,
     instUntil: r.inst_until,
     instExact: r.inst_exact === 1,
-    instHit: r.inst_hit === undefined || r.inst_hit === null ? undefined : r.inst_hit === 1,
+    instHit: hitOf(r),
     snapshot: r.snapshot,
   }));
 }
@@ -97,8 +97,11 @@ export function candidates(
 /** What prefilter.ts decideFromIndex reads of a row. */
 const indexFacts = (r: RangedRow) => ({
   start: r.start_ms, end: r.end_ms, exact: r.exact === 1, recurring: r.recurring === 1, instUntil: r.inst_until, instExact: r.inst_exact === 1,
-  instHit: r.inst_hit === undefined || r.inst_hit === null ? undefined : r.inst_hit === 1,
+  instHit: hitOf(r),
 });
+
+/** inst_hit as read: asked and answered, or not asked (no range end, not a calendar-query, spans not exact). */
+const hitOf = (r: RangedRow): boolean | undefined => (r.inst_hit === undefined || r.inst_hit === null ? undefined : r.inst_hit === 1);
 
 /** A row of a ranged query: `inst_hit` is 1 when one of its exact instance spans overlaps the range (inRange). */
 type RangedRow = ObjectRow & { inst_hit?: number | null };
