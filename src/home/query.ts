@@ -3,7 +3,7 @@
 // the exact matcher in core/query decides on what remains.
 import type { ObjectInfo } from "../core/model.js";
 import { decideFromIndex, type QueryPlan } from "../core/query/prefilter.js";
-import { busySource, type BusyRow } from "../core/query/busy-index.js";
+import type { BusyRow } from "../core/query/busy-index.js";
 import { OBJECT_COLUMNS, readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { BODY_BUDGET } from "./bodies.js";
 import type { Sql } from "../sql.js";
@@ -40,11 +40,10 @@ export interface Candidate extends ObjectInfo {
  * needs (RFC 4791 §7.8): the ones its index rows cannot decide, and with calendar-data asked for the matches too.
  * So a query is one round trip, and a query the index decides reads no body.
  */
-export type BodySelection = boolean | { plan: QueryPlan; withData: boolean } | { busy: { start: number; end: number } };
+export type BodySelection = boolean | { plan: QueryPlan; withData: boolean };
 
 const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
   if (typeof sel === "boolean") return sel;
-  if ("busy" in sel) return busySource(busyRow(row), sel.busy) === "body";
   const decided = decideFromIndex(sel.plan, indexFacts(row));
   return decided === undefined || (decided && sel.withData);
 };
@@ -56,8 +55,8 @@ const wantsBody = (sel: BodySelection, row: ObjectRow): boolean => {
 export function candidates(
   sql: Sql, col: Pick<CollectionRow, "id" | "name">, q: CandidateQuery, bodies: BodySelection = false, budget = { left: BODY_BUDGET },
 ): Candidate[] {
-  // Only a calendar-query decides from instance hits (free-busy reads the instances in the range itself).
-  const hits = typeof bodies === "object" && "plan" in bodies;
+  // Only a calendar-query's selection decides from instance hits (the agenda reads every body anyway).
+  const hits = typeof bodies === "object";
   const all = q.start != null || q.end != null ? inRange(sql, col, q, hits) : unranged(sql, col.id, q.components);
   // Only the bodies sent are read from SQLite, up to BODY_BUDGET (the Worker asks for the rest): no answer loads a calendar.
   const sent = new Set<string>();
@@ -126,6 +125,20 @@ function unranged(sql: Sql, collectionId: number, components: string[] | undefin
  * members that may overlap are tested as before.
  */
 function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery, hits = false): RangedRow[] {
+  const names = rangedNames(sql, col, q);
+  if (names.length === 0) return [];
+  const start = q.start ?? null;
+  const end = q.end ?? null;
+  // With an end, an object whose instance spans are exact is told whether one overlaps the range (RFC 4791 §9.9:
+  // start < qEnd && end > qStart), so the query need not read its body to decide (prefilter.ts decideFromIndex).
+  const hit = end === null || !hits ? "" : `, CASE WHEN inst_exact = 1 THEN EXISTS (SELECT 1 FROM instances i
+      WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms < ? AND i.end_ms > ?) END AS inst_hit`;
+  const hitParams = end === null || !hits ? [] : [end, start ?? -8.64e15];
+  return sql.all<RangedRow>(`SELECT ${OBJECT_COLUMNS}${hit} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, ...hitParams, col.id, JSON.stringify(names));
+}
+
+/** The names of the members that may overlap a time range, from the objects_range index alone (inRange above). */
+export function rangedNames(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery): string[] {
   const c = componentTest(q.components);
   const start = q.start ?? null;
   const end = q.end ?? null;
@@ -148,18 +161,11 @@ function inRange(sql: Sql, col: Pick<CollectionRow, "id">, q: CandidateQuery, hi
   } else {
     parts.push({ sql: `${head}${startsBefore.sql}${endsAfter.sql}${instances.sql}`, params: [col.id, ...c.params, ...startsBefore.params, ...endsAfter.params, ...instances.params] });
   }
-  const names = sql.all<{ name: string }>(parts.map((p) => p.sql).join(" UNION ALL "), ...parts.flatMap((p) => p.params)).map((r) => r.name);
-  if (names.length === 0) return [];
-  // With an end, an object whose instance spans are exact is told whether one overlaps the range (RFC 4791 §9.9:
-  // start < qEnd && end > qStart), so the query need not read its body to decide (prefilter.ts decideFromIndex).
-  const hit = end === null || !hits ? "" : `, CASE WHEN inst_exact = 1 THEN EXISTS (SELECT 1 FROM instances i
-      WHERE i.collection_id = objects.collection_id AND i.name = objects.name AND i.start_ms < ? AND i.end_ms > ?) END AS inst_hit`;
-  const hitParams = end === null || !hits ? [] : [end, start ?? -8.64e15];
-  return sql.all<RangedRow>(`SELECT ${OBJECT_COLUMNS}${hit} FROM objects WHERE collection_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY name`, ...hitParams, col.id, JSON.stringify(names));
+  return sql.all<{ name: string }>(parts.map((p) => p.sql).join(" UNION ALL "), ...parts.flatMap((p) => p.params)).map((r) => r.name);
 }
 
 /** What busy-index.ts reads of a row. */
-export const busyRow = (r: ObjectRow): BusyRow => ({
+export const busyRow = (r: Pick<ObjectRow, "component" | "start_ms" | "end_ms" | "recurring" | "floating" | "exact" | "busy" | "inst_until">): BusyRow => ({
   component: r.component, start: r.start_ms, end: r.end_ms, recurring: r.recurring === 1, floating: r.floating === 1,
   exact: r.exact === 1, busy: r.busy, instUntil: r.inst_until,
 });
