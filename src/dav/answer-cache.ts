@@ -228,7 +228,7 @@ function gzip(bytes: ArrayBuffer): Uint8Array {
 }
 
 /** A kept body as the client takes it: gzipped as kept (sent as is, not compressed again), or inflated, with its length. */
-async function send(gzipped: Uint8Array, status: number, headers: [string, string][], gzipOk: boolean): Promise<Response> {
+function send(gzipped: Uint8Array, status: number, headers: [string, string][], gzipOk: boolean): Response {
   const vary: [string, string] = ["Vary", "Accept-Encoding"];
   if (gzipOk) return new Response(gzipped, { status, headers: [...headers, ["Content-Encoding", "gzip"], vary], encodeBody: "manual" });
   const plain = gunzipSync(gzipped);

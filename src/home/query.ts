@@ -2,7 +2,7 @@
 // (RFC 4791 sections 7.8, 7.10) straight from the index: the SQL narrows,
 // the exact matcher in core/query decides on what remains.
 import type { ObjectInfo } from "../core/model.js";
-import { decideFromIndex, type QueryPlan } from "../core/query/prefilter.js";
+import { decideFromIndex, type IndexFacts, type QueryPlan } from "../core/query/prefilter.js";
 import type { BusyRow } from "../core/query/busy-index.js";
 import { OBJECT_COLUMNS, readObjectProps, toObject, type CollectionRow, type ObjectRow } from "./rows.js";
 import { BODY_BUDGET } from "./bodies.js";
@@ -80,21 +80,15 @@ export function candidates(
   const props = rows.length ? readObjectProps(sql, col.id) : new Map();
   return rows.map((r) => ({
     ...toObject(col.name, r, props.get(r.name)),
-    start: r.start_ms,
-    end: r.end_ms,
-    recurring: r.recurring === 1,
-    exact: r.exact === 1,
+    ...indexFacts(r),
     floating: r.floating === 1,
     busy: r.busy,
-    instUntil: r.inst_until,
-    instExact: r.inst_exact === 1,
-    instHit: hitOf(r),
     snapshot: r.snapshot,
   }));
 }
 
-/** What prefilter.ts decideFromIndex reads of a row. */
-const indexFacts = (r: RangedRow) => ({
+/** What prefilter.ts decideFromIndex reads of a row (a Candidate carries the same). */
+const indexFacts = (r: RangedRow): IndexFacts & { recurring: boolean; instUntil: number | null; instExact: boolean } => ({
   start: r.start_ms, end: r.end_ms, exact: r.exact === 1, recurring: r.recurring === 1, instUntil: r.inst_until, instExact: r.inst_exact === 1,
   instHit: hitOf(r),
 });
