@@ -5,13 +5,16 @@
 // multistatus each time was most of such a request's cost. (Apple's Calendar
 // Server keeps a PROPFIND response cache for the same reason.)
 //
-// The home still decides, on every request: the request goes to the home as
-// usual, carrying the stamp of the answer kept here; the home compares it
-// with its own (its instance and its SQL write counter, src/sql.ts
-// Sql.version, which any statement that may write moves) and either answers
-// "unchanged" or reads and answers as if nothing were kept (resolve.ts). So a
+// The home still decides, on every request: before anything else is done,
+// the stamp of the answer kept here goes to the home the answer was made
+// from, which compares it with its own (its instance and its SQL write
+// counter, src/sql.ts Sql.version, which any statement that may write moves).
+// Unchanged: the kept answer is sent, and the request is neither parsed nor
+// read again. Changed: the request is answered as if nothing were kept. So a
 // write anywhere in the home, by any isolate, makes every kept answer of that
 // home stale at once: nothing is served that the home would not answer now.
+// The key (below) fixes everything the request's own text decides, so the
+// home's state is all that is left to ask about.
 //
 // Only an answer made from that one call is kept: a request that also asked
 // the Directory, another home or R2 (a shared calendar, another principal)
@@ -46,6 +49,8 @@ const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
 const CONDITIONAL = ["if", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"];
 
 interface Kept {
+  /** The home the answer was made from, and its stamp then. */
+  home: string;
   stamp: string;
   status: number;
   headers: [string, string][];
@@ -53,16 +58,6 @@ interface Kept {
   gzipped: Uint8Array;
   at: number;
 }
-
-/** Thrown by resolve.ts when the home says the answer kept for this request is still what it would answer. */
-export class StillValid extends Error {
-  constructor() {
-    super("the kept answer is still valid");
-  }
-}
-
-/** The one StillValid ever thrown: a sentinel carries no stack, and making an Error per reuse costs a stack trace. */
-export const STILL_VALID = new StillValid();
 
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
@@ -173,31 +168,25 @@ export async function withAnswerCache(
   // workerd (its continuation waits for an event of this request), and a request cancelled mid-way never settles.
   for (let waited = 0; cache.making(key) && waited < MAX_WAIT_MS; waited += WAIT_STEP_MS) await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
   const kept = cache.get(key);
-  const done = kept ? undefined : cache.begin(key);
+  if (kept && (await ctx.unchanged(kept.home, kept.stamp))) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(clientEncodings(req)));
+  const done = cache.begin(key);
   try {
-    return await answer(req, ctx, handler, cache, key, kept);
+    return await answer(req, ctx, handler, cache, key);
   } finally {
-    done?.();
+    done();
   }
 }
 
-async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<Response>, cache: AnswerCache, key: string, kept: Kept | undefined): Promise<Response> {
-  if (kept) ctx.knownStamp = kept.stamp;
-  let res: Response;
-  try {
-    res = await handler();
-  } catch (e) {
-    if (kept && e instanceof StillValid) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(clientEncodings(req)));
-    throw e;
-  }
-  const stamp = ctx.soleStamp();
+async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<Response>, cache: AnswerCache, key: string): Promise<Response> {
+  const res = await handler();
+  const view = ctx.soleView();
   // Made from more than the home's one call (a shared calendar, a delegate): not kept, and nobody waits for it.
-  if (stamp === null) cache.markNeverKept(key);
+  if (view === null) cache.markNeverKept(key);
   // A multistatus, or a free-busy-query's VFREEBUSY (RFC 4791 §7.10; its DTSTAMP says when it was made).
-  if (stamp === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
+  if (view === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
   const gzipped = gzip(await res.arrayBuffer());
   const headers = [...res.headers];
-  cache.set(key, { stamp, status: res.status, headers, gzipped });
+  cache.set(key, { ...view, status: res.status, headers, gzipped });
   return send(gzipped, res.status, headers, acceptsGzip(clientEncodings(req)));
 }
 

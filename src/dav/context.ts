@@ -32,10 +32,8 @@ export const limitsFrom = (env: Env): Limits => limitsOf(env);
 export class DavContext {
   readonly limits: Limits;
   private readonly principals = new Map<string, Promise<Principal | null>>();
-  /** The stamp of an answer kept for this request (answer-cache.ts): the home answers "still valid" if it matches. */
-  knownStamp: string | undefined;
-  /** The home's stamp of the view this request was answered from (resolve.ts), when it came from the user's own home. */
-  viewStamp: string | undefined;
+  /** The home and its stamp of the view this request was answered from (resolve.ts), when it came from the user's own home. */
+  view: { home: string; stamp: string } | undefined;
   /** Calls to homes and the Directory this request made (or is about to): an answer from more than one call is not kept. */
   private calls = 0;
 
@@ -58,9 +56,17 @@ export class DavContext {
     return directoryStub(this.env);
   }
 
-  /** The view's stamp if the answer was made from that one call to the home and nothing else; else null. */
-  soleStamp(): string | null {
-    return this.viewStamp !== undefined && this.calls === 1 ? this.viewStamp : null;
+  /** The view's home and stamp if the answer was made from that one call to the home and nothing else; else null. */
+  soleView(): { home: string; stamp: string } | null {
+    return this.view !== undefined && this.calls === 1 ? this.view : null;
+  }
+
+  /**
+   * Whether home `id` is still as it was at `stamp` (answer-cache.ts, before a kept answer is sent). Not one of the
+   * calls an answer is made from: nothing of the answer comes from it.
+   */
+  unchanged(id: string, stamp: string): Promise<boolean> {
+    return homeStub(this.env, id).unchanged(stamp);
   }
 
   /** A principal by id, looked up at most once per request. */

@@ -14,7 +14,6 @@ import type { Resource } from "../core/props/types.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext } from "./context.js";
 import { NOTIFICATIONS } from "../core/sharing/model.js";
-import { STILL_VALID } from "./answer-cache.js";
 import { mountedCalendars, notificationOf, notificationsOf, sharedCollection, sharedObject } from "./shared.js";
 import { delegatedCollection, delegatedHome, delegatedObject } from "./delegated.js";
 import type { Delegation } from "../core/delegation/model.js";
@@ -42,12 +41,9 @@ async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx
   if (owner.id !== ctx.user.id) return delegatedCollection(ctx, owner, loc.collection, op);
   if (loc.collection === NOTIFICATIONS) return { resource: await notificationsOf(ctx), result: NOTHING };
   // Only the owner's own answers are kept (answer-cache.ts; everyone else returned above, decided afresh each time).
-  const answer = unwrap(await ctx.home(owner.id).view(loc.collection, op, ctx.knownStamp));
-  // The answer kept for this request in the isolate is what the home would answer now.
-  if ("stillValid" in answer) throw STILL_VALID;
-  const { stamp, ...v } = answer;
+  const { stamp, ...v } = unwrap(await ctx.home(owner.id).view(loc.collection, op));
   const collection = v.collection;
-  if (collection) ctx.viewStamp = stamp;
+  if (collection) ctx.view = { home: owner.id, stamp };
   if (!collection) {
     const mount = v.mounts.find((m) => m.name === loc.collection);
     if (mount) return sharedCollection(ctx, mount, op);
