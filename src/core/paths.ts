@@ -105,6 +105,12 @@ export const hrefs = {
     `/calendars/${encodeSegment(user)}/${encodeSegment(collection)}/${encodeSegment(name)}`,
 };
 
+/** hrefs.object for the members of one collection: its part of the path encoded once, not once per member. */
+export function memberHref(user: string, collection: string): (name: string) => string {
+  const base = hrefs.collection(user, collection);
+  return (name) => base + encodeSegment(name);
+}
+
 export function hrefOf(loc: Locator): string {
   switch (loc.kind) {
     case "root":

@@ -9,7 +9,7 @@ import { requirePrivilege } from "../core/acl.js";
 import { notFound, unwrap } from "../core/errors.js";
 import type { ObjectInfo, PropMap } from "../core/model.js";
 import type { ViewOp, ViewResult } from "../home/view.js";
-import { hrefs, type Locator } from "../core/paths.js";
+import { hrefs, memberHref, type Locator } from "../core/paths.js";
 import type { Resource } from "../core/props/types.js";
 import { dav } from "../core/xml/names.js";
 import type { DavContext } from "./context.js";
@@ -150,5 +150,6 @@ export async function members(r: Resource, ctx: DavContext): Promise<Resource[]>
 
 /** The object resources of a collection's listing. */
 export function objectMembers(r: Extract<Resource, { kind: "calendar" | "inbox" | "outbox" }>, objects: ObjectInfo[]): Resource[] {
-  return objects.map((object) => ({ kind: "object", href: hrefs.object(r.owner.id, r.collection.name, object.name), owner: r.owner, collection: r.collection, object }));
+  const hrefOf = memberHref(r.owner.id, r.collection.name);
+  return objects.map((object) => ({ kind: "object", href: hrefOf(object.name), owner: r.owner, collection: r.collection, object }));
 }

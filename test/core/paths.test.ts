@@ -2,7 +2,7 @@
 // reference resolution): an href a client sends in a report body locates the
 // same resource whether or not it takes the short way past URL parsing.
 import { describe, expect, it } from "vitest";
-import { locate, locateHref } from "../../src/core/paths.js";
+import { hrefs, locate, locateHref, memberHref } from "../../src/core/paths.js";
 
 const base = new URL("https://cal.example.com/calendars/alice/calendar/");
 /** The long way every href used to take: resolve against the request URL, then locate its path. */
@@ -55,5 +55,18 @@ describe("locate decodes percent-encoded segments (RFC 3986 §2.1)", () => {
   it("locates nothing for a malformed escape, bad UTF-8 or an escaped slash", () => {
     for (const name of ["%zz.ics", "%E9.ics", "a%2Fb.ics", "%", "%2e%2e"])
       expect(locate(`/calendars/alice/calendar/${name}`)).toEqual({ kind: "none" });
+  });
+});
+
+describe("memberHref: a collection's member hrefs (RFC 4918 §8.3), its own part encoded once", () => {
+  it("writes what hrefs.object writes, for names and collections that need encoding and those that do not", () => {
+    const names = ["ev-1.ics", "a b.ics", "ü%.ics", "x@y:z.ics", "semi;colon.ics", "#hash?.ics"];
+    for (const [user, collection] of [["alice", "calendar"], ["bob smith", "Mein Kalender"], ["c", "x%y"]] as const) {
+      const of = memberHref(user, collection);
+      for (const name of names) {
+        expect(of(name)).toBe(hrefs.object(user, collection, name));
+        expect(locate(of(name))).toEqual({ kind: "object", user, collection, name });
+      }
+    }
   });
 });

@@ -19,7 +19,18 @@ const REASONS: Record<number, string> = {
   507: "Insufficient Storage",
 };
 
-export const statusLine = (status: number) => `HTTP/1.1 ${status} ${REASONS[status] ?? ""}`.trimEnd();
+/** Status lines made once per status: a listing writes the same one thousands of times. */
+const STATUS_LINES = new Map<number, string>();
+
+export function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${REASONS[status] ?? ""}`.trimEnd();
+    // The server's own statuses only (a few dozen), never a number a client sent; bounded all the same.
+    if (STATUS_LINES.size < 64) STATUS_LINES.set(status, line);
+  }
+  return line;
+}
 
 export interface PropstatGroup {
   status: number;

@@ -62,7 +62,8 @@ export class XmlWriter {
 
   /** An element as text, every prefix it uses either fixed (declared on the root) or declared on it. */
   fragment(e: XmlElement): string {
-    this.local = new Map();
+    // Most fragments use only fixed prefixes: the empty map of the last one serves again.
+    if (this.local.size > 0) this.local = new Map();
     const s = this.element(e);
     if (this.local.size === 0) return s;
     let decls = "";

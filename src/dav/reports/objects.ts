@@ -6,7 +6,7 @@
 import type ICAL from "ical.js";
 import type { ParsedCalendar } from "../../core/ical/parse.js";
 import type { CollectionInfo, ObjectInfo, Principal } from "../../core/model.js";
-import { hrefs } from "../../core/paths.js";
+import { memberHref } from "../../core/paths.js";
 import type { Resource } from "../../core/props/types.js";
 import { RequestBudget } from "../../core/query/budget.js";
 import { parseCalendarDataRequest, renderCalendarData, selectsWholeObject } from "../../core/query/calendar-data.js";
@@ -58,9 +58,10 @@ export async function objectResponses(
   const props = sel.props.type === "prop" ? { ...sel.props, names: sel.props.names.filter((n) => n !== CALENDAR_DATA) } : sel.props;
   const budget = pre.budget ?? new RequestBudget();
   const view = bodyView(collection);
+  const hrefOf = memberHref(owner.id, collection.name);
   for (const [i, o] of objects.entries()) {
     const object = bodies?.[i]?.object ?? o;
-    const r: Resource = { kind: "object", href: hrefs.object(owner.id, collection.name, object.name), owner, collection, object };
+    const r: Resource = { kind: "object", href: hrefOf(object.name), owner, collection, object };
     const groups = propGroups(r, props, ctx, sel.minimal);
     if (bodies && dataReq) {
       const stored = bodies[i]!.text;

@@ -5,7 +5,7 @@
 // token (section 3.6). Answered from the home's index; bodies are read only
 // when calendar-data is asked for.
 import { badRequest } from "../../core/errors.js";
-import { hrefs } from "../../core/paths.js";
+import { memberHref } from "../../core/paths.js";
 import { tokenText } from "../../core/sync.js";
 import type { ReportTarget } from "./table.js";
 import { MultistatusText } from "../../core/xml/multistatus.js";
@@ -55,7 +55,8 @@ export async function syncCollection(doc: XmlElement, at: ReportTarget, req: Dav
     calendarData,
     minimal: wantsMinimal(req.headers),
   }, ctx, out, { zone: calendarZone(set.collection.props) });
-  for (const name of set.deleted) out.status(hrefs.object(target.owner.id, set.collection.name, name), 404);
+  const hrefOf = memberHref(target.owner.id, set.collection.name);
+  for (const name of set.deleted) out.status(hrefOf(name), 404);
   if (set.truncated) out.status(target.href, 507, el(dav("number-of-matches-within-limits")));
   return xmlResponse(207, out.text([el(dav("sync-token"), [set.token])]));
 }

@@ -3,7 +3,7 @@
 // namespace, to the tree it was made from (Namespaces in XML 1.0 §3, §6;
 // RFC 4918 §14.16 multistatus, §14.22 propstat, §14.24 response).
 import { describe, expect, it } from "vitest";
-import { MultistatusText, multistatus, propstatResponse, statusResponse } from "../../../src/core/xml/multistatus.js";
+import { MultistatusText, multistatus, propstatResponse, statusLine, statusResponse } from "../../../src/core/xml/multistatus.js";
 import { parseXml } from "../../../src/core/xml/parse.js";
 import { el, type XmlElement } from "../../../src/core/xml/tree.js";
 import { writeXml, XmlWriter } from "../../../src/core/xml/write.js";
@@ -40,8 +40,17 @@ describe("XmlWriter", () => {
     const b = w.fragment(el(Y("c")));
     expect(a).toBe('<x0:a xmlns:x0="urn:example:x"><x0:b/></x0:a>');
     expect(b).toBe('<x0:c xmlns:x0="http://example.com/y?a&amp;b"/>');
-    const doc = w.document(el(D("multistatus")), [a, b]);
-    expect(strip(parseXml(doc))).toEqual(el(D("multistatus"), [el(X("a"), [el(X("b"))]), el(Y("c"))]));
+    // A fragment of fixed prefixes after one that declared its own carries no declaration of the other's.
+    const c = w.fragment(el(D("getetag"), ['"e"']));
+    expect(c).toBe('<D:getetag>"e"</D:getetag>');
+    expect(w.fragment(el(X("d")))).toBe('<x0:d xmlns:x0="urn:example:x"/>');
+    const doc = w.document(el(D("multistatus")), [a, b, c]);
+    expect(strip(parseXml(doc))).toEqual(el(D("multistatus"), [el(X("a"), [el(X("b"))]), el(Y("c")), el(D("getetag"), ['"e"'])]));
+  });
+
+  it("writes each status line of RFC 9110 §15 with its reason phrase, the same each time", () => {
+    expect([200, 404, 507, 299].map(statusLine)).toEqual(["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 507 Insufficient Storage", "HTTP/1.1 299"]);
+    expect(statusLine(404)).toBe("HTTP/1.1 404 Not Found");
   });
 
   it("drops characters XML 1.0 cannot carry and keeps a CR as a reference (XML 1.0 §2.2, §2.11)", () => {
