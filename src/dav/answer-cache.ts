@@ -22,7 +22,7 @@
 // The key holds everything else an answer depends on: the principal as
 // authenticated, the method, origin and path, Depth, Prefer/Brief and body.
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { DavContext, DavRequest } from "./context.js";
+import type { DavContext, DavRequest, ViewMade } from "./context.js";
 
 /** Octets of answers (and characters of their keys) kept per isolate; the oldest go first. */
 export const ANSWER_CACHE_OCTETS = 8 * 1024 * 1024;
@@ -49,15 +49,17 @@ const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
 const CONDITIONAL = ["if", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"];
 
 interface Kept {
-  /** The home the answer was made from, and its stamp then. */
-  home: string;
-  stamp: string;
+  /** The read the answer was made from: its home, collection and read, and the home's stamp then. */
+  view: ViewMade;
   status: number;
   headers: [string, string][];
   /** The body gzipped once: a reuse neither encodes nor compresses it again, and it takes a tenth of the memory. */
   gzipped: Uint8Array;
   at: number;
 }
+
+/** What an entry holds: its answer, its key, and the read it was made from (twice: as sent and as text). */
+const sizeOf = (key: string, kept: Omit<Kept, "at">): number => kept.gzipped.byteLength + key.length + 2 * kept.view.opKey.length;
 
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
@@ -86,7 +88,7 @@ export class AnswerCache {
 
   set(key: string, kept: Omit<Kept, "at">): void {
     this.drop(key);
-    const size = kept.gzipped.byteLength + key.length;
+    const size = sizeOf(key, kept);
     if (size > MAX_ANSWER_OCTETS) return;
     for (const [k] of this.entries) {
       if (this.held + size <= this.maxOctets) break;
@@ -132,7 +134,7 @@ export class AnswerCache {
   private drop(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
-    this.held -= e.gzipped.byteLength + key.length;
+    this.held -= sizeOf(key, e);
     this.entries.delete(key);
   }
 }
@@ -168,7 +170,7 @@ export async function withAnswerCache(
   // workerd (its continuation waits for an event of this request), and a request cancelled mid-way never settles.
   for (let waited = 0; cache.making(key) && waited < MAX_WAIT_MS; waited += WAIT_STEP_MS) await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
   const kept = cache.get(key);
-  if (kept && (await ctx.unchanged(kept.home, kept.stamp))) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(clientEncodings(req)));
+  if (kept && (await ctx.stillHolds(kept.view))) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(clientEncodings(req)));
   const done = cache.begin(key);
   try {
     return await answer(req, ctx, handler, cache, key);
@@ -186,7 +188,7 @@ async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<R
   if (view === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
   const gzipped = gzip(await res.arrayBuffer());
   const headers = [...res.headers];
-  cache.set(key, { ...view, status: res.status, headers, gzipped });
+  cache.set(key, { view, status: res.status, headers, gzipped });
   return send(gzipped, res.status, headers, acceptsGzip(clientEncodings(req)));
 }
 

@@ -8,6 +8,7 @@ import type { Principal } from "../core/model.js";
 import type { Limits, PropContext } from "../core/props/types.js";
 import type { CalendarHome } from "../home/calendar-home.js";
 import type { Directory } from "../directory/directory.js";
+import type { View, ViewOp } from "../home/view.js";
 import { decodeUtf8 } from "../http/body.js";
 import { reportsFor } from "./reports/table.js";
 import { limitsOf } from "../core/resource-limits.js";
@@ -24,6 +25,16 @@ export interface DavRequest {
   acceptEncoding?: string | undefined;
 }
 
+/** The read of a collection an answer was made from (resolve.ts): its home, the read and its key, the home's stamp then. */
+export interface ViewMade {
+  home: string;
+  collection: string;
+  op: ViewOp;
+  /** The read as text: another request's read is the same read when its key is the same. */
+  opKey: string;
+  stamp: string;
+}
+
 export const bodyText = (req: DavRequest) => decodeUtf8(req.body, "the request body");
 
 /** The limits of objects and the quota (core/resource-limits.ts). */
@@ -32,8 +43,10 @@ export const limitsFrom = (env: Env): Limits => limitsOf(env);
 export class DavContext {
   readonly limits: Limits;
   private readonly principals = new Map<string, Promise<Principal | null>>();
-  /** The home and its stamp of the view this request was answered from (resolve.ts), when it came from the user's own home. */
-  view: { home: string; stamp: string } | undefined;
+  /** The view this request was answered from (resolve.ts), when it came from the user's own home. */
+  view: ViewMade | undefined;
+  /** A view read for this request before its handler ran (answer-cache.ts), for resolve.ts to use instead of a call. */
+  private prefetched: { collection: string; opKey: string; value: View & { stamp: string } } | undefined;
   /** Calls to homes and the Directory this request made (or is about to): an answer from more than one call is not kept. */
   private calls = 0;
 
@@ -56,17 +69,31 @@ export class DavContext {
     return directoryStub(this.env);
   }
 
-  /** The view's home and stamp if the answer was made from that one call to the home and nothing else; else null. */
-  soleView(): { home: string; stamp: string } | null {
+  /** The view if the answer was made from that one call to the home and nothing else; else null. */
+  soleView(): ViewMade | null {
     return this.view !== undefined && this.calls === 1 ? this.view : null;
   }
 
   /**
-   * Whether home `id` is still as it was at `stamp` (answer-cache.ts, before a kept answer is sent). Not one of the
-   * calls an answer is made from: nothing of the answer comes from it.
+   * Asks the home a kept answer was made from whether it still holds, with the read that answer was made from
+   * (answer-cache.ts, before the request is parsed): true if it does; else the home has read the view afresh, and
+   * the handler gets it from takeView instead of asking again, so the request is still one round trip.
    */
-  unchanged(id: string, stamp: string): Promise<boolean> {
-    return homeStub(this.env, id).unchanged(stamp);
+  async stillHolds(made: ViewMade): Promise<boolean> {
+    const r = await homeStub(this.env, made.home).view(made.collection, made.op, made.stamp);
+    if (!r.ok) return false; // the handler asks again and answers with the error
+    if ("stillValid" in r.value) return true;
+    this.prefetched = { collection: made.collection, opKey: made.opKey, value: r.value };
+    return false;
+  }
+
+  /** The view read by stillHolds, if it is the read `op` of `collection` (resolve.ts); it counts as this request's call. */
+  takeView(collection: string, opKey: string): (View & { stamp: string }) | undefined {
+    const p = this.prefetched;
+    if (!p || p.collection !== collection || p.opKey !== opKey) return undefined;
+    this.prefetched = undefined;
+    this.calls++;
+    return p.value;
   }
 
   /** A principal by id, looked up at most once per request. */

@@ -135,15 +135,15 @@ export class CalendarHome extends DurableObject<Env> {
     return { home, collections, counts: objectCounts(this.sql), mounts, invitations: waiting };
   }
 
-  /** A collection's snapshot and what a request reads of its members, in one round trip (view.ts), with the home's stamp. */
-  view(name: string, op: ViewOp): Result<View & { stamp: string }> {
+  /**
+   * A collection's snapshot and what a request reads of its members, in one round trip (view.ts), with the home's
+   * stamp; or, when `known` is the stamp now (nothing may have been written since it was given out), only that the
+   * answer made from it still holds (dav/answer-cache.ts).
+   */
+  view(name: string, op: ViewOp, known?: string): Result<(View & { stamp: string }) | { stillValid: true }> {
     const stamp = this.stamp;
+    if (known !== undefined && known === stamp) return { ok: true, value: { stillValid: true } };
     return capture(() => ({ ...view(this.sql, this.epoch, this.snapshotNow.get(), name, op, this.listings), stamp }));
-  }
-
-  /** Whether nothing may have been written since `stamp` was given out with a view: an answer made from it still holds (dav/answer-cache.ts). */
-  unchanged(stamp: string): boolean {
-    return stamp === this.stamp;
   }
 
   /** Made when this instance started; with the SQL write counter, names the state of the home (sql.ts Sql.version). */
