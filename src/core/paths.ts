@@ -105,6 +105,20 @@ export const hrefs = {
     `/calendars/${encodeSegment(user)}/${encodeSegment(collection)}/${encodeSegment(name)}`,
 };
 
+/** A member name the canonical encoding leaves as it is: pchar without "%" (nothing to decode), not a dot segment. */
+const PLAIN_NAME = /^[A-Za-z0-9._~@:!$&'()*+,;=-]{1,85}$/;
+
+/**
+ * The name of the member `href` names in the collection whose href (as hrefs.collection writes it) is
+ * `collectionHref`, when the href is that path and a plain name: what locateHref would find, without its work (a
+ * multiget names hundreds). Undefined for anything else, which locateHref then decides.
+ */
+export function plainMember(href: string, collectionHref: string): string | undefined {
+  if (!href.startsWith(collectionHref)) return undefined;
+  const name = href.slice(collectionHref.length);
+  return PLAIN_NAME.test(name) && name !== "." && name !== ".." ? name : undefined;
+}
+
 /** hrefs.object for the members of one collection: its part of the path encoded once, not once per member. */
 export function memberHref(user: string, collection: string): (name: string) => string {
   const base = hrefs.collection(user, collection);

@@ -2,7 +2,7 @@
 // reference resolution): an href a client sends in a report body locates the
 // same resource whether or not it takes the short way past URL parsing.
 import { describe, expect, it } from "vitest";
-import { hrefs, locate, locateHref, memberHref } from "../../src/core/paths.js";
+import { hrefs, locate, locateHref, memberHref, plainMember } from "../../src/core/paths.js";
 
 const base = new URL("https://cal.example.com/calendars/alice/calendar/");
 /** The long way every href used to take: resolve against the request URL, then locate its path. */
@@ -68,5 +68,27 @@ describe("memberHref: a collection's member hrefs (RFC 4918 §8.3), its own part
         expect(locate(of(name))).toEqual({ kind: "object", user, collection, name });
       }
     }
+  });
+});
+
+describe("plainMember: a multiget's hrefs located without URL parsing (RFC 4791 §7.9, RFC 3986 §5.2)", () => {
+  it("finds what locateHref finds for every href it takes, and leaves the rest to it", () => {
+    const base = new URL("http://h.example/calendars/bob%20smith/Mein%20Kalender/");
+    const collection = hrefs.collection("bob smith", "Mein Kalender");
+    const names = ["ev-1.ics", "x@y:z.ics", "a=b&c.ics", "a".repeat(85), "a".repeat(86), ".", "..", "", "a b.ics", "a%20b.ics", "q?x.ics", "h#x.ics", "x/y.ics", "..%2f", "ü.ics"];
+    const prefixes = [collection, "/calendars/bob smith/Mein Kalender/", "/calendars/bob%20smith/Mein%20Kalender", "/calendars/bob%20smith/other/", "http://h.example" + collection, "//h.example" + collection];
+    let taken = 0;
+    for (const p of prefixes)
+      for (const n of names) {
+        const href = p + n;
+        const plain = plainMember(href, collection);
+        if (plain === undefined) continue;
+        taken++;
+        expect(locateHref(href, base)).toEqual({ kind: "object", user: "bob smith", collection: "Mein Kalender", name: plain });
+      }
+    // The plain names under the canonical path are taken; everything else is left to locateHref.
+    expect(taken).toBe(4);
+    expect(plainMember(collection + "ev-1.ics", collection)).toBe("ev-1.ics");
+    expect([".", "..", "", "a%20b.ics", "q?x.ics", "x/y.ics", "a".repeat(86)].map((n) => plainMember(collection + n, collection))).toEqual(Array(7).fill(undefined));
   });
 });

@@ -2,7 +2,7 @@
 // target calendar in one multistatus; each href that names nothing there
 // gets its own 404 response.
 import { unpackObjects } from "../../core/wire.js";
-import { locateHref } from "../../core/paths.js";
+import { hrefs, locateHref, plainMember } from "../../core/paths.js";
 import { MultistatusText } from "../../core/xml/multistatus.js";
 import { hrefsOf, parsePropSelection, requestedCalendarData } from "../../core/xml/requests.js";
 import type { XmlElement } from "../../core/xml/tree.js";
@@ -23,7 +23,14 @@ export async function calendarMultiget(doc: XmlElement, at: ReportTarget, req: D
   const here = at.loc.kind === "collection" || at.loc.kind === "object" ? at.loc : null;
   const names = new Map<string, string>(); // object name → the href as the client sent it
   const missing: string[] = [];
+  // Most hrefs are the calendar's own path and a plain name, as its listing wrote them.
+  const prefix = here?.kind === "collection" ? hrefs.collection(here.user, here.collection) : undefined;
   for (const href of requested) {
+    const plain = prefix === undefined ? undefined : plainMember(href, prefix);
+    if (plain !== undefined) {
+      names.set(plain, href);
+      continue;
+    }
     const loc = locateHref(href, req.url);
     if (here && loc.kind === "object" && loc.user === here.user && loc.collection === here.collection) names.set(loc.name, href);
     else missing.push(href);
