@@ -26,10 +26,15 @@ const NEEDS_WORK = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" };
 const NEEDS_WORK_ALL = new RegExp(NEEDS_WORK.source, "g");
 
+/** What NEEDS_WORK finds but a CR. */
+const MARKUP_OR_INVALID = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
 /** Character data as XML text content. */
 export function xmlText(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
-  // One pass. A literal CR would be normalized away by the client's XML parser (XML 1.0 section 2.11).
+  // A literal CR would be normalized away by the client's XML parser (XML 1.0 section 2.11). Every line of
+  // iCalendar ends in one, and most bodies hold nothing else to escape: then one native replacement does it.
+  if (!MARKUP_OR_INVALID.test(s)) return s.replaceAll("\r", "&#13;");
   return s.replace(NEEDS_WORK_ALL, (c) => TEXT_ESCAPES[c] ?? "");
 }
 

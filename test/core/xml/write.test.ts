@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { MultistatusText, multistatus, propstatResponse, statusLine, statusResponse } from "../../../src/core/xml/multistatus.js";
 import { parseXml } from "../../../src/core/xml/parse.js";
 import { el, type XmlElement } from "../../../src/core/xml/tree.js";
-import { writeXml, XmlWriter } from "../../../src/core/xml/write.js";
+import { writeXml, xmlText, XmlWriter } from "../../../src/core/xml/write.js";
+
+const FIXTURES = import.meta.glob<string>("../../fixtures/**/*.ics", { query: "?raw", import: "default", eager: true });
 
 const D = (l: string) => `{DAV:}${l}`;
 const X = (l: string) => `{urn:example:x}${l}`;
@@ -51,6 +53,15 @@ describe("XmlWriter", () => {
   it("writes each status line of RFC 9110 §15 with its reason phrase, the same each time", () => {
     expect([200, 404, 507, 299].map(statusLine)).toEqual(["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 507 Insufficient Storage", "HTTP/1.1 299"]);
     expect(statusLine(404)).toBe("HTTP/1.1 404 Not Found");
+  });
+
+  it("escapes calendar data as one pass over every character would: markup, CRs as references, invalid characters dropped (XML 1.0 §2.2, §2.4, §2.11)", () => {
+    const oneByOne = (s: string) => [...s].map((c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;" })[c] ?? (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(c) ? "" : c)).join("");
+    const texts = Object.values(FIXTURES);
+    expect(texts.length).toBeGreaterThan(20);
+    const crlf = texts.map((t) => t.replace(/\r?\n/g, "\r\n"));
+    const odd = ["a\r\nb", "x & y\r\n", "<b>\r", "\u0001\r\n", "\uFFFE\r", "plain", "", "tab\tand\nLF"];
+    for (const t of [...texts, ...crlf, ...odd]) expect(xmlText(t)).toBe(oneByOne(t));
   });
 
   it("drops characters XML 1.0 cannot carry and keeps a CR as a reference (XML 1.0 §2.2, §2.11)", () => {
