@@ -45,6 +45,31 @@ describe("one round trip to the home per request, no R2 read for small bodies", 
     expect([outer(counts.homeCalls).length, counts.r2Reads]).toEqual([1, 1]);
   });
 
+  it("a read answered before is still one call: kept (the home confirms it) and after a change (the home reads it in that call)", async () => {
+    const u = await newUser("rt-kept");
+    const names = Array.from({ length: 6 }, (_, i) => `e${i}.ics`);
+    const uid0 = `e0-${rnd()}@t`;
+    for (const [i, n] of names.entries()) await putOk(u, `${cal(u)}${n}`, ics({ uid: i === 0 ? uid0 : `${n}-${rnd()}@t`, start: `2025061${i}T090000Z`, end: `2025061${i}T100000Z` }));
+    let edits = 0;
+    const reads: Array<[string, () => Promise<Response>]> = [
+      ["PROPFIND 1", () => dav("PROPFIND", cal(u), { as: u, headers: { Depth: "1" }, body: propfindBody(["D:getetag"]) })],
+      ["multiget", () => dav("REPORT", cal(u), { as: u, headers: { Depth: "1" }, body: multigetBody(names.map((n) => `${cal(u)}${n}`)) })],
+      ["calendar-query", () => dav("REPORT", cal(u), { as: u, headers: { Depth: "1" }, body: calendarQueryBody(compFilter("VEVENT", "20250601T000000Z", "20250701T000000Z"), { prop: "<D:getetag/><C:calendar-data/>" }) })],
+      ["sync-collection", () => dav("REPORT", cal(u), { as: u, body: syncBody("", { prop: "<D:getetag/>" }) })],
+    ];
+    for (const [round, change] of [["made", false], ["kept", false], ["after a change", true]] as const) {
+      for (const [what, send] of reads) {
+        if (change) await putOk(u, `${cal(u)}e0.ics`, ics({ uid: uid0, summary: `Edit ${++edits}`, start: "20250610T090000Z", end: "20250610T100000Z" }));
+        reset();
+        const res = await send();
+        expect(res.status, `${what}, ${round}`).toBe(207);
+        expect(outer(counts.homeCalls), `${what}, ${round}: calls to the home`).toEqual(["view"]);
+        // What was read in that one call is what is answered: the latest edit, never a kept answer from before it.
+        if (change && what !== "sync-collection" && what !== "PROPFIND 1") expect(await res.text(), what).toContain(`Edit ${edits}`);
+      }
+    }
+  });
+
   it("the web page's agenda across two calendars and its list of invitations", async () => {
     const u = await newUser("rt-agenda");
     const me = (await env.DIRECTORY.getByName("main").getPrincipal(u.user))!;
