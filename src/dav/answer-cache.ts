@@ -43,6 +43,13 @@ const WAIT_STEP_MS = 4;
 /** Characters of keys remembered as never kept; the memory is forgotten whole when full. */
 const MAX_UNKEPT_CHARS = 1024 * 1024;
 
+/**
+ * Requests remembered (by a hash of their key) as asked for once: an answer is kept only when its request comes a
+ * second time. Most multigets and many queries are asked once (a client fetches what changed), and keeping them
+ * cost the gzip and pushed out the listings and syncs that clients poll. Forgotten whole when full.
+ */
+const MAX_SIGHTINGS = 65_536;
+
 /** The methods whose answers may be kept: reads of a collection and its members. */
 const CACHED_METHODS = new Set(["PROPFIND", "REPORT"]);
 /** Conditional requests are answered afresh (their outcome is not part of the key). */
@@ -68,6 +75,8 @@ export class AnswerCache {
   private unkeptChars = 0;
   /** Answers being made now, by key (each with a mark of the request making it). */
   private readonly underway = new Map<string, object>();
+  /** Requests asked for lately, by a hash of their key: how often (once or more). */
+  private readonly sightings = new Map<number, 1 | 2>();
   private held = 0;
 
   constructor(private readonly maxOctets = ANSWER_CACHE_OCTETS, private readonly now: () => number = Date.now) {}
@@ -111,6 +120,22 @@ export class AnswerCache {
     }
     this.unkept.add(key);
     this.unkeptChars += key.length;
+  }
+
+  /**
+   * Notes that `key` is asked for; returns its hash for asked(). A hash shared by two keys only keeps an answer
+   * sooner: what is sent is still decided by the key and the home.
+   */
+  sight(key: string): number {
+    const h = hashOf(key);
+    if (this.sightings.size >= MAX_SIGHTINGS) this.sightings.clear();
+    this.sightings.set(h, this.sightings.has(h) ? 2 : 1);
+    return h;
+  }
+
+  /** Whether the request of hash `h` was asked for more than once (since the sightings were last forgotten). */
+  askedAgain(h: number): boolean {
+    return this.sightings.get(h) === 2;
   }
 
   /** Whether an answer for `key` is being made now. */
@@ -164,6 +189,7 @@ export async function withAnswerCache(
 ): Promise<Response> {
   const key = answerKey(req, ctx);
   if (key === null || cache.neverKept(key)) return handler();
+  const seen = cache.sight(key);
   // The same request already being answered (eight clients asking at once after a change): wait for that answer,
   // then ask the home whether it still holds, rather than building the same answer eight times at once.
   // It looks again every few milliseconds: a promise settled by another request's code does not wake this one in
@@ -173,23 +199,31 @@ export async function withAnswerCache(
   if (kept && (await ctx.stillHolds(kept.view))) return send(kept.gzipped, kept.status, kept.headers, acceptsGzip(clientEncodings(req)));
   const done = cache.begin(key);
   try {
-    return await answer(req, ctx, handler, cache, key);
+    // Kept if asked for before (a stale answer was, too), or by another request meanwhile (eight clients at once).
+    return await answer(req, ctx, handler, cache, key, () => kept !== undefined || cache.askedAgain(seen));
   } finally {
     done();
   }
 }
 
-async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<Response>, cache: AnswerCache, key: string): Promise<Response> {
+async function answer(req: DavRequest, ctx: DavContext, handler: () => Promise<Response>, cache: AnswerCache, key: string, worthKeeping: () => boolean): Promise<Response> {
   const res = await handler();
   const view = ctx.soleView();
   // Made from more than the home's one call (a shared calendar, a delegate): not kept, and nobody waits for it.
   if (view === null) cache.markNeverKept(key);
   // A multistatus, or a free-busy-query's VFREEBUSY (RFC 4791 §7.10; its DTSTAMP says when it was made).
-  if (view === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200))) return res;
+  if (view === null || !(res.status === 207 || (req.method === "REPORT" && res.status === 200)) || !worthKeeping()) return res;
   const gzipped = gzip(await res.arrayBuffer());
   const headers = [...res.headers];
   cache.set(key, { view, status: res.status, headers, gzipped });
   return send(gzipped, res.status, headers, acceptsGzip(clientEncodings(req)));
+}
+
+/** FNV-1a over the key's UTF-16 units: 32 bits, enough to tell requests asked once from those asked again. */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** The Accept-Encoding the client itself sent ("" when none). */
