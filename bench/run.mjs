@@ -43,7 +43,8 @@
 //
 // Phases (bench/phases.mjs, in this order; "read" steps run once per
 // --read-concurrency, default with 1 and then 8 clients, the same requests
-// repeated so each client sends at least two; writes use --concurrency):
+// repeated so each client sends at least eight (util.mjs ROUNDS_PER_CLIENT);
+// writes use --concurrency):
 //   put           load N events with PUT (If-None-Match: *), --concurrency.
 //                 Of every 10: 7 single, 2 weekly recurring (COUNT 8-26, one
 //                 EXDATE, one RECURRENCE-ID override +2 h), 1 with ORGANIZER
