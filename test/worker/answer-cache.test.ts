@@ -10,7 +10,7 @@ import { exports } from "cloudflare:workers";
 import { CalendarHome } from "../../src/home/calendar-home.js";
 import { acceptsGzip, AnswerCache } from "../../src/dav/answer-cache.js";
 import { basic, dav, multistatus, propfindBody } from "../helpers/dav-client.js";
-import { cal, ics, newUser, proppatchBody, putOk, rnd } from "../helpers/caldav.js";
+import { cal, ics, mkcalendar, newUser, proppatchBody, putOk, rnd } from "../helpers/caldav.js";
 import { calendarQueryBody, compFilter, multigetBody, syncBody } from "../helpers/reports.js";
 import { cast, copyPath, eventually, meeting, newUid } from "../helpers/scheduling.js";
 import { sharedFamily, unshare } from "../helpers/sharing.js";
@@ -120,6 +120,19 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
       expect(text).not.toContain("SUMMARY:First");
       expect(answers).toEqual(["read"]);
     }
+  });
+
+  it("a calendar asked for before it exists (404) has its answers kept once it is made", async () => {
+    const u = await newUser("ac-later");
+    const path = `/calendars/${u.user}/later/`;
+    const ask = () => dav("PROPFIND", path, { as: u, headers: { Depth: "1" }, body: propfindBody(["D:getetag"]) });
+    expect((await ask()).status).toBe(404);
+    expect((await ask()).status).toBe(404);
+    expect((await mkcalendar(u, path)).status).toBe(201);
+    answers = [];
+    for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(207);
+    // Asked for before (as 404s), so its first answer is kept at once.
+    expect(answers).toEqual(["read", "kept", "kept"]);
   });
 
   it("an invitation delivered from the queue (RFC 6638 §3.2) shows in the attendee's next answer", async () => {
