@@ -7,14 +7,20 @@
 //
 // The home still decides, on every request: before anything else is done,
 // the stamp of the answer kept here goes to the home the answer was made
-// from, which compares it with its own (its instance and its SQL write
-// counter, src/sql.ts Sql.version, which any statement that may write moves).
-// Unchanged: the kept answer is sent, and the request is neither parsed nor
-// read again. Changed: the request is answered as if nothing were kept. So a
-// write anywhere in the home, by any isolate, makes every kept answer of that
-// home stale at once: nothing is served that the home would not answer now.
-// The key (below) fixes everything the request's own text decides, so the
-// home's state is all that is left to ask about.
+// from, with the read it was made from; the home compares the stamp with its
+// own (its instance and its SQL write counter, src/sql.ts Sql.version, which
+// any statement that may write moves). Unchanged: the kept answer is sent,
+// and the request is not even parsed. Changed: the home does the read in
+// that same call, and the request is answered from it as if nothing were
+// kept (context.ts stillHolds, resolve.ts). So a write anywhere in the home,
+// by any isolate, makes every kept answer of that home stale at once: nothing
+// is served that the home would not answer now. The key (below) fixes
+// everything the request's own text decides, so the home's state is all
+// that is left to ask about.
+//
+// An answer is kept once its request has come twice (or from two clients at
+// once): most multigets come once, and keeping those cost a gzip each and
+// pushed out what clients poll.
 //
 // Only an answer made from that one call is kept: a request that also asked
 // the Directory, another home or R2 (a shared calendar, another principal)
@@ -123,7 +129,7 @@ export class AnswerCache {
   }
 
   /**
-   * Notes that `key` is asked for; returns its hash for asked(). A hash shared by two keys only keeps an answer
+   * Notes that `key` is asked for; returns its hash for askedAgain(). A hash shared by two keys only keeps an answer
    * sooner: what is sent is still decided by the key and the home.
    */
   sight(key: string): number {
