@@ -69,10 +69,9 @@ interface Kept {
   /** The body gzipped once: a reuse neither encodes nor compresses it again, and it takes a tenth of the memory. */
   gzipped: Uint8Array;
   at: number;
+  /** What the entry holds: its answer, its key, and the read it was made from (as sent, and as the home keeps it). */
+  size: number;
 }
-
-/** What an entry holds: its answer, its key, and the read it was made from (twice: as sent and as text). */
-const sizeOf = (key: string, kept: Omit<Kept, "at">): number => kept.gzipped.byteLength + key.length + 2 * kept.view.opKey.length;
 
 export class AnswerCache {
   private readonly entries = new Map<string, Kept>();
@@ -101,15 +100,15 @@ export class AnswerCache {
     return e;
   }
 
-  set(key: string, kept: Omit<Kept, "at">): void {
+  set(key: string, kept: Omit<Kept, "at" | "size">): void {
     this.drop(key);
-    const size = sizeOf(key, kept);
+    const size = kept.gzipped.byteLength + key.length + 2 * JSON.stringify(kept.view.op).length;
     if (size > MAX_ANSWER_OCTETS) return;
     for (const [k] of this.entries) {
       if (this.held + size <= this.maxOctets) break;
       this.drop(k);
     }
-    this.entries.set(key, { ...kept, at: this.now() });
+    this.entries.set(key, { ...kept, at: this.now(), size });
     this.held += size;
   }
 
@@ -165,7 +164,7 @@ export class AnswerCache {
   private drop(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
-    this.held -= sizeOf(key, e);
+    this.held -= e.size;
     this.entries.delete(key);
   }
 }

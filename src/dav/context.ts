@@ -25,13 +25,11 @@ export interface DavRequest {
   acceptEncoding?: string | undefined;
 }
 
-/** The read of a collection an answer was made from (resolve.ts): its home, the read and its key, the home's stamp then. */
+/** The read of a collection an answer was made from (resolve.ts): its home, the read, the home's stamp then. */
 export interface ViewMade {
   home: string;
   collection: string;
   op: ViewOp;
-  /** The read as text: another request's read is the same read when its key is the same. */
-  opKey: string;
   stamp: string;
 }
 
@@ -46,7 +44,7 @@ export class DavContext {
   /** The view this request was answered from (resolve.ts), when it came from the user's own home. */
   view: ViewMade | undefined;
   /** A view read for this request before its handler ran (answer-cache.ts), for resolve.ts to use instead of a call. */
-  private prefetched: { home: string; collection: string; opKey: string; value: View & { stamp: string } } | undefined;
+  private prefetched: { home: string; collection: string; op: ViewOp; value: View & { stamp: string } } | undefined;
   /** Calls to homes and the Directory this request made (or is about to): an answer from more than one call is not kept. */
   private calls = 0;
 
@@ -83,14 +81,17 @@ export class DavContext {
     const r = await homeStub(this.env, made.home).view(made.collection, made.op, made.stamp);
     if (!r.ok) return false; // the handler asks again and answers with the error
     if ("stillValid" in r.value) return true;
-    this.prefetched = { home: made.home, collection: made.collection, opKey: made.opKey, value: r.value };
+    this.prefetched = { home: made.home, collection: made.collection, op: made.op, value: r.value };
     return false;
   }
 
-  /** The view read by stillHolds, if it is the read `opKey` of `collection` in home `home` (resolve.ts); it counts as this request's call. */
-  takeView(home: string, collection: string, opKey: string): (View & { stamp: string }) | undefined {
+  /**
+   * The view read by stillHolds, if it is the read `op` of `collection` in home `home` (resolve.ts); it counts as this
+   * request's call. The reads are compared as text, and only when there is one: a request with no kept answer pays nothing.
+   */
+  takeView(home: string, collection: string, op: ViewOp): (View & { stamp: string }) | undefined {
     const p = this.prefetched;
-    if (!p || p.home !== home || p.collection !== collection || p.opKey !== opKey) return undefined;
+    if (!p || p.home !== home || p.collection !== collection || JSON.stringify(p.op) !== JSON.stringify(op)) return undefined;
     this.prefetched = undefined;
     this.calls++;
     return p.value;

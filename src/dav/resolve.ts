@@ -42,13 +42,12 @@ async function loadCollection(loc: Extract<Locator, { kind: "collection" }>, ctx
   if (loc.collection === NOTIFICATIONS) return { resource: await notificationsOf(ctx), result: NOTHING };
   // Only the owner's own answers are kept (answer-cache.ts; everyone else returned above, decided afresh each time).
   // Read already when a kept answer for this request was found stale (answer-cache.ts): the same read, not asked twice.
-  const opKey = JSON.stringify(op);
-  const read = ctx.takeView(owner.id, loc.collection, opKey) ?? unwrap(await ctx.home(owner.id).view(loc.collection, op));
+  const read = ctx.takeView(owner.id, loc.collection, op) ?? unwrap(await ctx.home(owner.id).view(loc.collection, op));
   // Never so: a view asked without a stamp is always read (this narrows the type).
   if ("stillValid" in read) throw new Error("a view asked without a stamp answered still valid");
   const { stamp, ...v } = read;
   const collection = v.collection;
-  if (collection) ctx.view = { home: owner.id, collection: loc.collection, op, opKey, stamp };
+  if (collection) ctx.view = { home: owner.id, collection: loc.collection, op, stamp };
   if (!collection) {
     const mount = v.mounts.find((m) => m.name === loc.collection);
     if (mount) return sharedCollection(ctx, mount, op);

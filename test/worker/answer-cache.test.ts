@@ -211,7 +211,7 @@ describe("kept answers are reused only while the home is unchanged (RFC 4918 §9
 });
 
 describe("the isolate's store of answers", () => {
-  const kept = (n: number) => ({ view: { home: "h", collection: "c", op: { kind: "none" as const }, opKey: "{}", stamp: "s" }, status: 207, headers: [], gzipped: new Uint8Array(n) });
+  const kept = (n: number) => ({ view: { home: "h", collection: "c", op: { kind: "none" as const }, stamp: "s" }, status: 207, headers: [], gzipped: new Uint8Array(n) });
 
   it("holds at most its budget, dropping the least recently used first", () => {
     const c = new AnswerCache(1000);
